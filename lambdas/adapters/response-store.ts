@@ -1,0 +1,163 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type Category, type ResponseRecord, responseRecordSchema } from "../contracts/record";
+import { customerResponsesKey, monthBucket, responseKey, TableKeys } from "../contracts/table";
+
+export type StoredResponse = { record: ResponseRecord; publishedAt: string | null };
+
+export interface ListQuery {
+  from: Date;
+  to: Date;
+  limit: number;
+  customerId?: string;
+  category?: Category;
+  cursor?: ListCursor;
+}
+/** Where the previous page stopped: the month bucket (or customer index) and DynamoDB's key. */
+export interface ListCursor {
+  month?: string;
+  key?: Record<string, unknown>;
+}
+
+const { byTime, byCustomer } = TableKeys.indexes;
+
+export class ResponseStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Stores the record unless one with its id exists. Returns what is stored either way. */
+  async putIfAbsent(record: ResponseRecord): Promise<{ created: boolean; stored: StoredResponse }> {
+    const sortKey = `${record.submittedAt}#${record.id}`;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...record,
+            ...responseKey(record.id),
+            [byTime.partitionKey]: monthBucket(record.submittedAt),
+            [byTime.sortKey]: sortKey,
+            ...(record.customer
+              ? { [byCustomer.partitionKey]: customerResponsesKey(record.customer.id), [byCustomer.sortKey]: sortKey }
+              : {}),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { created: true, stored: { record, publishedAt: null } };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record.id);
+      if (!existing) throw new Error(`response ${record.id} vanished after a conditional check failed`);
+      return { created: false, stored: existing };
+    }
+  }
+
+  async get(id: string): Promise<StoredResponse | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: responseKey(id), ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    return { record: responseRecordSchema.parse(Item), publishedAt: (Item.publishedAt as string | undefined) ?? null };
+  }
+
+  async markPublished(id: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: responseKey(id),
+        UpdateExpression: "SET publishedAt = :at",
+        ExpressionAttributeValues: { ":at": at.toISOString() },
+      }),
+    );
+  }
+
+  /** Newest first. Without a customer, walks month buckets from `to` back to `from`. */
+  async list(query: ListQuery): Promise<{ items: ResponseRecord[]; nextCursor: ListCursor | null }> {
+    const upper = `${query.to.toISOString()}~`;
+    const lower = query.from.toISOString();
+    const items: ResponseRecord[] = [];
+    if (query.customerId) {
+      let key = query.cursor?.key;
+      do {
+        const page = await this.queryIndex(
+          byCustomer,
+          customerResponsesKey(query.customerId),
+          lower,
+          upper,
+          query,
+          query.limit - items.length,
+          key,
+        );
+        items.push(...page.items);
+        key = page.lastKey;
+      } while (key && items.length < query.limit);
+      return { items, nextCursor: key ? { key } : null };
+    }
+
+    const months = monthsBetween(query.from, query.to);
+    let monthIndex = query.cursor?.month ? months.indexOf(query.cursor.month) : 0;
+    if (monthIndex < 0) monthIndex = months.length;
+    let key = query.cursor?.key;
+    while (monthIndex < months.length && items.length < query.limit) {
+      const month = months[monthIndex] as string;
+      const page = await this.queryIndex(byTime, `RESPONSES#${month}`, lower, upper, query, query.limit - items.length, key);
+      items.push(...page.items);
+      key = page.lastKey;
+      if (!key) monthIndex += 1;
+    }
+    if (key) return { items, nextCursor: { month: months[monthIndex], key } };
+    return { items, nextCursor: monthIndex < months.length ? { month: months[monthIndex] } : null };
+  }
+
+  private async queryIndex(
+    index: { name: string; partitionKey: string; sortKey: string },
+    partition: string,
+    lower: string,
+    upper: string,
+    query: ListQuery,
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+  ) {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :lower AND :upper",
+        ExpressionAttributeNames: {
+          "#pk": index.partitionKey,
+          "#sk": index.sortKey,
+          ...(query.category ? { "#category": "category" } : {}),
+        },
+        ExpressionAttributeValues: {
+          ":pk": partition,
+          ":lower": lower,
+          ":upper": upper,
+          ...(query.category ? { ":category": query.category } : {}),
+        },
+        ...(query.category ? { FilterExpression: "#category = :category" } : {}),
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map((item) => responseRecordSchema.parse(item)),
+      lastKey: result.LastEvaluatedKey,
+    };
+  }
+}
+
+/** `YYYY-MM` months from `to` back to `from`, newest first. */
+export function monthsBetween(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  const cursor = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), 1));
+  const stop = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1);
+  while (cursor.getTime() >= stop) {
+    months.push(cursor.toISOString().slice(0, 7));
+    cursor.setUTCMonth(cursor.getUTCMonth() - 1);
+  }
+  return months;
+}

@@ -1,0 +1,23 @@
+import * as z from "zod";
+import { responseRecordSchema } from "./record";
+
+/** Source of every event cxloop publishes; rules match on it. */
+export const EVENT_SOURCE = "cxloop";
+
+export const DetailType = {
+  ResponseRecorded: "Response Recorded",
+  CaseOpened: "Case Opened",
+  CaseUpdated: "Case Updated",
+  CaseOverdue: "Case Overdue",
+  CaseEscalated: "Case Escalated",
+  CaseClosed: "Case Closed",
+  CustomerAtRisk: "Customer At Risk",
+  MetricsComputed: "Metrics Computed",
+} as const;
+export type DetailType = (typeof DetailType)[keyof typeof DetailType];
+
+/** `Response Recorded` v1: the enriched record, flat, so rules can filter on `detail.category` and friends. */
+export const responseRecordedDetailSchema = responseRecordSchema
+  .extend({ schemaVersion: z.literal(1) })
+  .meta({ id: "ResponseRecordedDetail" });
+export type ResponseRecordedDetail = z.infer<typeof responseRecordedDetailSchema>;

@@ -1,0 +1,88 @@
+import * as z from "zod";
+import { errorBodySchema } from "./errors";
+import { listResponsesQuerySchema } from "./queries";
+import { responseListSchema, responseRecordSchema } from "./record";
+import { acceptedSchema, MAX_BATCH_ITEMS, submissionSchema } from "./submission";
+
+const component = (schema: z.ZodType, io: "input" | "output" = "output") =>
+  z.toJSONSchema(schema, { target: "openapi-3.0", io, unrepresentable: "any" });
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
+const errorResponse = (description: string) => ({ description, content: jsonContent(ref("Error")) });
+const authErrors = { "401": errorResponse("missing or unknown API key"), "403": errorResponse("key lacks the scope, or origin not allowed") };
+
+const listParameters = () => {
+  const schema = component(listResponsesQuerySchema, "input") as { properties: Record<string, unknown> };
+  return Object.entries(schema.properties).map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
+};
+
+/** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
+export function openApiDocument(serverUrl?: string) {
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "cxloop API",
+      version: "1",
+      description: "Collect customer feedback (NPS, CSAT, CES, comments, reviews) and read enriched responses.",
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+      },
+      schemas: {
+        Submission: component(submissionSchema, "input"),
+        BatchSubmission: {
+          type: "object",
+          required: ["responses"],
+          additionalProperties: false,
+          properties: { responses: { type: "array", minItems: 1, maxItems: MAX_BATCH_ITEMS, items: ref("Submission") } },
+        },
+        Accepted: component(acceptedSchema),
+        ResponseRecord: component(responseRecordSchema),
+        ResponseList: component(responseListSchema),
+        Error: component(errorBodySchema),
+      },
+    },
+    security: [{ bearer: [] }, { apiKey: [] }],
+    paths: {
+      "/v1/responses": {
+        post: {
+          summary: "Submit one response (scope: submit)",
+          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+          requestBody: { required: true, content: jsonContent(ref("Submission")) },
+          responses: {
+            "202": { description: "accepted; the same id again gets the same answer", content: jsonContent(ref("Accepted")) },
+            "400": errorResponse("body is not JSON"),
+            "413": errorResponse("body over 32 KB"),
+            "422": errorResponse("a field breaks the contract; details name it"),
+            "503": errorResponse("queue unavailable; retry with the same id"),
+            ...authErrors,
+          },
+        },
+        get: {
+          summary: "List enriched responses, newest first (scope: read)",
+          parameters: listParameters(),
+          responses: { "200": { description: "a page", content: jsonContent(ref("ResponseList")) }, "422": errorResponse("bad query"), ...authErrors },
+        },
+      },
+      "/v1/responses/batch": {
+        post: {
+          summary: `Submit up to ${MAX_BATCH_ITEMS} responses with per-item results (scope: submit)`,
+          requestBody: { required: true, content: jsonContent(ref("BatchSubmission")) },
+          responses: { "200": { description: "per-item results" }, "413": errorResponse("body over 1 MB"), "422": errorResponse("bad envelope"), ...authErrors },
+        },
+      },
+      "/v1/responses/{id}": {
+        get: {
+          summary: "One enriched response (scope: read)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "the record", content: jsonContent(ref("ResponseRecord")) }, "404": errorResponse("no such response (yet)"), ...authErrors },
+        },
+      },
+      "/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.0" } } } },
+    },
+  };
+}

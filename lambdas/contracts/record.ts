@@ -1,0 +1,81 @@
+import * as z from "zod";
+import {
+  attributesSchema,
+  channels,
+  responseIdSchema,
+  responseTypes,
+  scaleSchema,
+  submissionSchema,
+} from "./submission";
+
+export const categories = [
+  "promoter",
+  "passive",
+  "detractor",
+  "satisfied",
+  "neutral",
+  "dissatisfied",
+  "easy",
+  "hard",
+] as const;
+export type Category = (typeof categories)[number];
+
+export const sentimentLabels = ["positive", "neutral", "negative", "mixed"] as const;
+export const sentimentSchema = z.object({
+  label: z.enum(sentimentLabels),
+  score: z.number().min(-1).max(1),
+});
+export type Sentiment = z.infer<typeof sentimentSchema>;
+
+/** The customer as known when the response was enriched: the reference plus the profile snapshot. */
+export const customerSnapshotSchema = z.object({
+  id: z.string(),
+  email: z.string().optional(),
+  name: z.string().optional(),
+  segment: z.string().nullable(),
+  plan: z.string().nullable(),
+  annualValue: z.number().nullable(),
+  currency: z.string().nullable(),
+  renewalDate: z.string().nullable(),
+});
+export type CustomerSnapshot = z.infer<typeof customerSnapshotSchema>;
+
+/**
+ * What intake puts on the queue: the validated submission with its id, the
+ * resolved scale and the receipt time. Enrichment trusts nothing else.
+ */
+export const queuedSubmissionSchema = submissionSchema
+  .extend({
+    id: responseIdSchema,
+    submittedAt: z.iso.datetime({ offset: true }),
+    receivedAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: "QueuedSubmission" });
+export type QueuedSubmission = z.infer<typeof queuedSubmissionSchema>;
+
+export const responseRecordSchema = z
+  .object({
+    id: responseIdSchema,
+    type: z.enum(responseTypes),
+    score: z.number().int().nullable(),
+    scale: scaleSchema.nullable(),
+    category: z.enum(categories).nullable(),
+    comment: z.string().nullable(),
+    sentiment: sentimentSchema.nullable(),
+    themes: z.array(z.string()),
+    survey: z.string().nullable(),
+    channel: z.enum(channels).nullable(),
+    touchpoint: z.string().nullable(),
+    customer: customerSnapshotSchema.nullable(),
+    submittedAt: z.iso.datetime({ offset: true }),
+    receivedAt: z.iso.datetime({ offset: true }),
+    enrichedAt: z.iso.datetime({ offset: true }),
+    attributes: attributesSchema,
+    locale: z.string().nullable(),
+  })
+  .meta({ id: "ResponseRecord" });
+export type ResponseRecord = z.infer<typeof responseRecordSchema>;
+
+export const responseListSchema = z
+  .object({ items: z.array(responseRecordSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "ResponseList" });

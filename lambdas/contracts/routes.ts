@@ -1,0 +1,22 @@
+/** Lambda handlers by name; each lives in `lambdas/handlers/<name>.ts`. */
+export const HANDLERS = ["intake", "enrich", "responses-api"] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+/** API Gateway route keys, as they appear in the event's `routeKey`. */
+export const ApiRoute = {
+  submit: "POST /v1/responses",
+  submitBatch: "POST /v1/responses/batch",
+  getResponse: "GET /v1/responses/{id}",
+  listResponses: "GET /v1/responses",
+  openApi: "GET /v1/openapi.json",
+} as const;
+export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
+
+/** Which function serves each route: the stack wires these, the handlers dispatch on them. */
+export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
+  [ApiRoute.submit]: "intake",
+  [ApiRoute.submitBatch]: "intake",
+  [ApiRoute.getResponse]: "responses-api",
+  [ApiRoute.listResponses]: "responses-api",
+  [ApiRoute.openApi]: "responses-api",
+};

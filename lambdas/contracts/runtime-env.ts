@@ -1,0 +1,61 @@
+import * as z from "zod";
+import { scopes } from "../core/auth";
+
+export const apiKeyEntrySchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, "must be the lowercase hex SHA-256 of the key"),
+  scopes: z.array(z.enum(scopes)).min(1),
+});
+
+export const themeTaxonomySchema = z.record(z.string().min(1).max(64), z.array(z.string().min(1)).min(1));
+
+export const sentimentProviders = ["vader", "comprehend"] as const;
+
+/**
+ * Names of the environment variables the stack gives each function. CDK sets
+ * them from the stage config; handlers read them through `readEnv`.
+ */
+export const EnvName = {
+  tableName: "TABLE_NAME",
+  queueUrl: "QUEUE_URL",
+  eventBusName: "EVENT_BUS_NAME",
+  apiKeys: "API_KEYS",
+  allowedOrigins: "ALLOWED_ORIGINS",
+  themes: "THEMES",
+  sentimentProvider: "SENTIMENT_PROVIDER",
+} as const;
+
+const json = <S extends z.ZodType>(schema: S) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+export const envSchemas = {
+  tableName: z.string().min(1),
+  queueUrl: z.url(),
+  eventBusName: z.string().min(1),
+  apiKeys: json(z.array(apiKeyEntrySchema)),
+  allowedOrigins: json(z.array(z.string())),
+  themes: json(themeTaxonomySchema).optional(),
+  sentimentProvider: z.enum(sentimentProviders).default("vader"),
+} as const;
+
+type EnvKey = keyof typeof EnvName;
+export type Env<K extends EnvKey> = { [P in K]: z.output<(typeof envSchemas)[P]> };
+
+/** Reads and validates the named variables once, failing fast with every missing or bad one named. */
+export function readEnv<K extends EnvKey>(keys: readonly K[], source: NodeJS.ProcessEnv = process.env): Env<K> {
+  const shape = Object.fromEntries(keys.map((key) => [EnvName[key], envSchemas[key]]));
+  const input = Object.fromEntries(keys.map((key) => [EnvName[key], source[EnvName[key]]]));
+  const parsed = z.object(shape).safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`cxloop configuration error: ${problems}`);
+  }
+  return Object.fromEntries(keys.map((key) => [key, (parsed.data as Record<string, unknown>)[EnvName[key]]])) as Env<K>;
+}

@@ -1,0 +1,76 @@
+import * as z from "zod";
+
+/** Largest accepted body for one submission (bytes, UTF-8). */
+export const MAX_SUBMISSION_BYTES = 32 * 1024;
+/** Largest accepted body for a batch: 100 items, each well under the single limit on average. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+export const MAX_BATCH_ITEMS = 100;
+export const MAX_ATTRIBUTES = 50;
+/** How far in the future a client clock may be before `submittedAt` is rejected. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export const RESPONSE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const responseIdSchema = z
+  .string()
+  .regex(RESPONSE_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+
+export const responseTypes = ["nps", "csat", "ces", "comment", "review"] as const;
+export const channels = ["web", "email", "sms", "app", "kiosk", "support", "review", "social"] as const;
+
+export const scaleSchema = z
+  .strictObject({
+    min: z.int().min(0).max(1),
+    max: z.int().min(3).max(10),
+  })
+  .meta({ description: "Answer scale; defaults: nps 0-10, csat 1-5, ces 1-7." });
+export type Scale = z.infer<typeof scaleSchema>;
+
+const label = z.string().trim().min(1).max(100);
+
+export const attributesSchema = z
+  .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+  .refine((value) => Object.keys(value).length <= MAX_ATTRIBUTES, {
+    message: `at most ${MAX_ATTRIBUTES} attributes`,
+  });
+
+export const customerRefSchema = z.strictObject({
+  id: z.string().trim().min(1).max(128),
+  email: z.email().max(254).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+/**
+ * The submission as posted by a client. Cross-field rules (score required per
+ * type, score within scale, clock skew) live in `validateSubmission` in core,
+ * so they can report the failing field by path.
+ */
+export const submissionSchema = z
+  .strictObject({
+    id: responseIdSchema.optional(),
+    type: z.enum(responseTypes),
+    score: z.number().int().optional(),
+    scale: scaleSchema.optional(),
+    comment: z.string().trim().min(1).max(5000).optional(),
+    survey: label.optional(),
+    channel: z.enum(channels).optional(),
+    touchpoint: label.optional(),
+    customer: customerRefSchema.optional(),
+    submittedAt: z.iso.datetime({ offset: true }).optional(),
+    attributes: attributesSchema.optional(),
+    locale: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "must be a BCP 47 language tag")
+      .optional(),
+  })
+  .meta({ id: "Submission" });
+export type Submission = z.infer<typeof submissionSchema>;
+
+export const batchSubmissionSchema = z
+  .strictObject({
+    responses: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
+  })
+  .meta({ id: "BatchSubmission" });
+
+export const acceptedSchema = z
+  .object({ id: responseIdSchema, status: z.literal("accepted") })
+  .meta({ id: "Accepted" });

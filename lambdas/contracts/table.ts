@@ -1,0 +1,20 @@
+/**
+ * Single-table layout, shared by the CDK table definition, the adapters and the tests.
+ * Responses are listed newest first through GSI1, bucketed by month so no partition
+ * grows without bound; per customer through GSI2.
+ */
+export const TableKeys = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  ttlAttribute: "expiresAt",
+  indexes: {
+    byTime: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    byCustomer: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+  },
+} as const;
+
+export const responseKey = (id: string) => ({ pk: `RESPONSE#${id}`, sk: "RESPONSE" });
+export const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "PROFILE" });
+/** Month bucket (`YYYY-MM`, UTC) of an ISO timestamp. */
+export const monthBucket = (isoTimestamp: string) => `RESPONSES#${isoTimestamp.slice(0, 7)}`;
+export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customerId}`;

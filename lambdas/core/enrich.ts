@@ -1,0 +1,61 @@
+import type { CustomerSnapshot, QueuedSubmission, ResponseRecord, Sentiment } from "../contracts/record";
+import { categorize } from "./scoring";
+import type { ThemeMatcher } from "./themes";
+
+/** Operational profile fields that are copied onto each response at enrichment time. */
+export interface CustomerProfile {
+  id: string;
+  email?: string;
+  name?: string;
+  segment?: string;
+  plan?: string;
+  annualValue?: number;
+  currency?: string;
+  renewalDate?: string;
+}
+
+export function customerSnapshot(
+  reference: QueuedSubmission["customer"],
+  profile: CustomerProfile | null,
+): CustomerSnapshot | null {
+  if (!reference) return null;
+  return {
+    id: reference.id,
+    ...(reference.email ?? profile?.email ? { email: reference.email ?? profile?.email } : {}),
+    ...(reference.name ?? profile?.name ? { name: reference.name ?? profile?.name } : {}),
+    segment: profile?.segment ?? null,
+    plan: profile?.plan ?? null,
+    annualValue: profile?.annualValue ?? null,
+    currency: profile?.currency ?? null,
+    renewalDate: profile?.renewalDate ?? null,
+  };
+}
+
+/** Turns a queued submission into the stored record. Pure: sentiment and profile are looked up by the caller. */
+export function enrich(
+  submission: QueuedSubmission,
+  lookups: { sentiment: Sentiment | null; profile: CustomerProfile | null; themes: ThemeMatcher; now: Date },
+): ResponseRecord {
+  const score = submission.score ?? null;
+  const scale = submission.scale ?? null;
+  const comment = submission.comment ?? null;
+  return {
+    id: submission.id,
+    type: submission.type,
+    score,
+    scale,
+    category: categorize(submission.type, score, scale),
+    comment,
+    sentiment: comment ? lookups.sentiment : null,
+    themes: comment ? lookups.themes(comment) : [],
+    survey: submission.survey ?? null,
+    channel: submission.channel ?? null,
+    touchpoint: submission.touchpoint ?? null,
+    customer: customerSnapshot(submission.customer, lookups.profile),
+    submittedAt: submission.submittedAt,
+    receivedAt: submission.receivedAt,
+    enrichedAt: lookups.now.toISOString(),
+    attributes: submission.attributes ?? {},
+    locale: submission.locale ?? null,
+  };
+}

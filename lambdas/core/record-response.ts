@@ -1,0 +1,40 @@
+import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
+import { type CustomerProfile, enrich } from "./enrich";
+import type { SentimentAnalyzer } from "./sentiment";
+import type { ThemeMatcher } from "./themes";
+
+/** What recording a response needs from the outside world. */
+export interface RecordResponsePorts {
+  sentiment: SentimentAnalyzer;
+  themes: ThemeMatcher;
+  customers: { getProfile(id: string): Promise<CustomerProfile | null> };
+  responses: {
+    putIfAbsent(record: ResponseRecord): Promise<{
+      created: boolean;
+      stored: { record: ResponseRecord; publishedAt: string | null };
+    }>;
+    markPublished(id: string, at: Date): Promise<void>;
+  };
+  events: { responseRecorded(record: ResponseRecord): Promise<void> };
+  now: () => Date;
+}
+
+export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
+
+/**
+ * Enriches and stores one submission exactly once, then makes sure its
+ * `Response Recorded` event is published. A redelivered message finds the
+ * stored record: if its event already went out nothing happens; if the
+ * earlier attempt failed before publishing, the stored record is published now.
+ */
+export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
+  const [sentiment] = submission.comment ? await ports.sentiment.analyze([submission.comment], submission.locale) : [];
+  const profile = submission.customer ? await ports.customers.getProfile(submission.customer.id) : null;
+  const record = enrich(submission, { sentiment: sentiment ?? null, profile, themes: ports.themes, now: ports.now() });
+
+  const { created, stored } = await ports.responses.putIfAbsent(record);
+  if (!created && stored.publishedAt) return "duplicate";
+  await ports.events.responseRecorded(stored.record);
+  await ports.responses.markPublished(stored.record.id, ports.now());
+  return created ? "recorded" : "published-after-retry";
+}

@@ -1,0 +1,54 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { queuedSubmissionSchema } from "../contracts/record";
+import { readEnv } from "../contracts/runtime-env";
+import { recordResponse } from "../core/record-response";
+import { vaderAnalyzer } from "../core/sentiment";
+import { createThemeMatcher } from "../core/themes";
+import { comprehendClient, dynamoDocumentClient, eventBridgeClient } from "../adapters/clients";
+import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
+import { CustomerStore } from "../adapters/customer-store";
+import { EventPublisher } from "../adapters/event-publisher";
+import { ResponseStore } from "../adapters/response-store";
+import { logger, metrics } from "./observability";
+
+const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider"]);
+const ports = {
+  sentiment: env.sentimentProvider === "comprehend" ? new ComprehendSentiment(comprehendClient()) : vaderAnalyzer,
+  themes: createThemeMatcher(env.themes),
+  customers: new CustomerStore(dynamoDocumentClient(), env.tableName),
+  responses: new ResponseStore(dynamoDocumentClient(), env.tableName),
+  events: new EventPublisher(eventBridgeClient(), env.eventBusName),
+  now: () => new Date(),
+};
+
+/** A message that can never be processed; it is reported as a batch failure and reaches the DLQ after maxReceiveCount. */
+export class PoisonMessageError extends Error {}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function processMessage(message: SQSRecord): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(message.body);
+  } catch {
+    throw new PoisonMessageError(`message ${message.messageId} is not JSON`);
+  }
+  const parsed = queuedSubmissionSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
+    throw new PoisonMessageError(`message ${message.messageId} does not match the queued submission contract: ${fields}`);
+  }
+  const outcome = await recordResponse(parsed.data, ports);
+  metrics.addMetric(outcome === "duplicate" ? "DuplicateDeliveries" : "ResponsesRecorded", MetricUnit.Count, 1);
+  logger.info("response processed", { responseId: parsed.data.id, outcome });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event, context) => processPartialResponse(event, processMessage, processor, { context }));

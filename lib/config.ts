@@ -1,0 +1,44 @@
+import * as z from "zod";
+import { apiKeyEntrySchema, themeTaxonomySchema, sentimentProviders } from "../lambdas/contracts/runtime-env";
+
+/** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
+export const stageConfigSchema = z.strictObject({
+  /** Origins allowed to call the API from a browser (CORS), e.g. https://shop.example.com. */
+  allowedOrigins: z.array(z.union([z.url(), z.literal("*")])).default([]),
+  /** API keys by SHA-256 hash: `printf %s "$KEY" | sha256sum`. An empty list refuses every request. */
+  apiKeys: z.array(apiKeyEntrySchema).default([]),
+  alerts: z
+    .strictObject({
+      /** Addresses subscribed to operational alarms (DLQ depth, function errors). */
+      emails: z.array(z.email()).default([]),
+    })
+    .default({ emails: [] }),
+  sentimentProvider: z.enum(sentimentProviders).default("vader"),
+  /** Replaces the default theme taxonomy: theme name to keywords. */
+  themes: themeTaxonomySchema.optional(),
+  eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default("cxloop"),
+  eventArchiveRetentionDays: z.int().min(0).max(3650).default(365),
+  logRetentionDays: z.int().positive().default(30),
+  /** Queue tuning: receives before a message goes to the dead-letter queue. */
+  maxReceiveCount: z.int().min(1).max(1000).default(5),
+  enrichmentBatchSize: z.int().min(1).max(100).default(10),
+});
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+export const DEFAULT_STAGE = "dev";
+
+/** Reads the stage's config from context; every problem is reported with its path, and synth stops. */
+export function loadStageConfig(stage: string, stages: unknown): StageConfig {
+  const all = z.record(z.string(), z.unknown()).safeParse(stages ?? {});
+  if (!all.success) throw new Error("cdk.json context 'stages' must be an object of stage configs");
+  if (!(stage in all.data))
+    throw new Error(`unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`);
+  const parsed = stageConfigSchema.safeParse(all.data[stage]);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  stages.${stage}.${issue.path.join(".")}: ${issue.message}`)
+      .join("\n");
+    throw new Error(`invalid config for stage '${stage}':\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,45 @@
+import { CfnOutput } from "aws-cdk-lib";
+import { CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Construct } from "constructs";
+import { type ApiRoute, type HandlerName, ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
+
+export interface ApiProps {
+  allowedOrigins: readonly string[];
+  /** The function serving each handler name that has routes. */
+  functions: Partial<Record<HandlerName, IFunction>>;
+}
+
+/** The public HTTP API (payload format 2.0): every route in ROUTE_HANDLERS, with CORS for web forms. */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, "HttpApi", {
+      description: "cxloop public API",
+      corsPreflight:
+        props.allowedOrigins.length > 0
+          ? {
+              allowOrigins: [...props.allowedOrigins],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+              allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key"],
+            }
+          : undefined,
+    });
+
+    const integrations = new Map<HandlerName, HttpLambdaIntegration>();
+    for (const [routeKey, handlerName] of Object.entries(ROUTE_HANDLERS) as [ApiRoute, HandlerName][]) {
+      const fn = props.functions[handlerName];
+      if (!fn) throw new Error(`route ${routeKey} needs the '${handlerName}' function`);
+      const integration =
+        integrations.get(handlerName) ?? new HttpLambdaIntegration(`${handlerName}Integration`, fn);
+      integrations.set(handlerName, integration);
+      const [method, path] = routeKey.split(" ") as [HttpMethod, string];
+      this.httpApi.addRoutes({ path, methods: [method], integration });
+    }
+
+    new CfnOutput(this, "ApiUrl", { value: this.httpApi.apiEndpoint, description: "Base URL of the cxloop API" });
+  }
+}

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+
+import type { HandlerName } from "../../lambdas/contracts/routes";
+
+export const handlerEntry = (name: HandlerName) =>
+  fileURLToPath(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url));
+
+/**
+ * esbuild settings shared by the stack and the bench, so the bench measures what deploys.
+ * The AWS SDK v3 is left to the Node.js 22 runtime, which ships it: bundling it
+ * would triple the intake bundle (see bench/RESULTS.md).
+ */
+export const LAMBDA_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: "node22",
+  mainFields: ["module", "main"],
+  external: ["@aws-sdk/*"],
+  /** Some CommonJS dependencies call `require`; ESM output needs it defined. */
+  banner: "import{createRequire as __cxRequire}from'module';const require=__cxRequire(import.meta.url);",
+} as const;
