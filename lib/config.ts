@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { apiKeyEntrySchema, themeTaxonomySchema, sentimentProviders } from "../lambdas/contracts/runtime-env";
+import { apiKeyEntrySchema, sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
 export const stageConfigSchema = z.strictObject({
@@ -16,7 +16,10 @@ export const stageConfigSchema = z.strictObject({
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
   /** Replaces the default theme taxonomy: theme name to keywords. */
   themes: themeTaxonomySchema.optional(),
-  eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default("cxloop"),
+  eventBusName: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,256}$/)
+    .default("cxloop"),
   eventArchiveRetentionDays: z.int().min(0).max(3650).default(365),
   logRetentionDays: z.int().positive().default(30),
   /** Queue tuning: receives before a message goes to the dead-letter queue. */
@@ -32,7 +35,9 @@ export function loadStageConfig(stage: string, stages: unknown): StageConfig {
   const all = z.record(z.string(), z.unknown()).safeParse(stages ?? {});
   if (!all.success) throw new Error("cdk.json context 'stages' must be an object of stage configs");
   if (!(stage in all.data))
-    throw new Error(`unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`);
+    throw new Error(
+      `unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`,
+    );
   const parsed = stageConfigSchema.safeParse(all.data[stage]);
   if (!parsed.success) {
     const problems = parsed.error.issues

@@ -4,8 +4,8 @@ import type { Construct } from "constructs";
 import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Api } from "./constructs/api";
-import { CxFunction } from "./constructs/function";
 import { Data } from "./constructs/data";
+import { CxFunction } from "./constructs/function";
 import { Ingestion } from "./constructs/ingestion";
 import { Observability } from "./constructs/observability";
 
@@ -15,7 +15,9 @@ export interface CxloopStackProps extends StackProps {
 
 /** Log retention must be one of CloudWatch's fixed values; pick the shortest that keeps at least the asked days. */
 function retentionFor(days: number): RetentionDays {
-  const allowed = Object.values(RetentionDays).filter((value): value is number => typeof value === "number" && value > 0);
+  const allowed = Object.values(RetentionDays).filter(
+    (value): value is number => typeof value === "number" && value > 0,
+  );
   return (allowed.sort((a, b) => a - b).find((value) => value >= days) ?? RetentionDays.INFINITE) as RetentionDays;
 }
 

@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import type { ResponseRecord } from "../contracts/record";
 import { DetailType, EVENT_SOURCE, type ResponseRecordedDetail } from "../contracts/events";
+import type { ResponseRecord } from "../contracts/record";
 
 export class EventPublisher {
   constructor(

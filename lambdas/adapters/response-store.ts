@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { type Category, type ResponseRecord, responseRecordSchema } from "../contracts/record";
 import { customerResponsesKey, monthBucket, responseKey, TableKeys } from "../contracts/table";
 
@@ -103,7 +109,15 @@ export class ResponseStore {
     let key = query.cursor?.key;
     while (monthIndex < months.length && items.length < query.limit) {
       const month = months[monthIndex] as string;
-      const page = await this.queryIndex(byTime, `RESPONSES#${month}`, lower, upper, query, query.limit - items.length, key);
+      const page = await this.queryIndex(
+        byTime,
+        `RESPONSES#${month}`,
+        lower,
+        upper,
+        query,
+        query.limit - items.length,
+        key,
+      );
       items.push(...page.items);
       key = page.lastKey;
       if (!key) monthIndex += 1;

@@ -10,11 +10,19 @@ const component = (schema: z.ZodType, io: "input" | "output" = "output") =>
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
 const errorResponse = (description: string) => ({ description, content: jsonContent(ref("Error")) });
-const authErrors = { "401": errorResponse("missing or unknown API key"), "403": errorResponse("key lacks the scope, or origin not allowed") };
+const authErrors = {
+  "401": errorResponse("missing or unknown API key"),
+  "403": errorResponse("key lacks the scope, or origin not allowed"),
+};
 
 const listParameters = () => {
   const schema = component(listResponsesQuerySchema, "input") as { properties: Record<string, unknown> };
-  return Object.entries(schema.properties).map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
+  return Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: property,
+  }));
 };
 
 /** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
@@ -38,7 +46,9 @@ export function openApiDocument(serverUrl?: string) {
           type: "object",
           required: ["responses"],
           additionalProperties: false,
-          properties: { responses: { type: "array", minItems: 1, maxItems: MAX_BATCH_ITEMS, items: ref("Submission") } },
+          properties: {
+            responses: { type: "array", minItems: 1, maxItems: MAX_BATCH_ITEMS, items: ref("Submission") },
+          },
         },
         Accepted: component(acceptedSchema),
         ResponseRecord: component(responseRecordSchema),
@@ -54,7 +64,10 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
           requestBody: { required: true, content: jsonContent(ref("Submission")) },
           responses: {
-            "202": { description: "accepted; the same id again gets the same answer", content: jsonContent(ref("Accepted")) },
+            "202": {
+              description: "accepted; the same id again gets the same answer",
+              content: jsonContent(ref("Accepted")),
+            },
             "400": errorResponse("body is not JSON"),
             "413": errorResponse("body over 32 KB"),
             "422": errorResponse("a field breaks the contract; details name it"),
@@ -65,24 +78,39 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: "List enriched responses, newest first (scope: read)",
           parameters: listParameters(),
-          responses: { "200": { description: "a page", content: jsonContent(ref("ResponseList")) }, "422": errorResponse("bad query"), ...authErrors },
+          responses: {
+            "200": { description: "a page", content: jsonContent(ref("ResponseList")) },
+            "422": errorResponse("bad query"),
+            ...authErrors,
+          },
         },
       },
       "/v1/responses/batch": {
         post: {
           summary: `Submit up to ${MAX_BATCH_ITEMS} responses with per-item results (scope: submit)`,
           requestBody: { required: true, content: jsonContent(ref("BatchSubmission")) },
-          responses: { "200": { description: "per-item results" }, "413": errorResponse("body over 1 MB"), "422": errorResponse("bad envelope"), ...authErrors },
+          responses: {
+            "200": { description: "per-item results" },
+            "413": errorResponse("body over 1 MB"),
+            "422": errorResponse("bad envelope"),
+            ...authErrors,
+          },
         },
       },
       "/v1/responses/{id}": {
         get: {
           summary: "One enriched response (scope: read)",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "the record", content: jsonContent(ref("ResponseRecord")) }, "404": errorResponse("no such response (yet)"), ...authErrors },
+          responses: {
+            "200": { description: "the record", content: jsonContent(ref("ResponseRecord")) },
+            "404": errorResponse("no such response (yet)"),
+            ...authErrors,
+          },
         },
       },
-      "/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.0" } } } },
+      "/v1/openapi.json": {
+        get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.0" } } },
+      },
     },
   };
 }

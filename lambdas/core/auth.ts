@@ -12,9 +12,7 @@ export interface ApiKeyEntry {
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
 
-export type AuthResult =
-  | { ok: true; key: ApiKeyEntry }
-  | { ok: false; status: 401 | 403; message: string };
+export type AuthResult = { ok: true; key: ApiKeyEntry } | { ok: false; status: 401 | 403; message: string };
 
 /**
  * Finds the key presented as `Authorization: Bearer <key>` or `x-api-key`, and

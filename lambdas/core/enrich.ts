@@ -21,8 +21,8 @@ export function customerSnapshot(
   if (!reference) return null;
   return {
     id: reference.id,
-    ...(reference.email ?? profile?.email ? { email: reference.email ?? profile?.email } : {}),
-    ...(reference.name ?? profile?.name ? { name: reference.name ?? profile?.name } : {}),
+    ...((reference.email ?? profile?.email) ? { email: reference.email ?? profile?.email } : {}),
+    ...((reference.name ?? profile?.name) ? { name: reference.name ?? profile?.name } : {}),
     segment: profile?.segment ?? null,
     plan: profile?.plan ?? null,
     annualValue: profile?.annualValue ?? null,

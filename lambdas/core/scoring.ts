@@ -20,8 +20,7 @@ export const scaleLabel = (scale: Scale) => `${scale.min}-${scale.max}`;
 /** Returns why a scale is not allowed for the type, or null when it is. */
 export function scaleProblem(type: ScoredType, scale: Scale): string | null {
   if (type === "nps" && scaleLabel(scale) !== "0-10") return "NPS is always asked on 0-10";
-  if (type === "ces" && !CES_SCALES.includes(scaleLabel(scale)))
-    return "CES scale must be 1-7 or 1-5";
+  if (type === "ces" && !CES_SCALES.includes(scaleLabel(scale))) return "CES scale must be 1-7 or 1-5";
   if (type === "csat" && scale.max - scale.min < 2) return "CSAT scale needs at least 3 points";
   return null;
 }

@@ -1,11 +1,6 @@
 import type { ErrorDetail } from "../contracts/errors";
 import type { QueuedSubmission } from "../contracts/record";
-import {
-  MAX_CLOCK_SKEW_MS,
-  RESPONSE_ID_PATTERN,
-  type Submission,
-  submissionSchema,
-} from "../contracts/submission";
+import { MAX_CLOCK_SKEW_MS, RESPONSE_ID_PATTERN, type Submission, submissionSchema } from "../contracts/submission";
 import { DEFAULT_SCALES, isScoredType, scaleProblem } from "./scoring";
 import { invalid, ok, parseWith, type Result } from "./validation";
 
@@ -33,7 +28,9 @@ export function acceptSubmission(
     return invalid(at("id"), "differs from the Idempotency-Key header; send one or make them equal");
 
   const receivedAt = context.now.toISOString();
-  const scale = isScoredType(submission.type) ? (submission.scale ?? DEFAULT_SCALES[submission.type]) : submission.scale;
+  const scale = isScoredType(submission.type)
+    ? (submission.scale ?? DEFAULT_SCALES[submission.type])
+    : submission.scale;
   return ok({
     ...submission,
     id: submission.id ?? context.idempotencyKey ?? context.newId(),

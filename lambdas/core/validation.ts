@@ -11,15 +11,14 @@ export const invalid = (path: string, message: string): Result<never> => ({
 
 /** zod issues as `{path, message}` pairs; the root is reported as `body`. */
 export function issuesToDetails(error: z.ZodError, prefix = ""): ErrorDetail[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const keys =
       issue.code === "unrecognized_keys"
         ? issue.keys.map((key) => [...issue.path, key].join("."))
         : [issue.path.join(".")];
-    const message =
-      issue.code === "unrecognized_keys" ? "unknown field (not part of the contract)" : issue.message;
+    const message = issue.code === "unrecognized_keys" ? "unknown field (not part of the contract)" : issue.message;
     return keys.map((path) => ({ path: joinPath(prefix, path) || "body", message }));
-  }).flat();
+  });
 }
 
 const joinPath = (prefix: string, path: string) => [prefix, path].filter(Boolean).join(".");

@@ -4,16 +4,16 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { queuedSubmissionSchema } from "../contracts/record";
-import { readEnv } from "../contracts/runtime-env";
-import { recordResponse } from "../core/record-response";
-import { vaderAnalyzer } from "../core/sentiment";
-import { createThemeMatcher } from "../core/themes";
 import { comprehendClient, dynamoDocumentClient, eventBridgeClient } from "../adapters/clients";
 import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
 import { CustomerStore } from "../adapters/customer-store";
 import { EventPublisher } from "../adapters/event-publisher";
 import { ResponseStore } from "../adapters/response-store";
+import { queuedSubmissionSchema } from "../contracts/record";
+import { readEnv } from "../contracts/runtime-env";
+import { recordResponse } from "../core/record-response";
+import { vaderAnalyzer } from "../core/sentiment";
+import { createThemeMatcher } from "../core/themes";
 import { logger, metrics } from "./observability";
 
 const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider"]);
@@ -41,7 +41,9 @@ async function processMessage(message: SQSRecord): Promise<void> {
   const parsed = queuedSubmissionSchema.safeParse(body);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
-    throw new PoisonMessageError(`message ${message.messageId} does not match the queued submission contract: ${fields}`);
+    throw new PoisonMessageError(
+      `message ${message.messageId} does not match the queued submission contract: ${fields}`,
+    );
   }
   const outcome = await recordResponse(parsed.data, ports);
   metrics.addMetric(outcome === "duplicate" ? "DuplicateDeliveries" : "ResponsesRecorded", MetricUnit.Count, 1);

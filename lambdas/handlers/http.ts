@@ -1,5 +1,5 @@
-import type { MiddlewareObj } from "@middy/core";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { ErrorBody, ErrorCode, ErrorDetail } from "../contracts/errors";
 import { type ApiKeyEntry, authorize, type Scope } from "../core/auth";
@@ -68,7 +68,11 @@ export function requireScope(
   config: { keys: readonly ApiKeyEntry[]; allowedOrigins: readonly string[] },
 ): ApiKeyEntry {
   const result = authorize(
-    { authorization: header(event, "authorization"), apiKey: header(event, "x-api-key"), origin: header(event, "origin") },
+    {
+      authorization: header(event, "authorization"),
+      apiKey: header(event, "x-api-key"),
+      origin: header(event, "origin"),
+    },
     scope,
     config,
   );

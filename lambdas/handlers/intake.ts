@@ -3,15 +3,15 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { ulid } from "ulid";
+import { sqsClient } from "../adapters/clients";
+import { SubmissionQueue } from "../adapters/submission-queue";
 import type { ErrorBody } from "../contracts/errors";
+import type { QueuedSubmission } from "../contracts/record";
 import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
-import type { QueuedSubmission } from "../contracts/record";
 import { batchSubmissionSchema, MAX_BATCH_BYTES, MAX_SUBMISSION_BYTES } from "../contracts/submission";
 import { acceptSubmission } from "../core/submission";
 import { parseWith } from "../core/validation";
-import { sqsClient } from "../adapters/clients";
-import { SubmissionQueue } from "../adapters/submission-queue";
 import {
   errorBody,
   HttpError,
@@ -84,7 +84,11 @@ async function submitBatch(event: HttpEvent): Promise<HttpResult> {
   toQueue.forEach(({ index, submission }, position) => {
     results.push(
       failed.has(position)
-        ? { index, status: "rejected", error: errorBody("unavailable", "queue unavailable; retry this item with the same id").error }
+        ? {
+            index,
+            status: "rejected",
+            error: errorBody("unavailable", "queue unavailable; retry this item with the same id").error,
+          }
         : { index, id: submission.id, status: "accepted" },
     );
   });

@@ -1,13 +1,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { dynamoDocumentClient } from "../adapters/clients";
+import { type ListCursor, ResponseStore } from "../adapters/response-store";
 import { openApiDocument } from "../contracts/openapi";
 import { listResponsesQuerySchema } from "../contracts/queries";
 import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
 import { responseIdSchema } from "../contracts/submission";
 import { parseWith } from "../core/validation";
-import { dynamoDocumentClient } from "../adapters/clients";
-import { type ListCursor, ResponseStore } from "../adapters/response-store";
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, requireScope, validationError } from "./http";
 import { logger } from "./observability";
 

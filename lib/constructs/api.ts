@@ -1,5 +1,5 @@
 import { CfnOutput } from "aws-cdk-lib";
-import { CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
@@ -33,8 +33,7 @@ export class Api extends Construct {
     for (const [routeKey, handlerName] of Object.entries(ROUTE_HANDLERS) as [ApiRoute, HandlerName][]) {
       const fn = props.functions[handlerName];
       if (!fn) throw new Error(`route ${routeKey} needs the '${handlerName}' function`);
-      const integration =
-        integrations.get(handlerName) ?? new HttpLambdaIntegration(`${handlerName}Integration`, fn);
+      const integration = integrations.get(handlerName) ?? new HttpLambdaIntegration(`${handlerName}Integration`, fn);
       integrations.set(handlerName, integration);
       const [method, path] = routeKey.split(" ") as [HttpMethod, string];
       this.httpApi.addRoutes({ path, methods: [method], integration });
