@@ -4,8 +4,36 @@ import { listResponsesQuerySchema } from "./queries";
 import { responseListSchema, responseRecordSchema } from "./record";
 import { acceptedSchema, MAX_BATCH_ITEMS, submissionSchema } from "./submission";
 
-const component = (schema: z.ZodType, io: "input" | "output" = "output") =>
-  z.toJSONSchema(schema, { target: "openapi-3.0", io, unrepresentable: "any" });
+/** Public schemas, by the id each declares with `.meta({ id })`; nested ones become `$ref`s. */
+const PUBLIC_SCHEMAS = [
+  submissionSchema,
+  acceptedSchema,
+  responseRecordSchema,
+  responseListSchema,
+  errorBodySchema,
+  listResponsesQuerySchema,
+];
+
+function componentSchemas(): Record<string, { properties?: Record<string, unknown> }> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of PUBLIC_SCHEMAS) {
+    const id = schema.meta()?.id;
+    if (typeof id === "string") registry.add(schema, { id });
+  }
+  const { schemas } = z.toJSONSchema(registry, {
+    target: "openapi-3.0",
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // OpenAPI 3.0 has no `$id`; the component name is the id.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $id: _, ...schema }]) => [
+      id,
+      schema as { properties?: Record<string, unknown> },
+    ]),
+  );
+}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
@@ -15,18 +43,17 @@ const authErrors = {
   "403": errorResponse("key lacks the scope, or origin not allowed"),
 };
 
-const listParameters = () => {
-  const schema = component(listResponsesQuerySchema, "input") as { properties: Record<string, unknown> };
-  return Object.entries(schema.properties).map(([name, property]) => ({
+const listParameters = (query: { properties?: Record<string, unknown> }) =>
+  Object.entries(query.properties ?? {}).map(([name, property]) => ({
     name,
     in: "query",
     required: false,
     schema: property,
   }));
-};
 
 /** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
 export function openApiDocument(serverUrl?: string) {
+  const { ListResponsesQuery: listQuery, ...schemas } = componentSchemas();
   return {
     openapi: "3.0.3",
     info: {
@@ -41,7 +68,7 @@ export function openApiDocument(serverUrl?: string) {
         apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
       },
       schemas: {
-        Submission: component(submissionSchema, "input"),
+        ...schemas,
         BatchSubmission: {
           type: "object",
           required: ["responses"],
@@ -50,10 +77,6 @@ export function openApiDocument(serverUrl?: string) {
             responses: { type: "array", minItems: 1, maxItems: MAX_BATCH_ITEMS, items: ref("Submission") },
           },
         },
-        Accepted: component(acceptedSchema),
-        ResponseRecord: component(responseRecordSchema),
-        ResponseList: component(responseListSchema),
-        Error: component(errorBodySchema),
       },
     },
     security: [{ bearer: [] }, { apiKey: [] }],
@@ -77,7 +100,7 @@ export function openApiDocument(serverUrl?: string) {
         },
         get: {
           summary: "List enriched responses, newest first (scope: read)",
-          parameters: listParameters(),
+          parameters: listParameters(listQuery ?? {}),
           responses: {
             "200": { description: "a page", content: jsonContent(ref("ResponseList")) },
             "422": errorResponse("bad query"),

@@ -9,7 +9,7 @@ export interface SentimentAnalyzer {
 /** VADER's documented thresholds on the compound score. */
 const POLARITY_THRESHOLD = 0.05;
 /** Both sides this strong make a comment mixed ("love the staff but the checkout was horrible"). */
-const MIXED_SHARE = 0.15;
+const MIXED_SHARE = 0.2;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 

@@ -53,4 +53,12 @@ async function processMessage(message: SQSRecord): Promise<void> {
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event, context) => processPartialResponse(event, processMessage, processor, { context }));
+  .handler(async (event, context) =>
+    processPartialResponse(event, processMessage, processor, {
+      context,
+      // In order: two deliveries of one response in a batch must not race to publish it twice.
+      processInParallel: false,
+      // Always answer with the failed items, so a batch that failed whole is retried the same way.
+      throwOnFullBatchFailure: false,
+    }),
+  );

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** An event as EventBridge delivers it to a target. */
+export interface BusEvent {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+  "event-bus-name": string;
+}
+
+export interface LocalEventBridge {
+  url: string;
+  /** Every event accepted so far, oldest first. */
+  events: BusEvent[];
+  /** Makes the next `count` PutEvents entries fail as EventBridge reports failures (FailedEntryCount). */
+  failNext(count: number): void;
+  onEvent(listener: (event: BusEvent) => void): void;
+  close(): Promise<void>;
+}
+
+const ACCOUNT = "000000000000";
+const REGION = "us-east-1";
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: number | string;
+}
+
+/**
+ * A stand-in for the EventBridge API (JSON 1.1 protocol, as the AWS SDK speaks it),
+ * so publishers run unchanged against it through AWS_ENDPOINT_URL_EVENTBRIDGE.
+ * Answers PutEvents; rules and targets are the local runtime's concern.
+ */
+export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge> {
+  const events: BusEvent[] = [];
+  const listeners: ((event: BusEvent) => void)[] = [];
+  let failures = 0;
+
+  const putEvents = (entries: PutEventsEntry[]) => {
+    const results = entries.map((entry) => {
+      if (failures > 0) {
+        failures -= 1;
+        return { ErrorCode: "InternalFailure", ErrorMessage: "injected failure" };
+      }
+      if (!entry.Source || !entry.DetailType || entry.Detail === undefined)
+        return { ErrorCode: "MalformedDetail", ErrorMessage: "Source, DetailType and Detail are required" };
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
+      }
+      const time = entry.Time === undefined ? new Date() : new Date(Number(entry.Time) * 1000 || entry.Time);
+      const event: BusEvent = {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": entry.DetailType,
+        source: entry.Source,
+        account: ACCOUNT,
+        time: time.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        region: REGION,
+        resources: entry.Resources ?? [],
+        detail,
+        "event-bus-name": entry.EventBusName ?? "default",
+      };
+      events.push(event);
+      for (const listener of listeners) listener(event);
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
+  };
+
+  const server: Server = createServer(async (request, response) => {
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const body = await readBody(request);
+    const reply = (status: number, payload: unknown) => {
+      response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+      response.end(JSON.stringify(payload));
+    };
+    try {
+      const input = body ? (JSON.parse(body) as { Entries?: PutEventsEntry[] }) : {};
+      if (target === "AWSEvents.PutEvents") return reply(200, putEvents(input.Entries ?? []));
+      reply(400, { __type: "UnknownOperationException", message: `${target} is not supported locally` });
+    } catch (error) {
+      reply(400, { __type: "ValidationException", message: String(error) });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: boundPort } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    events,
+    failNext: (count) => {
+      failures = count;
+    },
+    onEvent: (listener) => {
+      listeners.push(listener);
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+
+let pipeline: Pipeline;
+const auth = { authorization: `Bearer ${KEYS.read}` };
+
+const seed = [
+  { id: "r-oct-1", type: "nps", score: 10, submittedAt: "2026-10-03T09:00:00Z", customer: { id: "c-1" } },
+  { id: "r-oct-2", type: "nps", score: 2, submittedAt: "2026-10-20T09:00:00Z", customer: { id: "c-2" } },
+  { id: "r-nov-1", type: "nps", score: 5, submittedAt: "2026-11-02T09:00:00Z", customer: { id: "c-1" } },
+  { id: "r-nov-2", type: "csat", score: 5, submittedAt: "2026-11-10T09:00:00Z", customer: { id: "c-1" } },
+  { id: "r-nov-3", type: "nps", score: 0, submittedAt: "2026-11-15T09:00:00Z" },
+];
+
+beforeAll(async () => {
+  pipeline = await startPipeline();
+  const answer = await pipeline.submitBatch({ responses: seed });
+  expect(answer.body.accepted).toBe(seed.length);
+  await pipeline.deliver(await pipeline.receive());
+});
+afterAll(async () => {
+  await pipeline.stop();
+});
+
+const list = (query: Record<string, string>) => pipeline.read(httpEvent("GET /v1/responses", { headers: auth, query }));
+
+async function listAll(query: Record<string, string>) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await list({ ...query, ...(cursor ? { cursor } : {}) });
+    expect(page.statusCode).toBe(200);
+    ids.push(...page.body.items.map((item: { id: string }) => item.id));
+    cursor = page.body.nextCursor ?? undefined;
+    pages += 1;
+  } while (cursor && pages < 20);
+  return { ids, pages };
+}
+
+describe("GET /v1/responses", () => {
+  it("lists newest first across months, a page at a time, every response once", async () => {
+    const { ids, pages } = await listAll({ from: "2026-09-01", to: "2026-11-30", limit: "2" });
+    expect(ids).toEqual(["r-nov-3", "r-nov-2", "r-nov-1", "r-oct-2", "r-oct-1"]);
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it("filters by window, customer and category", async () => {
+    expect((await listAll({ from: "2026-10-15", to: "2026-11-05" })).ids).toEqual(["r-nov-1", "r-oct-2"]);
+    expect((await listAll({ from: "2026-01-01", to: "2026-12-31", customerId: "c-1", limit: "1" })).ids).toEqual([
+      "r-nov-2",
+      "r-nov-1",
+      "r-oct-1",
+    ]);
+    expect((await listAll({ from: "2026-01-01", to: "2026-12-31", category: "detractor" })).ids).toEqual([
+      "r-nov-3",
+      "r-nov-1",
+      "r-oct-2",
+    ]);
+  });
+
+  it.each([
+    [{ limit: "0" }, "query.limit"],
+    [{ limit: "101" }, "query.limit"],
+    [{ category: "angry" }, "query.category"],
+    [{ from: "last week" }, "query.from"],
+    [{ cursor: "!!!" }, "query.cursor"],
+    [{ from: "2026-11-02", to: "2026-11-01" }, "query.from"],
+    [{ sort: "asc" }, "query.sort"],
+  ])("rejects %o naming %s", async (query, field) => {
+    const answer = await list(query as Record<string, string>);
+    expect(answer.statusCode).toBe(422);
+    expect(answer.body.error.details.map((detail: { path: string }) => detail.path)).toContain(field);
+  });
+});
+
+describe("GET /v1/responses/{id}", () => {
+  it("returns the enriched record, or 404 with a JSON error", async () => {
+    const found = await pipeline.read(
+      httpEvent("GET /v1/responses/{id}", { headers: auth, pathParameters: { id: "r-oct-2" } }),
+    );
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toMatchObject({ id: "r-oct-2", category: "detractor", submittedAt: "2026-10-20T09:00:00.000Z" });
+    expect(found.body).not.toHaveProperty("pk");
+    expect(found.body).not.toHaveProperty("publishedAt");
+    const missing = await pipeline.read(
+      httpEvent("GET /v1/responses/{id}", { headers: auth, pathParameters: { id: "nope" } }),
+    );
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body.error.code).toBe("not_found");
+  });
+});
+
+describe("GET /v1/openapi.json", () => {
+  it("serves the OpenAPI document without a key, with the contract's schemas", async () => {
+    const answer = await pipeline.read(httpEvent("GET /v1/openapi.json", { headers: { host: "api.example.com" } }));
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(answer.body.paths)).toEqual(
+      expect.arrayContaining(["/v1/responses", "/v1/responses/batch", "/v1/responses/{id}"]),
+    );
+    const submission = answer.body.components.schemas.Submission;
+    expect(submission.additionalProperties).toBe(false);
+    expect(submission.properties.type.enum).toEqual(["nps", "csat", "ces", "comment", "review"]);
+    expect(answer.body.servers).toEqual([{ url: "https://api.example.com" }]);
+  });
+});

@@ -1,0 +1,238 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { createSqsServer } from "local-aws-sqs";
+import { hashApiKey } from "../../lambdas/core/auth";
+import { ensureTable, startDynalite } from "../../local/dynamodb";
+import { startLocalEventBridge } from "../../local/eventbridge";
+
+export const KEYS = { submit: "test-submit-key", read: "test-read-key", admin: "test-admin-key" } as const;
+export const ALLOWED_ORIGIN = "https://forms.example.com";
+const TABLE = "cxloop-test";
+const ACCOUNT = "123456789012";
+const VISIBILITY_TIMEOUT_SECONDS = 1;
+/** Waits until messages a handler failed on are visible again, as the real visibility timeout would. */
+export const untilRedelivery = () =>
+  new Promise((resolve) => setTimeout(resolve, VISIBILITY_TIMEOUT_SECONDS * 1000 + 100));
+
+/** A Lambda context as the runtime passes it; handlers only read ids and the remaining time. */
+export const lambdaContext = (name: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: name,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
+  memoryLimitInMB: "512",
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${name}`,
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+export function httpEvent(
+  routeKey: string,
+  options: {
+    body?: string;
+    headers?: Record<string, string>;
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+  } = {},
+): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(" ") as [string, string];
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { "content-type": "application/json", ...options.headers },
+    queryStringParameters: options.query,
+    pathParameters: options.pathParameters,
+    body: options.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: "local",
+      domainName: "localhost",
+      domainPrefix: "localhost",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+export interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert each
+  body: any;
+}
+
+/**
+ * The spine wired as on AWS, on localhost: dynalite, local-aws-sqs and the local
+ * EventBridge, with the real handlers pointed at them through the SDK's
+ * AWS_ENDPOINT_URL_* variables. The event-source mapping is played by `deliver`.
+ */
+export async function startPipeline() {
+  const dynamo = await startDynalite();
+  const sqsServer = await createSqsServer({
+    port: 0,
+    hostname: "127.0.0.1",
+    accountId: ACCOUNT,
+    queues: [
+      { QueueName: "intake-dlq" },
+      {
+        QueueName: "intake",
+        Attributes: {
+          // local-aws-sqs treats 0 as "use the default" (30 s); one second keeps redelivery tests quick.
+          VisibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:intake-dlq`,
+            maxReceiveCount: 3,
+          }),
+        },
+      },
+    ],
+  });
+  const sqsUrl = `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
+  const bus = await startLocalEventBridge();
+
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ENDPOINT_URL_SQS: sqsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
+    TABLE_NAME: TABLE,
+    QUEUE_URL: `${sqsUrl}/${ACCOUNT}/intake`,
+    EVENT_BUS_NAME: "cxloop",
+    API_KEYS: JSON.stringify([
+      { name: "web-form", sha256: hashApiKey(KEYS.submit), scopes: ["submit"] },
+      { name: "analyst", sha256: hashApiKey(KEYS.read), scopes: ["read"] },
+      { name: "ops", sha256: hashApiKey(KEYS.admin), scopes: ["admin"] },
+    ]),
+    ALLOWED_ORIGINS: JSON.stringify([ALLOWED_ORIGIN]),
+  });
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.url });
+  await ensureTable(dynamoClient, TABLE);
+  const sqs = new SQSClient({ endpoint: sqsUrl });
+  const queueUrl = process.env.QUEUE_URL as string;
+  const dlqUrl = `${sqsUrl}/${ACCOUNT}/intake-dlq`;
+
+  const intake = (await import("../../lambdas/handlers/intake")).handler as unknown as HttpHandler;
+  const enrich = (await import("../../lambdas/handlers/enrich")).handler as unknown as SqsHandler;
+  const responsesApi = (await import("../../lambdas/handlers/responses-api")).handler as unknown as HttpHandler;
+
+  const answer = async (handler: HttpHandler, event: APIGatewayProxyEventV2): Promise<HttpAnswer> => {
+    const result = (await handler(event, lambdaContext("http"))) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+    return { statusCode: result.statusCode, headers: result.headers, body: JSON.parse(result.body) };
+  };
+
+  const toRecord = (message: Message): SQSRecord => ({
+    messageId: message.MessageId as string,
+    receiptHandle: message.ReceiptHandle as string,
+    body: message.Body as string,
+    attributes: {
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
+      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: ACCOUNT,
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody as string,
+    eventSource: "aws:sqs",
+    eventSourceARN: `arn:aws:sqs:us-east-1:${ACCOUNT}:intake`,
+    awsRegion: "us-east-1",
+  });
+
+  return {
+    bus,
+    sqs,
+    queueUrl,
+    dlqUrl,
+    /** POST/GET through the real handlers, as API Gateway would invoke them. */
+    submit: (body: unknown, headers: Record<string, string> = {}) =>
+      answer(
+        intake,
+        httpEvent("POST /v1/responses", {
+          body: typeof body === "string" ? body : JSON.stringify(body),
+          headers: { authorization: `Bearer ${KEYS.submit}`, ...headers },
+        }),
+      ),
+    submitBatch: (body: unknown, headers: Record<string, string> = {}) =>
+      answer(
+        intake,
+        httpEvent("POST /v1/responses/batch", {
+          body: JSON.stringify(body),
+          headers: { authorization: `Bearer ${KEYS.submit}`, ...headers },
+        }),
+      ),
+    intake: (event: APIGatewayProxyEventV2) => answer(intake, event),
+    read: (event: APIGatewayProxyEventV2) => answer(responsesApi, event),
+    /** Receives up to `max` messages as the event-source mapping would, without deleting them. */
+    receive: async (max = 10): Promise<SQSRecord[]> => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: max,
+          AttributeNames: ["All"],
+          WaitTimeSeconds: 0,
+        }),
+      );
+      return (Messages ?? []).map(toRecord);
+    },
+    /** Invokes the enrichment handler with a batch and deletes what it did not report as failed. */
+    deliver: async (records: SQSRecord[]): Promise<SQSBatchResponse> => {
+      const result = await enrich({ Records: records }, lambdaContext("enrich"));
+      const failed = new Set(result.batchItemFailures.map((failure) => failure.itemIdentifier));
+      for (const record of records)
+        if (!failed.has(record.messageId))
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }));
+      return result;
+    },
+    sendRaw: (body: string) => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
+    queueDepth: async (url = queueUrl) => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      return (
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    },
+    /** Every stored response item, read straight from the table. */
+    storedResponses: async () => {
+      const { Items } = await dynamoClient.send(new ScanCommand({ TableName: TABLE }));
+      return (Items ?? []).filter((item) => item.sk?.S === "RESPONSE");
+    },
+    dynamoClient,
+    tableName: TABLE,
+    stop: async () => {
+      await new Promise<void>((resolve) => sqsServer.close(() => resolve()));
+      await bus.close();
+      await dynamo.close();
+    },
+  };
+}
+export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
