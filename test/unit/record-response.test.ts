@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import type { QueuedSubmission, ResponseRecord } from "../../lambdas/contracts/record";
+import { type RecordResponsePorts, recordResponse } from "../../lambdas/core/record-response";
+import { vaderAnalyzer } from "../../lambdas/core/sentiment";
+import { createThemeMatcher } from "../../lambdas/core/themes";
+
+/** In-memory ports: the store keeps the first record per id, the bus can be told to fail. */
+function memoryPorts() {
+  const stored = new Map<string, { record: ResponseRecord; publishedAt: string | null }>();
+  const published: ResponseRecord[] = [];
+  let failPublishes = 0;
+  const ports: RecordResponsePorts = {
+    sentiment: vaderAnalyzer,
+    themes: createThemeMatcher(),
+    customers: { getProfile: async (id) => (id === "vip" ? { id, segment: "enterprise", annualValue: 5e5 } : null) },
+    responses: {
+      putIfAbsent: async (record) => {
+        const existing = stored.get(record.id);
+        if (existing) return { created: false, stored: existing };
+        const entry = { record, publishedAt: null };
+        stored.set(record.id, entry);
+        return { created: true, stored: entry };
+      },
+      markPublished: async (id, at) => {
+        const entry = stored.get(id);
+        if (entry) entry.publishedAt = at.toISOString();
+      },
+    },
+    events: {
+      responseRecorded: async (record) => {
+        if (failPublishes > 0) {
+          failPublishes -= 1;
+          throw new Error("bus down");
+        }
+        published.push(record);
+      },
+    },
+    now: () => new Date("2026-11-22T12:00:00Z"),
+  };
+  return { ports, stored, published, failNextPublish: () => (failPublishes = 1) };
+}
+
+const submission = (id: string, extra: Partial<QueuedSubmission> = {}): QueuedSubmission => ({
+  id,
+  type: "nps",
+  score: 2,
+  scale: { min: 0, max: 10 },
+  submittedAt: "2026-11-22T11:00:00.000Z",
+  receivedAt: "2026-11-22T11:00:00.000Z",
+  ...extra,
+});
+
+describe("recordResponse", () => {
+  it("stores and publishes a new response once; a redelivery does neither again", async () => {
+    const { ports, stored, published } = memoryPorts();
+    expect(await recordResponse(submission("a", { customer: { id: "vip" } }), ports)).toBe("recorded");
+    expect(await recordResponse(submission("a", { score: 10 }), ports)).toBe("duplicate");
+    expect(stored.size).toBe(1);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ score: 2, category: "detractor", customer: { segment: "enterprise" } });
+  });
+
+  it("publishes the stored record on redelivery when the first publish failed", async () => {
+    const { ports, published, failNextPublish, stored } = memoryPorts();
+    failNextPublish();
+    await expect(recordResponse(submission("b", { comment: "first words" }), ports)).rejects.toThrow("bus down");
+    expect(stored.get("b")?.publishedAt).toBeNull();
+    expect(await recordResponse(submission("b", { comment: "different words" }), ports)).toBe("published-after-retry");
+    expect(published).toHaveLength(1);
+    expect(published[0]?.comment).toBe("first words");
+    expect(stored.get("b")?.publishedAt).toBe("2026-11-22T12:00:00.000Z");
+  });
+});
