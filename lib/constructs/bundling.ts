@@ -19,3 +19,6 @@ export const LAMBDA_BUNDLING = {
   /** Some CommonJS dependencies call `require`; ESM output needs it defined. */
   banner: "import{createRequire as __cxRequire}from'module';const require=__cxRequire(import.meta.url);",
 } as const;
+
+/** Template metadata key naming a function's handler (`lambdas/handlers/<name>.ts`). */
+export const HANDLER_METADATA_KEY = "cxloop:handler";

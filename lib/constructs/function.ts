@@ -1,10 +1,10 @@
 import { Duration } from "aws-cdk-lib";
-import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { HandlerName } from "../../lambdas/contracts/routes";
-import { handlerEntry, LAMBDA_BUNDLING } from "./bundling";
+import { HANDLER_METADATA_KEY, handlerEntry, LAMBDA_BUNDLING } from "./bundling";
 
 export interface CxFunctionProps {
   handler: HandlerName;
@@ -53,5 +53,7 @@ export class CxFunction extends Construct {
         banner: LAMBDA_BUNDLING.banner,
       },
     });
+    // Lets the local runtime run the same handler source for this function from the synthesized template.
+    (this.fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.handler);
   }
 }

@@ -1,0 +1,155 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-local";
+
+/** The sandbox runs the TypeScript sources: register tsx's loader in the thread, then load the worker. */
+const TSX_API = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
+).href;
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(TSX_API)})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL("./lambda-worker.ts", import.meta.url).href)}); })`;
+
+export class LambdaError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(`${functionName}: ${errorType}: ${message}`);
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface InvocationLog {
+  functionName: string;
+  durationMs: number;
+  outcome: "ok" | "error" | "timeout";
+}
+
+/**
+ * Runs one function's handler in a worker thread, as Lambda runs it in its own
+ * sandbox: own environment, cold start on first use, a hard timeout after
+ * which the sandbox is discarded and the next invocation starts cold.
+ */
+export class LambdaHost {
+  private worker?: Worker;
+  private ready?: Promise<void>;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly functionName: string,
+    private readonly entry: string,
+    private readonly env: Record<string, string>,
+    private readonly timeoutMs: number,
+    private readonly onInvocation: (log: InvocationLog) => void = () => undefined,
+  ) {}
+
+  /** Starts the sandbox now instead of on the first invocation. */
+  warm(): Promise<void> {
+    if (!this.ready) this.ready = this.spawn();
+    return this.ready;
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { entry: this.entry, env: this.env } });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      worker.on("message", (message: Record<string, unknown>) => {
+        if (message.ready) return resolve();
+        if (message.initError) {
+          const init = message.initError as { name: string; message: string };
+          return reject(new LambdaError(this.functionName, `Runtime.ImportModuleError ${init.name}`, init.message));
+        }
+        const pending = this.pending.get(message.id as number);
+        if (!pending) return;
+        this.pending.delete(message.id as number);
+        clearTimeout(pending.timer);
+        if (message.error) {
+          const failure = message.error as { name: string; message: string };
+          pending.reject(new LambdaError(this.functionName, failure.name, failure.message));
+        } else pending.resolve(message.result);
+      });
+      worker.on("error", (error) => {
+        reject(error);
+        this.failAll(error);
+      });
+    });
+  }
+
+  private failAll(error: Error) {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  async invoke<T = unknown>(event: unknown): Promise<T> {
+    this.inFlight += 1;
+    const started = Date.now();
+    let outcome: InvocationLog["outcome"] = "ok";
+    try {
+      await this.warm();
+      const worker = this.worker as Worker;
+      const id = this.nextId++;
+      const deadline = Date.now() + this.timeoutMs;
+      const context = {
+        functionName: this.functionName,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${this.functionName}`,
+        memoryLimitInMB: "512",
+        awsRequestId: randomUUID(),
+        logGroupName: `/aws/lambda/${this.functionName}`,
+        logStreamName: "local",
+        deadline,
+      };
+      return await new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          outcome = "timeout";
+          // The sandbox may still be running the handler: discard it, like Lambda does.
+          void worker.terminate();
+          this.ready = undefined;
+          reject(
+            new LambdaError(
+              this.functionName,
+              "Sandbox.Timedout",
+              `Task timed out after ${this.timeoutMs / 1000} seconds`,
+            ),
+          );
+        }, this.timeoutMs);
+        this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+        worker.postMessage({ id, event, context });
+      });
+    } catch (error) {
+      if (outcome === "ok") outcome = "error";
+      throw error;
+    } finally {
+      this.inFlight -= 1;
+      this.onInvocation({ functionName: this.functionName, durationMs: Date.now() - started, outcome });
+      if (this.inFlight === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
+    }
+  }
+
+  /** Resolves when no invocation is running. */
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = undefined;
+    this.ready = undefined;
+  }
+}

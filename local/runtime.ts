@@ -1,0 +1,454 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { createSqsServer } from "local-aws-sqs";
+import { hashApiKey } from "../lambdas/core/auth";
+import type { StageConfig } from "../lib/config";
+import type { CxloopStack } from "../lib/cxloop-stack";
+import {
+  corsHeaders,
+  preflightHeaders,
+  proxyEvent,
+  RouteTable,
+  readRequestBody,
+  writeProxyResult,
+} from "./api-gateway";
+import { LOCAL_ACCOUNT, LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
+import { startDynalite } from "./dynamodb";
+import { EventRouter } from "./event-router";
+import { startLocalEventBridge } from "./eventbridge";
+import { type InvocationLog, LambdaHost } from "./lambda-host";
+import { Outbox, slackItem } from "./outbox";
+import { ScheduleTimer } from "./schedules";
+import { startSmtpCapture } from "./smtp";
+import { SqsPoller } from "./sqs-poller";
+import {
+  type CfnTemplate,
+  type Intrinsic,
+  readTopology,
+  referencedId,
+  synthesizeTemplate,
+  type Topology,
+} from "./template";
+
+export interface LocalRuntimeOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** Admin key accepted by the local API in addition to the stage's own keys. */
+  apiKey: string;
+  stage?: string;
+  cdkJsonPath: string;
+  /** Adds resources to the stack before synthesis (tests add rule targets this way). */
+  extendStack?: (stack: CxloopStack) => void;
+  /** Changes the stage config before synthesis (tests lower maxReceiveCount this way). */
+  adjustConfig?: (config: StageConfig) => StageConfig;
+  /**
+   * Caps every queue's visibility timeout. The deployed value (six times the
+   * consumer's timeout) makes a local retry take minutes; tests use a second.
+   */
+  maxVisibilityTimeoutSeconds?: number;
+  /** Fire scheduled rules on their schedule (on by default); they can always be run through /_local. */
+  runSchedules?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  endpoints: { dynamodb: string; sqs: string; events: string; smtp: string; slackWebhook: string };
+  topology: Topology;
+  stop(): Promise<void>;
+}
+
+const QUEUE_SNAPSHOT = "queues.json";
+const DRAIN_LIMIT_MS = 20_000;
+
+/** Reads the stage config the local runtime uses: the stage's own, plus the local admin key. */
+const withLocalKey =
+  (apiKey: string) =>
+  (config: StageConfig): StageConfig => ({
+    ...config,
+    apiKeys: [...config.apiKeys, { name: "local", sha256: hashApiKey(apiKey), scopes: ["admin"] }],
+  });
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? "127.0.0.1";
+  mkdirSync(options.dataDir, { recursive: true });
+  Object.assign(process.env, LOCAL_AWS_ENV);
+
+  const template: CfnTemplate = synthesizeTemplate({
+    stage: options.stage ?? "dev",
+    cdkJsonPath: options.cdkJsonPath,
+    adjust: (config) => withLocalKey(options.apiKey)(options.adjustConfig ? options.adjustConfig(config) : config),
+    extend: options.extendStack,
+  });
+  const topology = readTopology(template);
+
+  // Stand-ins that speak the AWS APIs.
+  const dynamo = await startDynalite({ path: join(options.dataDir, "dynamodb") });
+  const sqsServer = await createSqsServer({ port: 0, hostname: host, accountId: LOCAL_ACCOUNT, region: LOCAL_REGION });
+  const sqsUrl = `http://${host}:${(sqsServer.address() as AddressInfo).port}`;
+  const bus = await startLocalEventBridge();
+  const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
+  const smtp = await startSmtpCapture(outbox, host);
+
+  // The HTTP server listens first so its URL (the Slack webhook stand-in) can go into function environments.
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolveReady) => {
+    markReady = resolveReady;
+  });
+  const server = createServer((request, response) => {
+    const started = Date.now();
+    response.on("finish", () =>
+      log(`${request.method} ${request.url} ${response.statusCode} ${Date.now() - started}ms`),
+    );
+    ready
+      .then(() => handle(request, response))
+      .catch((error: Error) => {
+        log(`internal error: ${error.message}`);
+        if (!response.headersSent) sendJson(response, 500, { message: "Internal Server Error" });
+      });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  const endpoints = {
+    dynamodb: dynamo.url,
+    sqs: sqsUrl,
+    events: bus.url,
+    smtp: smtp.url,
+    slackWebhook: `${url}/_local/slack/alerts`,
+  };
+  const clientConfig = { region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+  const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
+  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl });
+
+  for (const table of topology.tables) await createTable(dynamoClient, table.logicalId, table.properties);
+  const queueUrls = new Map<string, string>();
+  // Dead-letter queues first: a redrive policy must name an existing queue.
+  const ordered = [...topology.queues].sort((a, b) => Number(Boolean(a.deadLetter)) - Number(Boolean(b.deadLetter)));
+  for (const queue of ordered) {
+    const visibility = Math.min(
+      queue.visibilityTimeoutSeconds,
+      options.maxVisibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY,
+    );
+    const attributes: Record<string, string> = { VisibilityTimeout: String(visibility) };
+    if (queue.deadLetter)
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: localArn("sqs", queue.deadLetter.queueLogicalId),
+        maxReceiveCount: queue.deadLetter.maxReceiveCount,
+      });
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: queue.logicalId, Attributes: attributes }));
+    queueUrls.set(queue.logicalId, created.QueueUrl as string);
+  }
+  await restoreQueues(sqs, queueUrls, join(options.dataDir, QUEUE_SNAPSHOT), log);
+
+  // Functions, each in its own sandbox with its template environment resolved to the stand-ins.
+  const resolve = resolver(template, queueUrls);
+  const sdkEndpoints = {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ENDPOINT_URL_SQS: sqsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
+  };
+  const logInvocation = ({ functionName, durationMs, outcome }: InvocationLog) =>
+    log(`  λ ${functionName} ${outcome} ${durationMs}ms`);
+  const functions = new Map<string, LambdaHost>();
+  for (const fn of topology.functions) {
+    const env = Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolve(value)]));
+    const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
+    functions.set(
+      fn.logicalId,
+      new LambdaHost(
+        fn.handler,
+        entry,
+        {
+          ...env,
+          ...LOCAL_AWS_ENV,
+          ...sdkEndpoints,
+          AWS_LAMBDA_FUNCTION_NAME: fn.handler,
+          POWERTOOLS_LOG_LEVEL: process.env.CXLOOP_LOG_LEVEL ?? "WARN",
+          POWERTOOLS_METRICS_DISABLED: "true",
+          POWERTOOLS_DEV: "true",
+          // The main process already printed the SDK's Node.js support notice; once is enough.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+        fn.timeoutSeconds * 1000,
+        logInvocation,
+      ),
+    );
+  }
+  await Promise.all([...functions.values()].map((fn) => fn.warm()));
+
+  // Wiring: event-source mappings, rules and schedules.
+  const pollers = topology.queueMappings.flatMap((mapping) => {
+    const target = functions.get(mapping.functionLogicalId);
+    const url = queueUrls.get(mapping.queueLogicalId);
+    if (!target || !url) return [];
+    return [new SqsPoller(sqs, mapping, { url, arn: localArn("sqs", mapping.queueLogicalId) }, target, log)];
+  });
+  const router = new EventRouter(topology.rules, { functions, queueUrls, sqs, log });
+  bus.onEvent((event) => {
+    log(`  ⇢ event ${event["detail-type"]} on ${event["event-bus-name"]}`);
+    router.route(event);
+  });
+  const scheduled = topology.rules.filter((rule) => rule.scheduleExpression && rule.enabled);
+  const timers =
+    options.runSchedules === false
+      ? []
+      : scheduled.map((rule) => new ScheduleTimer(rule.scheduleExpression as string, () => router.fireSchedule(rule)));
+  for (const poller of pollers) poller.start();
+  for (const timer of timers) timer.start();
+
+  const routes = new RouteTable(topology.routes);
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? "/", `http://${request.headers.host ?? host}`);
+    const method = request.method ?? "GET";
+    const origin = request.headers.origin;
+
+    if (url.pathname.startsWith("/_local/")) return handleLocal(request, response, url, method);
+
+    if (method === "OPTIONS" && topology.cors && origin && request.headers["access-control-request-method"]) {
+      const headers = preflightHeaders(topology.cors, origin);
+      response.writeHead(204, headers ?? {});
+      return response.end();
+    }
+    const match = routes.match(method, url.pathname);
+    if (!match || match === "method-not-allowed") return sendJson(response, 404, { message: "Not Found" });
+    const fn = functions.get(match.route.functionLogicalId);
+    if (!fn) return sendJson(response, 500, { message: "Internal Server Error" });
+    const body = await readRequestBody(request);
+    try {
+      const result = await fn.invoke(proxyEvent(request, url, body, match));
+      writeProxyResult(response, result, corsHeaders(topology.cors, origin));
+    } catch (error) {
+      log(`  ${(error as Error).message}`);
+      sendJson(response, 500, { message: "Internal Server Error" });
+    }
+  }
+
+  async function handleLocal(request: IncomingMessage, response: ServerResponse, url: URL, method: string) {
+    const path = url.pathname;
+    if (method === "GET" && path === "/_local/health") return sendJson(response, 200, { status: "ok", endpoints });
+    if (method === "GET" && path === "/_local/outbox") return sendJson(response, 200, { items: outbox.list() });
+    const slack = /^\/_local\/slack\/([^/]+)$/.exec(path);
+    if (method === "POST" && slack) {
+      const body = await readRequestBody(request);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body.toString("utf8"));
+      } catch {
+        response.writeHead(400, { "content-type": "text/plain" });
+        return response.end("invalid_payload");
+      }
+      outbox.add(slackItem(decodeURIComponent(slack[1] as string), payload));
+      response.writeHead(200, { "content-type": "text/plain" });
+      return response.end("ok");
+    }
+    if (method === "GET" && path === "/_local/schedules")
+      return sendJson(response, 200, {
+        items: scheduled.map((rule) => ({
+          name: rule.logicalId,
+          expression: rule.scheduleExpression,
+          targets: rule.targets.map((target) => target.id),
+        })),
+      });
+    const invoke = /^\/_local\/schedules\/([^/]+)\/invoke$/.exec(path);
+    if (method === "POST" && invoke) {
+      const rule = scheduled.find((candidate) => candidate.logicalId === decodeURIComponent(invoke[1] as string));
+      if (!rule) return sendJson(response, 404, { error: { code: "not_found", message: `no schedule ${invoke[1]}` } });
+      const started = Date.now();
+      await router.fireSchedule(rule);
+      return sendJson(response, 200, { name: rule.logicalId, status: "done", durationMs: Date.now() - started });
+    }
+    return sendJson(response, 404, { error: { code: "not_found", message: `no local route ${method} ${path}` } });
+  }
+
+  markReady();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      for (const timer of timers) timer.stop();
+      await waitForQueuesToEmpty(sqs, topology, queueUrls, DRAIN_LIMIT_MS);
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await router.drain();
+      await Promise.all([...functions.values()].map((fn) => fn.idle()));
+      await snapshotQueues(sqs, queueUrls, join(options.dataDir, QUEUE_SNAPSHOT), log);
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+      await new Promise<void>((resolveClose) => sqsServer.close(() => resolveClose()));
+      await bus.close();
+      await smtp.close();
+      await dynamo.close();
+    })();
+    return stopping;
+  };
+
+  return { url, endpoints, topology, stop };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+/** Resolves the intrinsics this stack uses in function environments to the local resources. */
+function resolver(template: CfnTemplate, queueUrls: Map<string, string>) {
+  const serviceOf: Record<string, string> = {
+    "AWS::SQS::Queue": "sqs",
+    "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::Events::EventBus": "events",
+    "AWS::Lambda::Function": "lambda",
+    "AWS::SNS::Topic": "sns",
+  };
+  const resolve = (value: Intrinsic): string => {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+    const join = (value as { "Fn::Join"?: [string, Intrinsic[]] })["Fn::Join"];
+    if (join) return join[1].map(resolve).join(join[0]);
+    const id = referencedId(value);
+    const resource = id ? template.Resources[id] : undefined;
+    if (!id || !resource) throw new Error(`local runtime cannot resolve ${JSON.stringify(value)}`);
+    const isArn = "Fn::GetAtt" in (value as object);
+    if (isArn)
+      return localArn(
+        serviceOf[resource.Type] ?? "unknown",
+        resource.Type === "AWS::DynamoDB::Table" ? `table/${id}` : id,
+      );
+    if (resource.Type === "AWS::SQS::Queue") return queueUrls.get(id) as string;
+    if (resource.Type === "AWS::Events::EventBus") return String(resource.Properties?.Name ?? id);
+    return id;
+  };
+  return resolve;
+}
+
+async function createTable(client: DynamoDBClient, name: string, properties: Record<string, unknown>) {
+  const p = properties as {
+    KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
+    AttributeDefinitions: { AttributeName: string; AttributeType: "S" | "N" | "B" }[];
+    GlobalSecondaryIndexes?: {
+      IndexName: string;
+      KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
+      Projection: { ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE"; NonKeyAttributes?: string[] };
+    }[];
+  };
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: p.KeySchema,
+        AttributeDefinitions: p.AttributeDefinitions,
+        ...(p.GlobalSecondaryIndexes?.length
+          ? {
+              GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((index) => ({
+                IndexName: index.IndexName,
+                KeySchema: index.KeySchema,
+                Projection: index.Projection,
+              })),
+            }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    // Data under the data directory survives restarts: the table is already there.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+async function queueDepth(sqs: SQSClient, url: string) {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Lets the pollers finish what is queued (bounded), so accepted work is processed before exit. */
+async function waitForQueuesToEmpty(sqs: SQSClient, topology: Topology, urls: Map<string, string>, limitMs: number) {
+  const polled = topology.queueMappings.map((mapping) => urls.get(mapping.queueLogicalId)).filter(Boolean) as string[];
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    const depths = await Promise.all(polled.map((url) => queueDepth(sqs, url)));
+    if (depths.every((depth) => depth === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** local-aws-sqs keeps nothing across restarts: what is still queued is saved and sent again on start. */
+async function snapshotQueues(sqs: SQSClient, urls: Map<string, string>, file: string, log: (line: string) => void) {
+  const snapshot: Record<string, string[]> = {};
+  for (const [logicalId, url] of urls) {
+    const bodies: string[] = [];
+    for (;;) {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 3600,
+        }),
+      );
+      if (!Messages?.length) break;
+      bodies.push(...Messages.map((message) => message.Body ?? ""));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle as string,
+          })),
+        }),
+      );
+    }
+    if (bodies.length) snapshot[logicalId] = bodies;
+  }
+  if (Object.keys(snapshot).length === 0) {
+    rmSync(file, { force: true });
+    return;
+  }
+  writeFileSync(file, JSON.stringify(snapshot));
+  const total = Object.values(snapshot).reduce((sum, bodies) => sum + bodies.length, 0);
+  log(`saved ${total} queued message(s) to ${file}; they are sent again on next start`);
+}
+
+async function restoreQueues(sqs: SQSClient, urls: Map<string, string>, file: string, log: (line: string) => void) {
+  if (!existsSync(file)) return;
+  const snapshot = JSON.parse(readFileSync(file, "utf8")) as Record<string, string[]>;
+  let total = 0;
+  for (const [logicalId, bodies] of Object.entries(snapshot)) {
+    const url = urls.get(logicalId);
+    if (!url) continue;
+    for (let start = 0; start < bodies.length; start += 10) {
+      const chunk = bodies.slice(start, start + 10);
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })),
+        }),
+      );
+      total += chunk.length;
+    }
+  }
+  rmSync(file, { force: true });
+  log(`restored ${total} queued message(s) saved at the last shutdown`);
+}

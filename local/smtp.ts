@@ -1,0 +1,37 @@
+import type { AddressInfo } from "node:net";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import type { Outbox } from "./outbox";
+
+/**
+ * An SMTP server that accepts every message and files it in the outbox, so
+ * email senders (nodemailer over SMTP) run unchanged locally.
+ */
+export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address).join(", ");
+          outbox.add({
+            kind: "email",
+            to: recipients,
+            subject: mail.subject ?? null,
+            text: mail.text ?? "",
+            payload: { from: mail.from?.text ?? null, html: mail.html || null },
+          });
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://${host}:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
