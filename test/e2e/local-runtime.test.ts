@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { Rule } from "aws-cdk-lib/aws-events";
+import { Duration } from "aws-cdk-lib";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { createTransport } from "nodemailer";
@@ -31,6 +32,10 @@ const options: LocalRuntimeOptions = {
         detail: { category: ["detractor"] },
       },
       targets: [new SqsQueue(watcher)],
+    });
+    new Rule(stack, "E2eHourly", {
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new SqsQueue(new Queue(stack, "E2eTicks"))],
     });
   },
 };
@@ -143,6 +148,23 @@ describe("local runtime over HTTP", () => {
       return count > 0 ? count : undefined;
     }, 15_000);
     expect(depth).toBe(1);
+  });
+
+  it("lists scheduled rules and runs one on demand, answering when its targets are done", async () => {
+    const { items } = await fetch(`${runtime.url}/_local/schedules`).then(body);
+    const hourly = items.find((item: { name: string }) => item.name.startsWith("E2eHourly"));
+    expect(hourly).toMatchObject({ expression: "rate(1 hour)" });
+    const run = await fetch(`${runtime.url}/_local/schedules/${hourly.name}/invoke`, { method: "POST" });
+    expect(await body(run)).toMatchObject({ name: hourly.name, status: "done" });
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl("E2eTicks"), WaitTimeSeconds: 0 }),
+    );
+    expect(JSON.parse(Messages?.[0]?.Body as string)).toMatchObject({
+      source: "aws.events",
+      "detail-type": "Scheduled Event",
+    });
+    const missing = await fetch(`${runtime.url}/_local/schedules/nope/invoke`, { method: "POST" });
+    expect(missing.status).toBe(404);
   });
 
   it("captures Slack webhooks and SMTP mail in the outbox, newest first", async () => {
