@@ -1,0 +1,84 @@
+import * as z from "zod";
+import { responseRecordSchema } from "./record";
+
+export const caseStatuses = ["open", "contacted", "resolved", "closed-no-contact"] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+export const priorities = ["high", "normal", "low"] as const;
+export type Priority = (typeof priorities)[number];
+
+/** Allowed status moves; anything else is a 409. */
+export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
+  open: ["contacted", "closed-no-contact"],
+  contacted: ["resolved", "closed-no-contact"],
+  resolved: [],
+  "closed-no-contact": [],
+};
+export const isClosed = (status: CaseStatus) => CASE_TRANSITIONS[status].length === 0;
+
+export const historyEntrySchema = z.object({
+  at: z.iso.datetime({ offset: true }),
+  by: z.string(),
+  change: z.string(),
+});
+
+export const caseSchema = z
+  .object({
+    id: z.string(),
+    responseId: z.string(),
+    customerId: z.string().nullable(),
+    status: z.enum(caseStatuses),
+    owner: z.string(),
+    priority: z.enum(priorities),
+    dueAt: z.iso.datetime({ offset: true }),
+    escalationLevel: z.int().min(0),
+    rule: z.string(),
+    rootCause: z.string().nullable(),
+    notes: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })),
+    history: z.array(historyEntrySchema),
+    response: responseRecordSchema,
+    createdAt: z.iso.datetime({ offset: true }),
+    updatedAt: z.iso.datetime({ offset: true }),
+    firstContactAt: z.iso.datetime({ offset: true }).nullable(),
+    closedAt: z.iso.datetime({ offset: true }).nullable(),
+    version: z.int().min(1),
+  })
+  .meta({ id: "Case" });
+export type Case = z.infer<typeof caseSchema>;
+
+export const casePatchSchema = z
+  .strictObject({
+    status: z.enum(caseStatuses).optional(),
+    owner: z.string().trim().min(1).max(200).optional(),
+    note: z.string().trim().min(1).max(5000).optional(),
+    rootCause: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: "send at least one of status, owner, note, rootCause" })
+  .meta({ id: "CasePatch" });
+export type CasePatch = z.infer<typeof casePatchSchema>;
+
+export const listCasesQuerySchema = z
+  .strictObject({
+    status: z.enum(caseStatuses).optional(),
+    owner: z.string().min(1).max(200).optional(),
+    priority: z.enum(priorities).optional(),
+    overdue: z.enum(["true", "false"]).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(2048).optional(),
+  })
+  .meta({ id: "ListCasesQuery" });
+
+export const caseStatsSchema = z
+  .object({
+    cases: z.int(),
+    open: z.int(),
+    overdue: z.int(),
+    closedWithinSla: z.object({ closed: z.int(), withinSla: z.int(), percent: z.number().nullable() }),
+    timeToFirstContactHours: z.object({
+      contacted: z.int(),
+      median: z.number().nullable(),
+      mean: z.number().nullable(),
+    }),
+    byOwner: z.array(z.object({ owner: z.string(), open: z.int(), overdue: z.int() })),
+  })
+  .meta({ id: "CaseStats" });
+export type CaseStats = z.infer<typeof caseStatsSchema>;

@@ -1,0 +1,206 @@
+import {
+  CASE_TRANSITIONS,
+  type Case,
+  type CasePatch,
+  type CaseStats,
+  isClosed,
+  type Priority,
+} from "../contracts/cases";
+import type { FollowUpConfig } from "../contracts/follow-up-config";
+import type { ResponseRecord } from "../contracts/record";
+
+const HOUR_MS = 3_600_000;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** One case per response: the id is derived from the response id, so a second open is a no-op. */
+export const caseIdFor = (responseId: string) => `case-${responseId}`;
+
+export function routeOwner(record: ResponseRecord, ruleName: string, config: FollowUpConfig): string {
+  const value = record.customer?.annualValue ?? null;
+  const includes = (allowed: string[] | undefined, actual: string | null | undefined) =>
+    !allowed || (actual != null && allowed.includes(actual));
+  const match = config.routing.find(
+    ({ when }) =>
+      includes(when.survey, record.survey) &&
+      includes(when.touchpoint, record.touchpoint) &&
+      includes(when.channel, record.channel) &&
+      includes(when.segment, record.customer?.segment) &&
+      includes(when.rule, ruleName) &&
+      (when.minAnnualValue === undefined || (value !== null && value >= when.minAnnualValue)),
+  );
+  return match?.owner ?? config.defaultOwner;
+}
+
+export function priorityFor(annualValue: number | null, config: FollowUpConfig): Priority {
+  if (annualValue === null) return "normal";
+  if (annualValue >= config.highValueAnnualValue) return "high";
+  if (annualValue < config.lowValueAnnualValue) return "low";
+  return "normal";
+}
+
+/** Adds SLA hours to `start`, counting only business hours when a calendar is configured. */
+export function slaDue(start: Date, hours: number, calendar?: FollowUpConfig["businessHours"]): Date {
+  if (!calendar) return new Date(start.getTime() + hours * HOUR_MS);
+  let remaining = hours * HOUR_MS;
+  let cursor = new Date(start);
+  for (let guard = 0; guard < 3660 && remaining > 0; guard++) {
+    const dayStart = Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth(), cursor.getUTCDate());
+    const open = dayStart + calendar.startHour * HOUR_MS;
+    const close = dayStart + calendar.endHour * HOUR_MS;
+    if (calendar.days.includes(cursor.getUTCDay()) && cursor.getTime() < close) {
+      const from = Math.max(cursor.getTime(), open);
+      const take = Math.min(remaining, close - from);
+      remaining -= take;
+      if (remaining === 0) return new Date(from + take);
+    }
+    cursor = new Date(dayStart + 24 * HOUR_MS);
+  }
+  return cursor;
+}
+
+export function openCase(record: ResponseRecord, ruleName: string, config: FollowUpConfig, now: Date): Case {
+  const annualValue = record.customer?.annualValue ?? null;
+  const priority = priorityFor(annualValue, config);
+  const highValue = annualValue !== null && annualValue >= config.highValueAnnualValue;
+  const owner = routeOwner(record, ruleName, config);
+  const at = now.toISOString();
+  return {
+    id: caseIdFor(record.id),
+    responseId: record.id,
+    customerId: record.customer?.id ?? null,
+    status: "open",
+    owner,
+    priority,
+    dueAt: slaDue(
+      now,
+      highValue ? config.slaHours.highValue : config.slaHours.default,
+      config.businessHours,
+    ).toISOString(),
+    escalationLevel: 0,
+    rule: ruleName,
+    rootCause: null,
+    notes: [],
+    history: [{ at, by: "cxloop", change: `opened by rule ${ruleName}; owner ${owner}; priority ${priority}` }],
+    response: record,
+    createdAt: at,
+    updatedAt: at,
+    firstContactAt: null,
+    closedAt: null,
+    version: 1,
+  };
+}
+
+export type PatchOutcome =
+  | { ok: true; case: Case; changes: string[]; closed: boolean }
+  | { ok: false; conflict: string };
+
+/** Applies a PATCH as `actor`; every change goes into the history. Invalid status moves are conflicts. */
+export function applyPatch(current: Case, patch: CasePatch, actor: string, now: Date): PatchOutcome {
+  const at = now.toISOString();
+  const next: Case = { ...current, history: [...current.history], notes: [...current.notes] };
+  const changes: string[] = [];
+  if (patch.status && patch.status !== current.status) {
+    if (!CASE_TRANSITIONS[current.status].includes(patch.status))
+      return {
+        ok: false,
+        conflict: `cannot move a case from ${current.status} to ${patch.status}; allowed: ${CASE_TRANSITIONS[current.status].join(", ") || "none (closed)"}`,
+      };
+    next.status = patch.status;
+    if (patch.status === "contacted" && !next.firstContactAt) next.firstContactAt = at;
+    if (isClosed(patch.status)) next.closedAt = at;
+    changes.push(`status ${current.status} → ${patch.status}`);
+  } else if (patch.status && isClosed(current.status) && Object.keys(patch).length === 1) {
+    return { ok: false, conflict: `case is already ${current.status}` };
+  }
+  if (patch.owner && patch.owner !== current.owner) {
+    next.owner = patch.owner;
+    changes.push(`owner ${current.owner} → ${patch.owner}`);
+  }
+  if (patch.rootCause && patch.rootCause !== current.rootCause) {
+    next.rootCause = patch.rootCause;
+    changes.push(`root cause set to ${patch.rootCause}`);
+  }
+  if (patch.note) {
+    next.notes.push({ at, by: actor, text: patch.note });
+    changes.push("note added");
+  }
+  if (changes.length === 0) return { ok: true, case: current, changes, closed: false };
+  next.history.push(...changes.map((change) => ({ at, by: actor, change })));
+  next.updatedAt = at;
+  next.version = current.version + 1;
+  return { ok: true, case: next, changes, closed: isClosed(next.status) && !isClosed(current.status) };
+}
+
+export const isOverdue = (item: Case, now: Date) => !isClosed(item.status) && new Date(item.dueAt) < now;
+
+/**
+ * The escalation level an overdue case should be at now: level 1 once past due,
+ * one more per `escalationIntervalHours`, capped at the configured contacts.
+ * Returns null when the case is already there (so a rerun does nothing).
+ */
+export function escalationDue(item: Case, config: FollowUpConfig, now: Date): number | null {
+  if (!isOverdue(item, now) || config.escalation.length === 0) return null;
+  const overdueMs = now.getTime() - new Date(item.dueAt).getTime();
+  const target = Math.min(
+    config.escalation.length,
+    1 + Math.floor(overdueMs / (config.escalationIntervalHours * HOUR_MS)),
+  );
+  return target > item.escalationLevel ? item.escalationLevel + 1 : null;
+}
+
+export function escalate(item: Case, level: number, now: Date): Case {
+  const at = now.toISOString();
+  return {
+    ...item,
+    escalationLevel: level,
+    history: [...item.history, { at, by: "cxloop", change: `overdue: escalated to level ${level}` }],
+    updatedAt: at,
+    version: item.version + 1,
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Loop health: time to first contact, share closed within SLA, open and overdue per owner. */
+export function caseStats(cases: readonly Case[], now: Date): CaseStats {
+  const firstContactHours = cases
+    .filter((item) => item.firstContactAt)
+    .map((item) => (new Date(item.firstContactAt as string).getTime() - new Date(item.createdAt).getTime()) / HOUR_MS);
+  const closed = cases.filter((item) => isClosed(item.status) && item.closedAt);
+  const withinSla = closed.filter((item) => (item.closedAt as string) <= item.dueAt).length;
+  const owners = new Map<string, { open: number; overdue: number }>();
+  for (const item of cases) {
+    if (isClosed(item.status)) continue;
+    const entry = owners.get(item.owner) ?? { open: 0, overdue: 0 };
+    entry.open += 1;
+    if (isOverdue(item, now)) entry.overdue += 1;
+    owners.set(item.owner, entry);
+  }
+  const mean = firstContactHours.length
+    ? firstContactHours.reduce((sum, hours) => sum + hours, 0) / firstContactHours.length
+    : null;
+  const medianHours = median(firstContactHours);
+  return {
+    cases: cases.length,
+    open: cases.filter((item) => !isClosed(item.status)).length,
+    overdue: cases.filter((item) => isOverdue(item, now)).length,
+    closedWithinSla: {
+      closed: closed.length,
+      withinSla,
+      percent: closed.length ? round2((100 * withinSla) / closed.length) : null,
+    },
+    timeToFirstContactHours: {
+      contacted: firstContactHours.length,
+      median: medianHours === null ? null : round2(medianHours),
+      mean: mean === null ? null : round2(mean),
+    },
+    byOwner: [...owners.entries()]
+      .map(([owner, counts]) => ({ owner, ...counts }))
+      .sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.owner.localeCompare(b.owner)),
+  };
+}
