@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { apiKeyEntrySchema, sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
@@ -11,8 +12,12 @@ export const stageConfigSchema = z.strictObject({
     .strictObject({
       /** Addresses subscribed to operational alarms (DLQ depth, function errors). */
       emails: z.array(z.email()).default([]),
+      /** Sender of case alert emails (an SES-verified identity on AWS). Without it, alerts go to Slack only. */
+      emailFrom: z.email().optional(),
     })
-    .default({ emails: [] }),
+    .prefault({}),
+  /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */
+  followUp: followUpConfigSchema.prefault({}),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
   /** Replaces the default theme taxonomy: theme name to keywords. */
   themes: themeTaxonomySchema.optional(),

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Api } from "./constructs/api";
+import { CloseTheLoop } from "./constructs/close-the-loop";
 import { Data } from "./constructs/data";
 import { CxFunction } from "./constructs/function";
 import { Ingestion } from "./constructs/ingestion";
@@ -25,6 +26,7 @@ export class CxloopStack extends Stack {
   readonly data: Data;
   readonly ingestion: Ingestion;
   readonly api: Api;
+  readonly closeTheLoop: CloseTheLoop;
 
   constructor(scope: Construct, id: string, props: CxloopStackProps) {
     super(scope, id, props);
@@ -63,9 +65,36 @@ export class CxloopStack extends Stack {
     this.data.table.grant(responsesApi.fn, "dynamodb:GetItem", "dynamodb:Query");
     observability.alarmOnErrors("ResponsesApiErrors", responsesApi.fn);
 
+    this.closeTheLoop = new CloseTheLoop(this, "CloseTheLoop", {
+      config,
+      table: this.data.table,
+      bus: this.data.bus,
+      observability,
+      logRetention,
+    });
+    const casesApi = new CxFunction(this, "CasesApi", {
+      handler: "cases-api",
+      description: "Lists, shows and updates follow-up cases; loop health stats",
+      logRetention,
+      environment: {
+        [EnvName.tableName]: this.data.table.tableName,
+        [EnvName.eventBusName]: this.data.bus.eventBusName,
+        [EnvName.followUpConfig]: JSON.stringify(config.followUp),
+        [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
+        [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+      },
+    });
+    this.data.table.grant(casesApi.fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
+    this.data.bus.grantPutEventsTo(casesApi.fn);
+    observability.alarmOnErrors("CasesApiErrors", casesApi.fn);
+
     this.api = new Api(this, "Api", {
       allowedOrigins: config.allowedOrigins,
-      functions: { intake: this.ingestion.intake.fn, "responses-api": responsesApi.fn },
+      functions: {
+        intake: this.ingestion.intake.fn,
+        "responses-api": responsesApi.fn,
+        "cases-api": casesApi.fn,
+      },
     });
   }
 }

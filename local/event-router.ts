@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type EventPattern, matchesEventPattern, parseEventPattern } from "../lambdas/core/event-pattern";
 import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from "./aws-local";
-import { type EventPattern, matchesEventPattern, parseEventPattern } from "./event-pattern";
 import type { BusEvent } from "./eventbridge";
 import type { LambdaHost } from "./lambda-host";
 import type { RuleSpec, TargetSpec } from "./template";

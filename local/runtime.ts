@@ -12,6 +12,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { createSqsServer } from "local-aws-sqs";
+import { EnvName } from "../lambdas/contracts/runtime-env";
 import { hashApiKey } from "../lambdas/core/auth";
 import type { StageConfig } from "../lib/config";
 import type { CxloopStack } from "../lib/cxloop-stack";
@@ -168,7 +169,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     log(`  λ ${functionName} ${outcome} ${durationMs}ms`);
   const functions = new Map<string, LambdaHost>();
   for (const fn of topology.functions) {
-    const env = Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, resolve(value)]));
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(fn.environment).map(([name, value]) => [name, resolve(value)]),
+    );
+    if (EnvName.slackWebhooksSecretArn in env) {
+      // No Secrets Manager locally: Slack goes to the outbox (or a real webhook when CXLOOP_SLACK_WEBHOOK_URL is set),
+      // email to the SMTP capture (or a real server when CXLOOP_SMTP_URL is set).
+      delete env[EnvName.slackWebhooksSecretArn];
+      env[EnvName.slackWebhooks] = JSON.stringify({
+        "*": process.env.CXLOOP_SLACK_WEBHOOK_URL ?? `${url}/_local/slack/{name}`,
+      });
+      env[EnvName.smtpUrl] = process.env.CXLOOP_SMTP_URL ?? smtp.url;
+    }
     const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
     functions.set(
       fn.logicalId,

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { DetailType, EVENT_SOURCE, type ResponseRecordedDetail } from "../contracts/events";
+import { type CaseEventDetail, DetailType, EVENT_SOURCE, type ResponseRecordedDetail } from "../contracts/events";
 import type { ResponseRecord } from "../contracts/record";
 
 export class EventPublisher {
@@ -8,25 +8,33 @@ export class EventPublisher {
     private readonly eventBusName: string,
   ) {}
 
-  /** Publishes `Response Recorded`; throws when EventBridge rejects the entry so the message is retried. */
-  async responseRecorded(record: ResponseRecord): Promise<void> {
-    const detail: ResponseRecordedDetail = { ...record, schemaVersion: 1 };
+  /** Publishes one event; throws when EventBridge rejects it, so the caller's message is retried. */
+  async publish(detailType: DetailType, detail: unknown, time?: Date): Promise<void> {
     const result = await this.client.send(
       new PutEventsCommand({
         Entries: [
           {
             EventBusName: this.eventBusName,
             Source: EVENT_SOURCE,
-            DetailType: DetailType.ResponseRecorded,
+            DetailType: detailType,
             Detail: JSON.stringify(detail),
-            Time: new Date(record.submittedAt),
+            ...(time ? { Time: time } : {}),
           },
         ],
       }),
     );
     if (result.FailedEntryCount) {
       const entry = result.Entries?.[0];
-      throw new Error(`PutEvents rejected Response Recorded ${record.id}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+      throw new Error(`PutEvents rejected ${detailType}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
     }
+  }
+
+  async responseRecorded(record: ResponseRecord): Promise<void> {
+    const detail: ResponseRecordedDetail = { ...record, schemaVersion: 1 };
+    await this.publish(DetailType.ResponseRecorded, detail, new Date(record.submittedAt));
+  }
+
+  async caseEvent(detailType: DetailType, detail: Omit<CaseEventDetail, "schemaVersion">): Promise<void> {
+    await this.publish(detailType, { schemaVersion: 1, ...detail } satisfies CaseEventDetail);
   }
 }

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { caseSchema } from "./cases";
 import { responseRecordSchema } from "./record";
 
 /** Source of every event cxloop publishes; rules match on it. */
@@ -21,3 +22,17 @@ export const responseRecordedDetailSchema = responseRecordSchema
   .extend({ schemaVersion: z.literal(1) })
   .meta({ id: "ResponseRecordedDetail" });
 export type ResponseRecordedDetail = z.infer<typeof responseRecordedDetailSchema>;
+
+/** `Case Opened`, `Case Updated`, `Case Closed`, `Case Overdue`, `Case Escalated` v1: the case as it is after the change. */
+export const caseEventDetailSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    case: caseSchema,
+    /** What changed, for updates and closes. */
+    changes: z.array(z.string()).optional(),
+    by: z.string().optional(),
+    /** The escalation level reached, for overdue and escalated. */
+    level: z.int().optional(),
+  })
+  .meta({ id: "CaseEventDetail" });
+export type CaseEventDetail = z.infer<typeof caseEventDetailSchema>;

@@ -1,5 +1,13 @@
 /** Lambda handlers by name; each lives in `lambdas/handlers/<name>.ts`. */
-export const HANDLERS = ["intake", "enrich", "responses-api"] as const;
+export const HANDLERS = [
+  "intake",
+  "enrich",
+  "responses-api",
+  "follow-up",
+  "notify",
+  "sla-sweeper",
+  "cases-api",
+] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** API Gateway route keys, as they appear in the event's `routeKey`. */
@@ -9,6 +17,10 @@ export const ApiRoute = {
   getResponse: "GET /v1/responses/{id}",
   listResponses: "GET /v1/responses",
   openApi: "GET /v1/openapi.json",
+  listCases: "GET /v1/cases",
+  caseStats: "GET /v1/cases/stats",
+  getCase: "GET /v1/cases/{id}",
+  patchCase: "PATCH /v1/cases/{id}",
 } as const;
 export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
 
@@ -19,4 +31,8 @@ export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
   [ApiRoute.getResponse]: "responses-api",
   [ApiRoute.listResponses]: "responses-api",
   [ApiRoute.openApi]: "responses-api",
+  [ApiRoute.listCases]: "cases-api",
+  [ApiRoute.caseStats]: "cases-api",
+  [ApiRoute.getCase]: "cases-api",
+  [ApiRoute.patchCase]: "cases-api",
 };

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { scopes } from "../core/auth";
+import { followUpConfigSchema } from "./follow-up-config";
 
 export const apiKeyEntrySchema = z.strictObject({
   name: z.string().min(1).max(64),
@@ -23,6 +24,11 @@ export const EnvName = {
   allowedOrigins: "ALLOWED_ORIGINS",
   themes: "THEMES",
   sentimentProvider: "SENTIMENT_PROVIDER",
+  followUpConfig: "FOLLOW_UP_CONFIG",
+  slackWebhooks: "SLACK_WEBHOOKS",
+  slackWebhooksSecretArn: "SLACK_WEBHOOKS_SECRET_ARN",
+  emailFrom: "EMAIL_FROM",
+  smtpUrl: "SMTP_URL",
 } as const;
 
 const json = <S extends z.ZodType>(schema: S) =>
@@ -46,6 +52,16 @@ export const envSchemas = {
   allowedOrigins: json(z.array(z.string())),
   themes: json(themeTaxonomySchema).optional(),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
+  followUpConfig: json(followUpConfigSchema),
+  /** Slack webhooks by name, given directly (local runs); on AWS they come from the secret instead. */
+  slackWebhooks: json(z.record(z.string(), z.string())).optional(),
+  slackWebhooksSecretArn: z.string().min(1).optional(),
+  emailFrom: z.email().optional(),
+  /** Send email over SMTP (local runs, or a relay of your own); without it, email goes through SES. */
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
 } as const;
 
 type EnvKey = keyof typeof EnvName;

@@ -18,3 +18,8 @@ export const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "PROFILE
 /** Month bucket (`YYYY-MM`, UTC) of an ISO timestamp. */
 export const monthBucket = (isoTimestamp: string) => `RESPONSES#${isoTimestamp.slice(0, 7)}`;
 export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customerId}`;
+export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: "CASE" });
+/** Cases are listed through GSI1 by state, ordered by due time, so the SLA sweeper reads only what is due. */
+export const casesByStateKey = (closed: boolean) => (closed ? "CASES#CLOSED" : "CASES#ACTIVE");
+/** One item per alert delivered (case, event, level, channel): a retried alert is never sent twice. */
+export const alertDeliveryKey = (caseId: string, delivery: string) => ({ pk: `ALERT#${caseId}`, sk: delivery });

@@ -15,6 +15,7 @@ import { recordResponse } from "../core/record-response";
 import { vaderAnalyzer } from "../core/sentiment";
 import { createThemeMatcher } from "../core/themes";
 import { logger, metrics } from "./observability";
+import { parseQueuedEvent } from "./queued-event";
 
 const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider"]);
 const ports = {
@@ -26,28 +27,13 @@ const ports = {
   now: () => new Date(),
 };
 
-/** A message that can never be processed; it is reported as a batch failure and reaches the DLQ after maxReceiveCount. */
-export class PoisonMessageError extends Error {}
-
 const processor = new BatchProcessor(EventType.SQS);
 
 async function processMessage(message: SQSRecord): Promise<void> {
-  let body: unknown;
-  try {
-    body = JSON.parse(message.body);
-  } catch {
-    throw new PoisonMessageError(`message ${message.messageId} is not JSON`);
-  }
-  const parsed = queuedSubmissionSchema.safeParse(body);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "body").join(", ");
-    throw new PoisonMessageError(
-      `message ${message.messageId} does not match the queued submission contract: ${fields}`,
-    );
-  }
-  const outcome = await recordResponse(parsed.data, ports);
+  const submission = parseQueuedEvent(message, queuedSubmissionSchema);
+  const outcome = await recordResponse(submission, ports);
   metrics.addMetric(outcome === "duplicate" ? "DuplicateDeliveries" : "ResponsesRecorded", MetricUnit.Count, 1);
-  logger.info("response processed", { responseId: parsed.data.id, outcome });
+  logger.info("response processed", { responseId: submission.id, outcome });
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()

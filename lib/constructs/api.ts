@@ -23,8 +23,8 @@ export class Api extends Construct {
         props.allowedOrigins.length > 0
           ? {
               allowOrigins: [...props.allowedOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-              allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key"],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.OPTIONS],
+              allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key", "x-cxloop-actor"],
             }
           : undefined,
     });

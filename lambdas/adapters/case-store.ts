@@ -1,0 +1,207 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from "../contracts/cases";
+import { alertDeliveryKey, caseKey, casesByStateKey, TableKeys } from "../contracts/table";
+
+export class VersionConflictError extends Error {}
+
+export interface CaseListQuery {
+  status?: CaseStatus;
+  owner?: string;
+  priority?: Priority;
+  overdueAt?: Date;
+  limit: number;
+  cursor?: { state: "ACTIVE" | "CLOSED"; key?: Record<string, unknown> };
+}
+
+const { byTime } = TableKeys.indexes;
+
+export class CaseStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private item(value: Case, publishedAt: string | null) {
+    return {
+      ...value,
+      ...caseKey(value.id),
+      [byTime.partitionKey]: casesByStateKey(isClosed(value.status)),
+      [byTime.sortKey]: `${value.dueAt}#${value.id}`,
+      publishedAt,
+    };
+  }
+
+  /** Creates the case unless it exists (one case per response). Returns what is stored either way. */
+  async createIfAbsent(value: Case): Promise<{ created: boolean; stored: Case; publishedAt: string | null }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item(value, null),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { created: true, stored: value, publishedAt: null };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getWithMeta(value.id);
+      if (!existing) throw new Error(`case ${value.id} vanished after a conditional check failed`);
+      return { created: false, ...existing };
+    }
+  }
+
+  async get(id: string): Promise<Case | null> {
+    return (await this.getWithMeta(id))?.stored ?? null;
+  }
+
+  private async getWithMeta(id: string) {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: caseKey(id), ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    return { stored: caseSchema.parse(Item), publishedAt: (Item.publishedAt as string | null | undefined) ?? null };
+  }
+
+  async markPublished(id: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: caseKey(id),
+        UpdateExpression: "SET publishedAt = :at",
+        ExpressionAttributeValues: { ":at": at.toISOString() },
+      }),
+    );
+  }
+
+  /** Saves a changed case if nobody changed it since `expectedVersion` was read. */
+  async save(next: Case, expectedVersion: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item(next, new Date().toISOString()),
+          ConditionExpression: "version = :expected",
+          ExpressionAttributeValues: { ":expected": expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new VersionConflictError(`case ${next.id} changed meanwhile (expected version ${expectedVersion})`);
+      throw error;
+    }
+  }
+
+  /** Open and contacted cases due before `at`, oldest due first. */
+  async activeDueBefore(at: Date): Promise<Case[]> {
+    return this.queryAll("ACTIVE", { before: at.toISOString() });
+  }
+
+  async all(): Promise<Case[]> {
+    return [...(await this.queryAll("ACTIVE")), ...(await this.queryAll("CLOSED"))];
+  }
+
+  async list(query: CaseListQuery): Promise<{ items: Case[]; nextCursor: CaseListQuery["cursor"] | null }> {
+    const states: ("ACTIVE" | "CLOSED")[] = query.status
+      ? [isClosed(query.status) ? "CLOSED" : "ACTIVE"]
+      : query.overdueAt
+        ? ["ACTIVE"]
+        : ["ACTIVE", "CLOSED"];
+    let stateIndex = query.cursor ? Math.max(0, states.indexOf(query.cursor.state)) : 0;
+    let key = query.cursor?.key;
+    const items: Case[] = [];
+    while (stateIndex < states.length && items.length < query.limit) {
+      const state = states[stateIndex] as "ACTIVE" | "CLOSED";
+      const page = await this.queryPage(state, query, query.limit - items.length, key);
+      items.push(...page.items);
+      key = page.lastKey;
+      if (!key) stateIndex += 1;
+    }
+    if (key) return { items, nextCursor: { state: states[stateIndex] as "ACTIVE" | "CLOSED", key } };
+    return {
+      items,
+      nextCursor: stateIndex < states.length ? { state: states[stateIndex] as "ACTIVE" | "CLOSED" } : null,
+    };
+  }
+
+  private async queryPage(
+    state: "ACTIVE" | "CLOSED",
+    query: CaseListQuery,
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+  ) {
+    const filters: string[] = [];
+    const names: Record<string, string> = { "#pk": byTime.partitionKey };
+    const values: Record<string, unknown> = { ":pk": casesByStateKey(state === "CLOSED") };
+    for (const field of ["status", "owner", "priority"] as const) {
+      if (query[field] === undefined) continue;
+      filters.push(`#${field} = :${field}`);
+      names[`#${field}`] = field;
+      values[`:${field}`] = query[field];
+    }
+    let keyCondition = "#pk = :pk";
+    if (query.overdueAt) {
+      keyCondition += " AND #sk < :due";
+      names["#sk"] = byTime.sortKey;
+      values[":due"] = query.overdueAt.toISOString();
+    }
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byTime.name,
+        KeyConditionExpression: keyCondition,
+        ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return { items: (result.Items ?? []).map((item) => caseSchema.parse(item)), lastKey: result.LastEvaluatedKey };
+  }
+
+  private async queryAll(state: "ACTIVE" | "CLOSED", range: { before?: string } = {}): Promise<Case[]> {
+    const items: Case[] = [];
+    let key: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: byTime.name,
+          KeyConditionExpression: range.before ? "#pk = :pk AND #sk < :before" : "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": byTime.partitionKey, ...(range.before ? { "#sk": byTime.sortKey } : {}) },
+          ExpressionAttributeValues: {
+            ":pk": casesByStateKey(state === "CLOSED"),
+            ...(range.before ? { ":before": range.before } : {}),
+          },
+          ExclusiveStartKey: key,
+        }),
+      );
+      items.push(...(result.Items ?? []).map((item) => caseSchema.parse(item)));
+      key = result.LastEvaluatedKey;
+    } while (key);
+    return items;
+  }
+
+  async alertDelivered(caseId: string, delivery: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: alertDeliveryKey(caseId, delivery), ConsistentRead: true }),
+    );
+    return Boolean(Item);
+  }
+
+  async recordAlertDelivered(caseId: string, delivery: string, at: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...alertDeliveryKey(caseId, delivery), deliveredAt: at.toISOString() },
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import * as z from "zod";
+import { caseEventDetailSchema, DetailType } from "../contracts/events";
+import { notifyCase } from "../core/follow-up";
+import { followUpWiring } from "./follow-up-wiring";
+import { logger, metrics } from "./observability";
+import { parseQueuedEvent } from "./queued-event";
+
+const wiring = followUpWiring();
+const ports = {
+  deliveries: wiring.store,
+  slack: wiring.slack,
+  email: wiring.email,
+  config: wiring.config,
+  now: wiring.now,
+};
+const caseEvent = z
+  .object({
+    "detail-type": z.enum([DetailType.CaseOpened, DetailType.CaseEscalated]),
+    detail: caseEventDetailSchema,
+  })
+  .passthrough();
+const processor = new BatchProcessor(EventType.SQS);
+
+/** A failure here leaves the message on the queue: it is retried after the visibility timeout, then goes to the DLQ. */
+async function processMessage(message: SQSRecord) {
+  const event = parseQueuedEvent(message, caseEvent);
+  const trigger =
+    event["detail-type"] === DetailType.CaseOpened
+      ? ({ kind: "opened" } as const)
+      : ({ kind: "escalated", level: event.detail.level ?? event.detail.case.escalationLevel } as const);
+  const sent = await notifyCase(event.detail.case, trigger, ports);
+  for (const channel of sent) metrics.addMetric(`AlertsSent_${channel}`, MetricUnit.Count, 1);
+  logger.info("alert processed", { caseId: event.detail.case.id, trigger: trigger.kind, sent });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event, context) =>
+    processPartialResponse(event, processMessage, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    }),
+  );
