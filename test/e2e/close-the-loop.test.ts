@@ -1,12 +1,15 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 
+const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
 type Json = any;
 const API_KEY = "e2e-loop-key";
@@ -177,6 +180,24 @@ describe("close the loop in the local runtime", () => {
     expect(
       (await outbox()).filter((item) => item.to === "team-lead@example.com" && item.text.includes("case-loop-1")),
     ).toHaveLength(1);
+  });
+
+  it("replays stored responses through a rule with the CLI and reports the cases it would open", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "bin/cli.ts", "rules", "test", "nps-detractor", "--endpoint", runtime.url, "--key", API_KEY],
+      { cwd: join(import.meta.dirname, "../..") },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ rule: "nps-detractor", responses: 2, matched: 1, wouldOpenCases: 1 });
+    const unknown = await run(
+      process.execPath,
+      ["--import", "tsx", "bin/cli.ts", "rules", "test", "nope", "--endpoint", runtime.url, "--key", API_KEY],
+      {
+        cwd: join(import.meta.dirname, "../.."),
+      },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect((unknown as { stderr: string }).stderr).toContain("no follow-up rule 'nope'");
   });
 
   it("runs a case through its lifecycle over PATCH, refuses invalid moves with 409, and reflects it in stats", async () => {

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DetailType, EVENT_SOURCE } from "../lambdas/contracts/events";
+import { followUpEventPattern } from "../lambdas/contracts/follow-up-config";
+import type { ResponseRecord } from "../lambdas/contracts/record";
+import { matchesEventPattern } from "../lambdas/core/event-pattern";
+import { matchingRule } from "../lambdas/core/follow-up";
+import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
+
+/**
+ * `npm run cxloop -- <command>`: operator commands that work the same against
+ * the local runtime (`--local`, the default) and a deployed API (`--endpoint --key`).
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+const USAGE = `usage: npm run cxloop -- rules test <rule> [--stage dev] [--from DATE] [--to DATE]
+                                   [--endpoint URL --key KEY | --local]
+
+  rules test   replays stored responses through a follow-up rule and reports how many
+               cases it would have opened (rules earlier in the list take a response first)`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function fetchAll(endpoint: string, key: string, query: Record<string, string>, progress: (n: number) => void) {
+  const records: ResponseRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({ ...query, limit: "100", ...(cursor ? { cursor } : {}) });
+    const answer = await fetch(`${endpoint}/v1/responses?${params}`, { headers: { authorization: `Bearer ${key}` } });
+    if (!answer.ok) fail(`GET /v1/responses answered ${answer.status}: ${await answer.text()}`);
+    const page = (await answer.json()) as { items: ResponseRecord[]; nextCursor: string | null };
+    records.push(...page.items);
+    cursor = page.nextCursor;
+    progress(records.length);
+  } while (cursor);
+  return records;
+}
+
+async function rulesTest(ruleName: string, options: Record<string, string | boolean | undefined>) {
+  const cdkJson = JSON.parse(readFileSync(resolve(root, "cdk.json"), "utf8")) as { context?: { stages?: unknown } };
+  const config = loadStageConfig(String(options.stage ?? DEFAULT_STAGE), cdkJson.context?.stages).followUp;
+  const rule = config.rules.find((candidate) => candidate.name === ruleName);
+  if (!rule) fail(`no follow-up rule '${ruleName}'; the stage has: ${config.rules.map((r) => r.name).join(", ")}`);
+
+  let endpoint = options.endpoint as string | undefined;
+  let key = options.key as string | undefined;
+  if (!endpoint) {
+    endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+    const keyFile = resolve(process.env.CXLOOP_DATA_DIR ?? resolve(root, ".cxloop"), "api-key");
+    key ??=
+      process.env.CXLOOP_LOCAL_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : undefined);
+  }
+  if (!key) fail("no API key: pass --key, or start the local runtime (npm start) first");
+  const query: Record<string, string> = {};
+  if (options.from) query.from = String(options.from);
+  if (options.to) query.to = String(options.to);
+
+  const records = await fetchAll(endpoint, key, query, (n) => process.stderr.write(`\rread ${n} responses…`));
+  process.stderr.write("\n");
+  const pattern = followUpEventPattern(rule);
+  const asEvent = (record: ResponseRecord) => ({
+    source: EVENT_SOURCE,
+    "detail-type": DetailType.ResponseRecorded,
+    detail: { ...record, schemaVersion: 1 },
+  });
+  const matched = records.filter((record) => matchesEventPattern(pattern, asEvent(record)));
+  const attributed = matched.filter((record) => matchingRule(asEvent(record), config)?.name === rule.name);
+  console.log(
+    JSON.stringify(
+      {
+        rule: rule.name,
+        pattern,
+        responses: records.length,
+        matched: matched.length,
+        wouldOpenCases: attributed.length,
+        takenByEarlierRules: matched.length - attributed.length,
+        examples: attributed.slice(0, 5).map((record) => ({ id: record.id, type: record.type, score: record.score })),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+async function main() {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      stage: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      endpoint: { type: "string" },
+      key: { type: "string" },
+      local: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return;
+  }
+  const [group, command, argument] = positionals;
+  if (group === "rules" && command === "test") {
+    if (!argument) fail("rules test needs a rule name");
+    return rulesTest(argument, values);
+  }
+  fail(`unknown command: ${positionals.join(" ")}`);
+}
+
+main().catch((error: Error) => {
+  console.error(`cxloop: ${error.message}`);
+  process.exit(1);
+});
