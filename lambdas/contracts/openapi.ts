@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
 import { errorBodySchema } from "./errors";
 import { listResponsesQuerySchema } from "./queries";
 import { responseListSchema, responseRecordSchema } from "./record";
@@ -6,6 +7,10 @@ import { acceptedSchema, MAX_BATCH_ITEMS, submissionSchema } from "./submission"
 
 /** Public schemas, by the id each declares with `.meta({ id })`; nested ones become `$ref`s. */
 const PUBLIC_SCHEMAS = [
+  caseSchema,
+  casePatchSchema,
+  caseStatsSchema,
+  listCasesQuerySchema,
   submissionSchema,
   acceptedSchema,
   responseRecordSchema,
@@ -53,7 +58,8 @@ const listParameters = (query: { properties?: Record<string, unknown> }) =>
 
 /** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
 export function openApiDocument(serverUrl?: string) {
-  const { ListResponsesQuery: listQuery, ...schemas } = componentSchemas();
+  const { ListResponsesQuery: listQuery, ListCasesQuery: casesQuery, ...schemas } = componentSchemas();
+  const caseId = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
   return {
     openapi: "3.0.3",
     info: {
@@ -127,6 +133,60 @@ export function openApiDocument(serverUrl?: string) {
           responses: {
             "200": { description: "the record", content: jsonContent(ref("ResponseRecord")) },
             "404": errorResponse("no such response (yet)"),
+            ...authErrors,
+          },
+        },
+      },
+      "/v1/cases": {
+        get: {
+          summary: "List follow-up cases, soonest due first (scope: read)",
+          parameters: listParameters(casesQuery ?? {}),
+          responses: {
+            "200": {
+              description: "a page: {items: Case[], nextCursor}",
+              content: jsonContent({
+                type: "object",
+                properties: {
+                  items: { type: "array", items: ref("Case") },
+                  nextCursor: { type: "string", nullable: true },
+                },
+              }),
+            },
+            "422": errorResponse("bad query"),
+            ...authErrors,
+          },
+        },
+      },
+      "/v1/cases/stats": {
+        get: {
+          summary:
+            "Loop health: time to first contact, share closed within SLA, open and overdue per owner (scope: read)",
+          responses: { "200": { description: "stats", content: jsonContent(ref("CaseStats")) }, ...authErrors },
+        },
+      },
+      "/v1/cases/{id}": {
+        get: {
+          summary: "One case with its response snapshot and history (scope: read)",
+          parameters: caseId,
+          responses: {
+            "200": { description: "the case", content: jsonContent(ref("Case")) },
+            "404": errorResponse("no such case"),
+            ...authErrors,
+          },
+        },
+        patch: {
+          summary:
+            "Change status (open → contacted → resolved, or closed-no-contact), owner, note, root cause (scope: admin)",
+          parameters: [
+            ...caseId,
+            { name: "x-cxloop-actor", in: "header", required: false, schema: { type: "string" } },
+          ],
+          requestBody: { required: true, content: jsonContent(ref("CasePatch")) },
+          responses: {
+            "200": { description: "the updated case", content: jsonContent(ref("Case")) },
+            "404": errorResponse("no such case"),
+            "409": errorResponse("invalid status move, or the case changed meanwhile"),
+            "422": errorResponse("a field breaks the contract"),
             ...authErrors,
           },
         },
