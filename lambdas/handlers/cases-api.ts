@@ -7,7 +7,7 @@ import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
 import { applyPatch, caseStats } from "../core/cases";
 import { parseWith } from "../core/validation";
-import { followUpWiring } from "./follow-up-wiring";
+import { caseWiring } from "./case-wiring";
 import {
   HttpError,
   type HttpEvent,
@@ -23,7 +23,7 @@ import { logger } from "./observability";
 
 const env = readEnv(["apiKeys", "allowedOrigins"]);
 const auth = { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
-const { store, events, now, isConflict } = followUpWiring();
+const { store, events, now, isConflict } = caseWiring();
 const MAX_PATCH_BYTES = 16 * 1024;
 
 const encodeCursor = (cursor: NonNullable<CaseListQuery["cursor"]>) =>

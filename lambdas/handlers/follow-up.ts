@@ -7,11 +7,11 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { responseRecordedDetailSchema } from "../contracts/events";
 import { followUp } from "../core/follow-up";
-import { followUpWiring } from "./follow-up-wiring";
+import { caseWiring } from "./case-wiring";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent } from "./queued-event";
 
-const wiring = followUpWiring();
+const wiring = caseWiring();
 const ports = { cases: wiring.store, events: wiring.events, config: wiring.config, now: wiring.now };
 const responseRecordedEvent = z.object({ detail: responseRecordedDetailSchema }).passthrough();
 const processor = new BatchProcessor(EventType.SQS);

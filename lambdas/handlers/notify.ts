@@ -7,18 +7,13 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { caseEventDetailSchema, DetailType } from "../contracts/events";
 import { notifyCase } from "../core/follow-up";
-import { followUpWiring } from "./follow-up-wiring";
+import { caseWiring } from "./case-wiring";
+import { notifierWiring } from "./notifier-wiring";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent } from "./queued-event";
 
-const wiring = followUpWiring();
-const ports = {
-  deliveries: wiring.store,
-  slack: wiring.slack,
-  email: wiring.email,
-  config: wiring.config,
-  now: wiring.now,
-};
+const { store, config, now } = caseWiring();
+const ports = { deliveries: store, ...notifierWiring(), config, now };
 const caseEvent = z
   .object({
     "detail-type": z.enum([DetailType.CaseOpened, DetailType.CaseEscalated]),

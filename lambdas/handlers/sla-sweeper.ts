@@ -4,10 +4,10 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { sweepOverdue } from "../core/follow-up";
-import { followUpWiring } from "./follow-up-wiring";
+import { caseWiring } from "./case-wiring";
 import { logger, metrics } from "./observability";
 
-const wiring = followUpWiring();
+const wiring = caseWiring();
 const ports = {
   cases: wiring.store,
   events: wiring.events,

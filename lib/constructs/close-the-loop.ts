@@ -52,8 +52,6 @@ export class CloseTheLoop extends Construct {
       [EnvName.tableName]: table.tableName,
       [EnvName.eventBusName]: bus.eventBusName,
       [EnvName.followUpConfig]: JSON.stringify(config.followUp),
-      [EnvName.slackWebhooksSecretArn]: this.slackWebhooks.secretArn,
-      ...(config.alerts.emailFrom ? { [EnvName.emailFrom]: config.alerts.emailFrom } : {}),
     };
 
     this.followUpQueue = this.queueWithDlq("FollowUp", config.maxReceiveCount, observability);
@@ -91,7 +89,11 @@ export class CloseTheLoop extends Construct {
       description: "Sends case alerts to Slack and email, once per channel",
       logRetention,
       timeout: CONSUMER_TIMEOUT,
-      environment: common,
+      environment: {
+        ...common,
+        [EnvName.slackWebhooksSecretArn]: this.slackWebhooks.secretArn,
+        ...(config.alerts.emailFrom ? { [EnvName.emailFrom]: config.alerts.emailFrom } : {}),
+      },
     });
     this.notify.fn.addEventSource(new SqsEventSource(this.alertQueue, { batchSize: 5, reportBatchItemFailures: true }));
     table.grant(this.notify.fn, "dynamodb:GetItem", "dynamodb:PutItem");

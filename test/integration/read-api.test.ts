@@ -97,7 +97,14 @@ describe("GET /v1/openapi.json", () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.body.openapi).toMatch(/^3\./);
     expect(Object.keys(answer.body.paths)).toEqual(
-      expect.arrayContaining(["/v1/responses", "/v1/responses/batch", "/v1/responses/{id}", "/v1/cases", "/v1/cases/{id}", "/v1/cases/stats"]),
+      expect.arrayContaining([
+        "/v1/responses",
+        "/v1/responses/batch",
+        "/v1/responses/{id}",
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/cases/stats",
+      ]),
     );
     const submission = answer.body.components.schemas.Submission;
     expect(submission.additionalProperties).toBe(false);
