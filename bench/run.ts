@@ -1,0 +1,174 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
+import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
+import { acceptSubmission } from "../lambdas/core/submission";
+
+/**
+ * `npm run bench`: what a cold start costs and what validation costs, each
+ * against a baseline measured in the same run. Prints a table; copy it into
+ * bench/RESULTS.md when it changes.
+ */
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Inside the repo so the bundles' external @aws-sdk/* imports resolve from node_modules.
+const out = join(root, "node_modules", ".cache", "cxloop-bench");
+const INIT_RUNS = 15;
+const WARMUPS = 2;
+const THROUGHPUT_MS = 1500;
+const ROUNDS = 5;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function bundle(name: HandlerName, externalSdk = true): Promise<string> {
+  const outfile = join(out, `${name}${externalSdk ? "" : "-with-sdk"}.mjs`);
+  await build({
+    entryPoints: [handlerEntry(name)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    minify: LAMBDA_BUNDLING.minify,
+    sourcemap: "external",
+    target: LAMBDA_BUNDLING.target,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    external: externalSdk ? [...LAMBDA_BUNDLING.external] : [],
+    banner: { js: LAMBDA_BUNDLING.banner },
+    outfile,
+    logLevel: "silent",
+  });
+  return outfile;
+}
+
+/** Median wall time of `node <file>` over several runs: process start plus module initialisation. */
+function timeNode(file: string): number {
+  const env = {
+    ...process.env,
+    QUEUE_URL: "http://127.0.0.1:1/000000000000/q",
+    TABLE_NAME: "t",
+    EVENT_BUS_NAME: "b",
+    API_KEYS: "[]",
+    ALLOWED_ORIGINS: "[]",
+    FOLLOW_UP_CONFIG: "{}",
+    AWS_REGION: "us-east-1",
+    POWERTOOLS_METRICS_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+  const times: number[] = [];
+  for (let run = 0; run < WARMUPS + INIT_RUNS; run++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, [file], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== 0) throw new Error(`${file} failed to load: ${result.stderr.toString().slice(0, 500)}`);
+    if (run >= WARMUPS) times.push(elapsed);
+  }
+  return median(times);
+}
+
+/** A deterministic mix of realistic submissions (seeded), as JSON text. */
+function payloads(count: number): string[] {
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1664525 + 1013904223) % 2 ** 32;
+    return seed / 2 ** 32;
+  };
+  const comments = [
+    "Delivery was late and nobody answered my emails.",
+    "Great service, the staff were friendly and quick.",
+    "Checkout kept failing on my phone, very frustrating experience overall.",
+    "Price is fine but the app is confusing to navigate.",
+  ];
+  return Array.from({ length: count }, (_, i) => {
+    const type = (["nps", "csat", "ces", "comment"] as const)[i % 4];
+    const score = type === "nps" ? Math.floor(random() * 11) : type === "csat" ? 1 + Math.floor(random() * 5) : 1 + Math.floor(random() * 7);
+    return JSON.stringify({
+      id: `bench-${i}`,
+      type,
+      ...(type === "comment" ? {} : { score }),
+      comment: comments[i % comments.length],
+      survey: "post-purchase",
+      channel: "web",
+      touchpoint: "checkout",
+      customer: { id: `c-${i % 500}`, email: `user${i}@example.com`, name: "Ada Lovelace" },
+      submittedAt: "2026-11-22T10:15:00Z",
+      attributes: { plan: "pro", region: "EU", seats: 12, trial: false },
+      locale: "en",
+    });
+  });
+}
+
+function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number {
+  const rounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let ops = 0;
+    const started = performance.now();
+    while (performance.now() - started < THROUGHPUT_MS) {
+      for (const text of inputs) work(text);
+      ops += inputs.length;
+    }
+    rounds.push(ops / ((performance.now() - started) / 1000));
+  }
+  return median(rounds);
+}
+
+async function main() {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  log(`bundling ${HANDLERS.length} handlers with the stack's esbuild settings…`);
+  const files = new Map<HandlerName, string>();
+  for (const name of HANDLERS) files.set(name, await bundle(name));
+  const intakeWithSdk = await bundle("intake", false);
+
+  const empty = join(out, "empty.mjs");
+  writeFileSync(empty, "");
+  log(`timing module initialisation (${INIT_RUNS} runs each after ${WARMUPS} warm-ups)…`);
+  const baseline = timeNode(empty);
+  const rows: Record<string, string | number>[] = [];
+  for (const [name, file] of files) {
+    const wrapper = join(out, `load-${name}.mjs`);
+    writeFileSync(wrapper, `await import(${JSON.stringify(`./${name}.mjs`)});\n`);
+    log(`  ${name}`);
+    const initMs = timeNode(wrapper);
+    rows.push({
+      handler: name,
+      "bundle KB": Math.round(statSync(file).size / 102.4) / 10,
+      "init ms (median)": Math.round(initMs),
+      "empty node ms": Math.round(baseline),
+      "init / empty": Math.round((initMs / baseline) * 100) / 100,
+    });
+  }
+  console.log("\nBundles and cold module initialisation (AWS SDK external, as deployed)");
+  console.table(rows);
+  const intakeKb = statSync(files.get("intake") as string).size / 1024;
+  const withSdkKb = statSync(intakeWithSdk).size / 1024;
+  console.log(
+    `intake with the AWS SDK bundled: ${withSdkKb.toFixed(1)} KB, ${(withSdkKb / intakeKb).toFixed(2)}× the deployed ${intakeKb.toFixed(1)} KB (budget 300 KB)`,
+  );
+
+  log("measuring intake validation throughput…");
+  const inputs = payloads(2000);
+  const now = new Date("2026-11-22T12:00:00Z");
+  const parseOnly = opsPerSecond((text) => JSON.parse(text), inputs);
+  const validate = opsPerSecond((text) => acceptSubmission(JSON.parse(text), { now, newId: () => "x" }), inputs);
+  console.log("\nIntake validation (same 2,000 payloads, median of 5 rounds of 1.5 s)");
+  console.table([
+    { work: "JSON.parse (baseline)", "ops/s": Math.round(parseOnly), "vs baseline": 1 },
+    {
+      work: "JSON.parse + acceptSubmission",
+      "ops/s": Math.round(validate),
+      "vs baseline": Math.round((validate / parseOnly) * 100) / 100,
+    },
+  ]);
+  rmSync(out, { recursive: true, force: true });
+}
+
+main().catch((error: Error) => {
+  console.error(`bench failed: ${error.message}`);
+  process.exit(1);
+});
