@@ -3,9 +3,9 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
 import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
 import { acceptSubmission } from "../lambdas/core/submission";
+import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
 
 /**
  * `npm run bench`: what a cold start costs and what validation costs, each
@@ -86,7 +86,12 @@ function payloads(count: number): string[] {
   ];
   return Array.from({ length: count }, (_, i) => {
     const type = (["nps", "csat", "ces", "comment"] as const)[i % 4];
-    const score = type === "nps" ? Math.floor(random() * 11) : type === "csat" ? 1 + Math.floor(random() * 5) : 1 + Math.floor(random() * 7);
+    const score =
+      type === "nps"
+        ? Math.floor(random() * 11)
+        : type === "csat"
+          ? 1 + Math.floor(random() * 5)
+          : 1 + Math.floor(random() * 7);
     return JSON.stringify({
       id: `bench-${i}`,
       type,
