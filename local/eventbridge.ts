@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type EventPattern, matchesEventPattern, parseEventPattern } from "../lambdas/core/event-pattern";
 
 /** An event as EventBridge delivers it to a target. */
 export interface BusEvent {
@@ -44,10 +45,38 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
+interface TestEventPatternInput {
+  EventPattern?: string;
+  Event?: string;
+}
+
+/** The fields EventBridge insists a test event has. */
+const REQUIRED_TEST_EVENT_FIELDS = ["id", "account", "source", "time", "region", "detail-type"];
+
+/** TestEventPattern, answered with the same matcher the local rules use. */
+function testEventPattern(input: TestEventPatternInput): [number, unknown] {
+  const invalid = (message: string): [number, unknown] => [400, { __type: "InvalidEventPatternException", message }];
+  let pattern: EventPattern;
+  try {
+    pattern = parseEventPattern(input.EventPattern ?? "");
+  } catch (error) {
+    return invalid((error as Error).message);
+  }
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(input.Event ?? "") as Record<string, unknown>;
+  } catch {
+    return invalid("Event is not valid JSON");
+  }
+  const missing = REQUIRED_TEST_EVENT_FIELDS.filter((field) => !(field in event));
+  if (missing.length > 0) return invalid(`Event is missing required fields: ${missing.join(", ")}`);
+  return [200, { Result: matchesEventPattern(pattern, event) }];
+}
+
 /**
  * A stand-in for the EventBridge API (JSON 1.1 protocol, as the AWS SDK speaks it),
  * so publishers run unchanged against it through AWS_ENDPOINT_URL_EVENTBRIDGE.
- * Answers PutEvents; rules and targets are the local runtime's concern.
+ * Answers PutEvents and TestEventPattern; rules and targets are the local runtime's concern.
  */
 export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge> {
   const events: BusEvent[] = [];
@@ -98,6 +127,7 @@ export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge>
     try {
       const input = body ? (JSON.parse(body) as { Entries?: PutEventsEntry[] }) : {};
       if (target === "AWSEvents.PutEvents") return reply(200, putEvents(input.Entries ?? []));
+      if (target === "AWSEvents.TestEventPattern") return reply(...testEventPattern(input as TestEventPatternInput));
       reply(400, { __type: "UnknownOperationException", message: `${target} is not supported locally` });
     } catch (error) {
       reply(400, { __type: "ValidationException", message: String(error) });
