@@ -57,7 +57,15 @@ export class LambdaHost {
 
   /** Starts the sandbox now instead of on the first invocation. */
   warm(): Promise<void> {
-    if (!this.ready) this.ready = this.spawn();
+    if (!this.ready) {
+      const ready = this.spawn();
+      // A failed cold start is retried by the next invocation, as Lambda retries a failed init.
+      ready.catch(() => {
+        if (this.ready === ready) this.ready = undefined;
+        void this.worker?.terminate();
+      });
+      this.ready = ready;
+    }
     return this.ready;
   }
 

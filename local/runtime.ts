@@ -203,7 +203,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ),
     );
   }
-  await Promise.all([...functions.values()].map((fn) => fn.warm()));
+  // Sandboxes start in the background, as Lambda's cold starts would; a failing one is reported at once.
+  for (const fn of functions.values())
+    fn.warm().catch((error: Error) => log(`function ${fn.functionName} failed to start: ${error.message}`));
 
   // Wiring: event-source mappings, rules and schedules.
   const pollers = topology.queueMappings.flatMap((mapping) => {
