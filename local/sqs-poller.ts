@@ -4,6 +4,26 @@ import { LOCAL_REGION } from "./aws-local";
 import type { LambdaHost } from "./lambda-host";
 import type { QueueMappingSpec } from "./template";
 
+/** A received message as the SQS event-source mapping hands it to a function. */
+export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
+  return {
+    messageId: message.MessageId as string,
+    receiptHandle: message.ReceiptHandle as string,
+    body: message.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
+      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: message.Attributes?.SenderId ?? "local",
+      ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  };
+}
+
 /**
  * Plays an SQS event-source mapping: long-polls the queue, hands batches to the
  * function, deletes what succeeded. Failed messages stay and come back after the
@@ -73,22 +93,7 @@ export class SqsPoller {
   }
 
   private async deliver(messages: Message[]) {
-    const records: SQSRecord[] = messages.map((message) => ({
-      messageId: message.MessageId as string,
-      receiptHandle: message.ReceiptHandle as string,
-      body: message.Body ?? "",
-      attributes: {
-        ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
-        SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-        SenderId: message.Attributes?.SenderId ?? "local",
-        ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody ?? "",
-      eventSource: "aws:sqs",
-      eventSourceARN: this.queue.arn,
-      awsRegion: LOCAL_REGION,
-    }));
+    const records = messages.map((message) => toSqsRecord(message, this.queue.arn));
     let failed: Set<string>;
     try {
       const result = (await this.target.invoke<SQSBatchResponse | undefined>({ Records: records })) ?? undefined;

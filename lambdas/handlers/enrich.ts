@@ -1,9 +1,5 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import { comprehendClient, dynamoDocumentClient, eventBridgeClient } from "../adapters/clients";
 import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
 import { CustomerStore } from "../adapters/customer-store";
@@ -15,7 +11,7 @@ import { recordResponse } from "../core/record-response";
 import { vaderAnalyzer } from "../core/sentiment";
 import { createThemeMatcher } from "../core/themes";
 import { logger, metrics } from "./observability";
-import { parseQueuedEvent } from "./queued-event";
+import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
 const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider"]);
 const ports = {
@@ -27,8 +23,6 @@ const ports = {
   now: () => new Date(),
 };
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function processMessage(message: SQSRecord): Promise<void> {
   const submission = parseQueuedEvent(message, queuedSubmissionSchema);
   const outcome = await recordResponse(submission, ports);
@@ -36,15 +30,4 @@ async function processMessage(message: SQSRecord): Promise<void> {
   logger.info("response processed", { responseId: submission.id, outcome });
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(async (event, context) =>
-    processPartialResponse(event, processMessage, processor, {
-      context,
-      // In order: two deliveries of one response in a batch must not race to publish it twice.
-      processInParallel: false,
-      // Always answer with the failed items, so a batch that failed whole is retried the same way.
-      throwOnFullBatchFailure: false,
-    }),
-  );
+export const handler = sqsBatchHandler(processMessage);

@@ -1,16 +1,12 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy from "@middy/core";
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { caseEventDetailSchema, DetailType } from "../contracts/events";
 import { notifyCase } from "../core/follow-up";
 import { caseWiring } from "./case-wiring";
 import { notifierWiring } from "./notifier-wiring";
 import { logger, metrics } from "./observability";
-import { parseQueuedEvent } from "./queued-event";
+import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
 const { store, config, now } = caseWiring();
 const ports = { deliveries: store, ...notifierWiring(), config, now };
@@ -20,7 +16,6 @@ const caseEvent = z
     detail: caseEventDetailSchema,
   })
   .passthrough();
-const processor = new BatchProcessor(EventType.SQS);
 
 /** A failure here leaves the message on the queue: it is retried after the visibility timeout, then goes to the DLQ. */
 async function processMessage(message: SQSRecord) {
@@ -34,13 +29,4 @@ async function processMessage(message: SQSRecord) {
   logger.info("alert processed", { caseId: event.detail.case.id, trigger: trigger.kind, sent });
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(async (event, context) =>
-    processPartialResponse(event, processMessage, processor, {
-      context,
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    }),
-  );
+export const handler = sqsBatchHandler(processMessage);

@@ -1,5 +1,10 @@
-import type { SQSRecord } from "aws-lambda";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type * as z from "zod";
+import { logger, metrics } from "./observability";
 
 /** A queued message that can never be processed; it is reported as a batch failure and ends in the DLQ. */
 export class PoisonMessageError extends Error {}
@@ -18,4 +23,24 @@ export function parseQueuedEvent<S extends z.ZodType>(message: SQSRecord, schema
     throw new PoisonMessageError(`message ${message.messageId} does not match its contract: ${fields}`);
   }
   return parsed.data;
+}
+
+/**
+ * An SQS consumer: each message through `processMessage`, failures reported
+ * per item so only they are retried (and, after maxReceiveCount, dead-lettered).
+ */
+export function sqsBatchHandler(processMessage: (message: SQSRecord) => Promise<void>) {
+  const processor = new BatchProcessor(EventType.SQS);
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) =>
+      processPartialResponse(event, processMessage, processor, {
+        context,
+        // In order: two deliveries of one item in a batch must not race to publish it twice.
+        processInParallel: false,
+        // Always answer with the failed items, so a batch that failed whole is retried the same way.
+        throwOnFullBatchFailure: false,
+      }),
+    );
 }

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
+import { eventually } from "../support/eventually";
 
 const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
@@ -31,15 +32,6 @@ const send = async (method: string, path: string, body: unknown, headers: Record
   });
   return { status: answer.status, body: (await answer.json()) as Json };
 };
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 const outbox = async (): Promise<Json[]> => (await get("/_local/outbox")).items;
 const delivered = (channel: string) => slackPosts.filter((post) => post.channel === channel && post.status === 200);
 

@@ -10,6 +10,7 @@ import { createTransport } from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DetailType, EVENT_SOURCE } from "../../lambdas/contracts/events";
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from "../../local/runtime";
+import { eventually } from "../support/eventually";
 
 const API_KEY = "e2e-local-key";
 const dataDir = mkdtempSync(join(tmpdir(), "cxloop-e2e-"));
@@ -52,16 +53,6 @@ const queueUrl = (logicalIdPrefix: string) => {
 // biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
 type Json = any;
 const body = async (answer: Response): Promise<Json> => answer.json();
-
-async function eventually<T = Json>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   runtime = await startLocalRuntime(options);
@@ -181,11 +172,12 @@ describe("local runtime over HTTP", () => {
       text: "Case c-1 is past its SLA",
     });
     const { items } = await fetch(`${runtime.url}/_local/outbox`).then(body);
-    expect(items.slice(0, 2)).toMatchObject([
-      { kind: "email", to: "lead@example.com", subject: "Case overdue", text: "Case c-1 is past its SLA\n" },
-      { kind: "slack", to: "alerts", subject: null, text: "Detractor: score 2" },
-    ]);
-    expect(items[0].at).toMatch(/^\d{4}-/);
+    const email = items.findIndex((item: Json) => item.to === "lead@example.com");
+    const slackMessage = items.findIndex((item: Json) => item.kind === "slack" && item.to === "alerts");
+    expect(items[email]).toMatchObject({ kind: "email", subject: "Case overdue", text: "Case c-1 is past its SLA\n" });
+    expect(items[slackMessage]).toMatchObject({ subject: null, text: "Detractor: score 2" });
+    expect(email).toBeLessThan(slackMessage);
+    expect(items[email].at).toMatch(/^\d{4}-/);
   });
 
   it("keeps stored data and the outbox across a restart", async () => {

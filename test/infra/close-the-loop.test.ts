@@ -3,6 +3,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stageConfigSchema } from "../../lib/config";
 import { CxloopStack } from "../../lib/cxloop-stack";
+import { actionsOf as actionsOfTemplate, resourcesOf, statementsOf } from "../support/template";
 
 let template: Template;
 
@@ -26,30 +27,13 @@ beforeAll(() => {
   template = Template.fromStack(new CxloopStack(new App(), "LoopTest", { config }));
 }, 120_000);
 
-const resources = (type: string) =>
-  Object.entries(template.findResources(type)) as [string, { Properties: Record<string, unknown> }][];
-
-function roleStatements(functionHandler: string) {
-  const fnEntry = resources("AWS::Lambda::Function").find(
-    ([, fn]) => (fn as { Metadata?: Record<string, unknown> }).Metadata?.["cxloop:handler"] === functionHandler,
-  );
-  if (!fnEntry) throw new Error(`no function ${functionHandler}`);
-  const roleId = (fnEntry[1].Properties.Role as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0];
-  return resources("AWS::IAM::Policy")
-    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
-    .flatMap(
-      ([, policy]) =>
-        (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-          .Statement,
-    )
-    .map((statement) => ({ actions: ([] as string[]).concat(statement.Action), resource: statement.Resource }));
-}
-/** Data and messaging actions of a function's role (the X-Ray actions tracing adds are left out). */
-const actionsOf = (handler: string) =>
-  roleStatements(handler)
-    .flatMap((statement) => statement.actions)
-    .filter((action) => !action.startsWith("xray:"))
-    .sort();
+const resources = (type: string) => resourcesOf(template, type);
+const roleStatements = (handler: string) =>
+  statementsOf(template, handler).map((statement) => ({
+    actions: ([] as string[]).concat(statement.Action),
+    resource: statement.Resource,
+  }));
+const actionsOf = (handler: string) => actionsOfTemplate(template, handler);
 
 describe("close-the-loop infrastructure", () => {
   it("declares one rule per configured follow-up rule, with its content filter on Response Recorded", () => {

@@ -5,14 +5,14 @@ import { ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
 import { TableKeys } from "../../lambdas/contracts/table";
 import { loadStageConfig, stageConfigSchema } from "../../lib/config";
 import { CxloopStack } from "../../lib/cxloop-stack";
-
-type Resource = {
-  Properties: Record<string, unknown>;
-  Metadata?: Record<string, unknown>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-};
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+import {
+  actionsOf as actionsOfTemplate,
+  type CfnResource,
+  functionOf as functionOfTemplate,
+  type PolicyStatement,
+  resourcesOf,
+  statementsOf as statementsOfTemplate,
+} from "../support/template";
 
 let template: Template;
 const sha = "a".repeat(64);
@@ -29,23 +29,10 @@ beforeAll(() => {
   template = Template.fromStack(new CxloopStack(new App(), "SpineTest", { config }));
 }, 120_000);
 
-const resources = (type: string) => Object.entries(template.findResources(type)) as [string, Resource][];
-const functionOf = (handler: string) => {
-  const found = resources("AWS::Lambda::Function").find(([, fn]) => fn.Metadata?.["cxloop:handler"] === handler);
-  if (!found) throw new Error(`no function for ${handler}`);
-  return found;
-};
-function statementsOf(handler: string): Statement[] {
-  const roleId = (functionOf(handler)[1].Properties.Role as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0];
-  return resources("AWS::IAM::Policy")
-    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-const actionsOf = (handler: string) =>
-  statementsOf(handler)
-    .flatMap((statement) => ([] as string[]).concat(statement.Action))
-    .filter((action) => !action.startsWith("xray:"))
-    .sort();
+const resources = (type: string) => resourcesOf(template, type);
+const functionOf = (handler: string) => functionOfTemplate(template, handler);
+const statementsOf = (handler: string) => statementsOfTemplate(template, handler);
+const actionsOf = (handler: string) => actionsOfTemplate(template, handler);
 const queue = (prefix: string) => {
   const found = resources("AWS::SQS::Queue").find(([id]) => id.startsWith(prefix));
   if (!found) throw new Error(`no queue ${prefix}`);
@@ -88,7 +75,7 @@ describe("intake queue and enrichment mapping", () => {
 
 describe("data", () => {
   it("keeps the table on demand, point-in-time recoverable, encrypted, with TTL and the shared key layout", () => {
-    const [[, table]] = resources("AWS::DynamoDB::Table") as [[string, Resource]];
+    const [[, table]] = resources("AWS::DynamoDB::Table") as [[string, CfnResource]];
     expect(table.DeletionPolicy).toBe("Retain");
     expect(table.UpdateReplacePolicy).toBe("Retain");
     expect(table.Properties).toMatchObject({
@@ -112,7 +99,7 @@ describe("data", () => {
   });
 
   it("names the bus from config and archives every cxloop event for replay", () => {
-    const [[busId]] = resources("AWS::Events::EventBus") as [[string, Resource]];
+    const [[busId]] = resources("AWS::Events::EventBus") as [[string, CfnResource]];
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "cxloop-test" });
     template.hasResourceProperties("AWS::Events::Archive", {
       SourceArn: { "Fn::GetAtt": [busId, "Arn"] },
@@ -173,7 +160,7 @@ describe("least privilege", () => {
 
   it("never grants wildcard actions, and never data actions on every resource", () => {
     for (const [, policy] of resources("AWS::IAM::Policy")) {
-      for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement) {
         const actions = ([] as string[]).concat(statement.Action);
         for (const action of actions)
           expect(action).not.toMatch(/^(\*|dynamodb:\*|sqs:\*|events:\*|secretsmanager:\*)$/);

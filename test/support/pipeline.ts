@@ -4,7 +4,6 @@ import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -14,6 +13,7 @@ import { createSqsServer } from "local-aws-sqs";
 import { hashApiKey } from "../../lambdas/core/auth";
 import { ensureTable, startDynalite } from "../../local/dynamodb";
 import { startLocalEventBridge } from "../../local/eventbridge";
+import { toSqsRecord } from "../../local/sqs-poller";
 
 export const KEYS = { submit: "test-submit-key", read: "test-read-key", admin: "test-admin-key" } as const;
 export const ALLOWED_ORIGIN = "https://forms.example.com";
@@ -146,22 +146,7 @@ export async function startPipeline() {
     return { statusCode: result.statusCode, headers: result.headers, body: JSON.parse(result.body) };
   };
 
-  const toRecord = (message: Message): SQSRecord => ({
-    messageId: message.MessageId as string,
-    receiptHandle: message.ReceiptHandle as string,
-    body: message.Body as string,
-    attributes: {
-      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
-      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-      SenderId: ACCOUNT,
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody as string,
-    eventSource: "aws:sqs",
-    eventSourceARN: `arn:aws:sqs:us-east-1:${ACCOUNT}:intake`,
-    awsRegion: "us-east-1",
-  });
+  const intakeArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:intake`;
 
   return {
     bus,
@@ -197,7 +182,7 @@ export async function startPipeline() {
           WaitTimeSeconds: 0,
         }),
       );
-      return (Messages ?? []).map(toRecord);
+      return (Messages ?? []).map((message) => toSqsRecord(message, intakeArn));
     },
     /** Invokes the enrichment handler with a batch and deletes what it did not report as failed. */
     deliver: async (records: SQSRecord[]): Promise<SQSBatchResponse> => {
