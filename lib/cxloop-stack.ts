@@ -88,12 +88,33 @@ export class CxloopStack extends Stack {
     this.data.bus.grantPutEventsTo(casesApi.fn);
     observability.alarmOnErrors("CasesApiErrors", casesApi.fn);
 
+    const customersApi = new CxFunction(this, "CustomersApi", {
+      handler: "customers-api",
+      description: "Customer profiles, operational events, 360 view, erasure",
+      logRetention,
+      environment: {
+        [EnvName.tableName]: this.data.table.tableName,
+        [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
+        [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+      },
+    });
+    this.data.table.grant(
+      customersApi.fn,
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+    );
+    observability.alarmOnErrors("CustomersApiErrors", customersApi.fn);
+
     this.api = new Api(this, "Api", {
       allowedOrigins: config.allowedOrigins,
       functions: {
         intake: this.ingestion.intake.fn,
         "responses-api": responsesApi.fn,
         "cases-api": casesApi.fn,
+        "customers-api": customersApi.fn,
       },
     });
   }

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from "../contracts/cases";
-import { alertDeliveryKey, caseKey, casesByStateKey, TableKeys } from "../contracts/table";
+import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, TableKeys } from "../contracts/table";
 
 export class VersionConflictError extends Error {}
 
@@ -20,7 +20,9 @@ export interface CaseListQuery {
   cursor?: { state: "ACTIVE" | "CLOSED"; key?: Record<string, unknown> };
 }
 
-const { byTime } = TableKeys.indexes;
+const { byTime, byCustomer } = TableKeys.indexes;
+/** A customer's cases sort after their responses in GSI2 (responses sort by ISO time, which starts with a digit). */
+const CUSTOMER_CASE_PREFIX = "CASE#";
 
 export class CaseStore {
   constructor(
@@ -34,6 +36,12 @@ export class CaseStore {
       ...caseKey(value.id),
       [byTime.partitionKey]: casesByStateKey(isClosed(value.status)),
       [byTime.sortKey]: `${value.dueAt}#${value.id}`,
+      ...(value.customerId
+        ? {
+            [byCustomer.partitionKey]: customerResponsesKey(value.customerId),
+            [byCustomer.sortKey]: `${CUSTOMER_CASE_PREFIX}${value.createdAt}#${value.id}`,
+          }
+        : {}),
       publishedAt,
     };
   }
@@ -187,6 +195,46 @@ export class CaseStore {
       key = result.LastEvaluatedKey;
     } while (key);
     return items;
+  }
+
+  /** Every case of a customer, oldest first. */
+  async ofCustomer(customerId: string): Promise<Case[]> {
+    const items: Case[] = [];
+    let key: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: byCustomer.name,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :cases)",
+          ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+          ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": CUSTOMER_CASE_PREFIX },
+          ExclusiveStartKey: key,
+        }),
+      );
+      items.push(...(result.Items ?? []).map((item) => caseSchema.parse(item)));
+      key = result.LastEvaluatedKey;
+    } while (key);
+    return items;
+  }
+
+  /** Erasure: drops the comment, the customer's name and email, and note texts from a case. */
+  async stripPersonalData(id: string): Promise<void> {
+    const current = await this.get(id);
+    if (!current) return;
+    const { email: _email, name: _name, ...customer } = current.response.customer ?? { id: "" };
+    const next: Case = {
+      ...current,
+      response: {
+        ...current.response,
+        comment: null,
+        customer: current.response.customer ? (customer as Case["response"]["customer"]) : null,
+      },
+      notes: current.notes.map((note) => ({ ...note, text: "[erased]" })),
+    };
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...this.item(next, new Date().toISOString()) } }),
+    );
   }
 
   async alertDelivered(caseId: string, delivery: string): Promise<boolean> {

@@ -1,27 +1,156 @@
-import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  type CustomerProfile,
+  type CustomerProfileInput,
+  customerProfileInputSchema,
+  customerProfileSchema,
+  type OperationalEvent,
+} from "../contracts/customers";
 import { customerKey } from "../contracts/table";
-import type { CustomerProfile } from "../core/enrich";
+import type { CustomerProfile as EnrichmentProfile } from "../core/enrich";
 
-/** Read side of the customer profile, as far as enrichment needs it (the profile API comes later). */
+const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof CustomerProfileInput)[];
+/** The profile as the API shows it, without keys or internal attributes. */
+function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
+  const picked = Object.fromEntries(
+    [...PROFILE_FIELDS, "createdAt", "updatedAt", "minimal"]
+      .filter((key) => item[key] !== undefined)
+      .map((key) => [key, item[key]]),
+  );
+  return customerProfileSchema.parse({ minimal: false, ...picked, id });
+}
+
+const eventKey = (customerId: string, event: { time: string; id: string }) => ({
+  pk: customerKey(customerId).pk,
+  sk: `EVENT#${event.time}#${event.id}`,
+});
+
+/** Customer profiles (operational data) and their operational events, in the single table. */
 export class CustomerStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async getProfile(id: string): Promise<CustomerProfile | null> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: customerKey(id) }));
-    if (!Item) return null;
-    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    return {
-      id,
-      email: text(Item.email),
-      name: text(Item.name),
-      segment: text(Item.segment),
-      plan: text(Item.plan),
-      annualValue: typeof Item.annualValue === "number" ? Item.annualValue : undefined,
-      currency: text(Item.currency),
-      renewalDate: text(Item.renewalDate),
-    };
+  /** What enrichment copies onto a response. */
+  async getProfile(id: string): Promise<EnrichmentProfile | null> {
+    const profile = await this.get(id);
+    if (!profile) return null;
+    const { email, name, segment, plan, annualValue, currency, renewalDate } = profile;
+    return { id, email, name, segment, plan, annualValue, currency, renewalDate };
+  }
+
+  async get(id: string): Promise<CustomerProfile | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(id), ConsistentRead: true }),
+    );
+    return Item ? toProfile(id, Item) : null;
+  }
+
+  /**
+   * Replaces the profile's fields with `input` (fields left out are removed),
+   * keeping when it was created. Returns the stored profile and whether it is new.
+   */
+  async put(
+    id: string,
+    input: CustomerProfileInput,
+    now: Date,
+  ): Promise<{ created: boolean; profile: CustomerProfile }> {
+    const set = PROFILE_FIELDS.filter((field) => input[field] !== undefined);
+    const remove = PROFILE_FIELDS.filter((field) => input[field] === undefined);
+    const names = Object.fromEntries(PROFILE_FIELDS.map((field) => [`#${field}`, field]));
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: customerKey(id),
+        UpdateExpression: [
+          `SET ${[...set.map((field) => `#${field} = :${field}`), "createdAt = if_not_exists(createdAt, :now)", "updatedAt = :now", "minimal = :false"].join(", ")}`,
+          ...(remove.length ? [`REMOVE ${remove.map((field) => `#${field}`).join(", ")}`] : []),
+        ].join(" "),
+        ExpressionAttributeNames: Object.fromEntries(
+          [...set, ...remove].map((field) => [`#${field}`, names[`#${field}`] as string]),
+        ),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(set.map((field) => [`:${field}`, input[field]])),
+          ":now": now.toISOString(),
+          ":false": false,
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    const profile = toProfile(id, Attributes ?? {});
+    return { created: profile.createdAt === profile.updatedAt, profile };
+  }
+
+  /** A profile for a customer seen first in a response: only the id, flagged minimal. Never overwrites. */
+  async ensureMinimal(id: string, now: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...customerKey(id), id, minimal: true, createdAt: now.toISOString(), updatedAt: now.toISOString() },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Records an operational event once (its id is the idempotency key). Returns false for a repeat. */
+  async addEvent(event: OperationalEvent): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...eventKey(event.customerId, event), ...event },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Newest first. */
+  async events(customerId: string, limit?: number): Promise<OperationalEvent[]> {
+    const items: OperationalEvent[] = [];
+    let key: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :events)",
+          ExpressionAttributeValues: { ":pk": customerKey(customerId).pk, ":events": "EVENT#" },
+          ScanIndexForward: false,
+          ExclusiveStartKey: key,
+          ...(limit ? { Limit: limit - items.length } : {}),
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, ...event } of result.Items ?? []) items.push(event as OperationalEvent);
+      key = result.LastEvaluatedKey;
+    } while (key && (!limit || items.length < limit));
+    return items;
+  }
+
+  /** Deletes the profile and every operational event. Returns how many events went. */
+  async erase(customerId: string): Promise<{ profile: boolean; events: number }> {
+    const events = await this.events(customerId);
+    for (const event of events)
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(customerId, event) }));
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: customerKey(customerId), ReturnValues: "ALL_OLD" }),
+    );
+    return { profile: Boolean(Attributes), events: events.length };
   }
 }

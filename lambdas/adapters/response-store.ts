@@ -80,6 +80,44 @@ export class ResponseStore {
     );
   }
 
+  /** Erasure: removes the comment and the customer's name and email from every response of theirs. */
+  async stripPersonalData(customerId: string): Promise<number> {
+    let count = 0;
+    let key: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: byCustomer.name,
+          KeyConditionExpression: "#pk = :pk AND #sk < :cases",
+          ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+          ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
+          ProjectionExpression: "id",
+          ExclusiveStartKey: key,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: responseKey(String(item.id)),
+            UpdateExpression: "SET #comment = :null REMOVE #customer.#email, #customer.#name",
+            ExpressionAttributeNames: {
+              "#comment": "comment",
+              "#customer": "customer",
+              "#email": "email",
+              "#name": "name",
+            },
+            ExpressionAttributeValues: { ":null": null },
+          }),
+        );
+        count += 1;
+      }
+      key = result.LastEvaluatedKey;
+    } while (key);
+    return count;
+  }
+
   /** Newest first. Without a customer, walks month buckets from `to` back to `from`. */
   async list(query: ListQuery): Promise<{ items: ResponseRecord[]; nextCursor: ListCursor | null }> {
     const upper = `${query.to.toISOString()}~`;

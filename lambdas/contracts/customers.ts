@@ -1,7 +1,9 @@
 import * as z from "zod";
 
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
-export const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
+export const customerIdSchema = z
+  .string()
+  .regex(CUSTOMER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
 export const MAX_CUSTOMER_BATCH = 100;
 const MAX_CUSTOMER_ATTRIBUTES = 50;
 
@@ -54,7 +56,11 @@ export const operationalEventTypes = ["purchase", "return", "support-ticket", "p
 /** `POST /v1/customers/{id}/events`: what happened to the customer outside of surveys. */
 export const operationalEventInputSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional().meta({ description: "idempotency key" }),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .optional()
+      .meta({ description: "idempotency key" }),
     type: z.enum(operationalEventTypes),
     time: z.iso.datetime({ offset: true }),
     amount: z.number().optional(),

@@ -7,6 +7,7 @@ export const HANDLERS = [
   "notify",
   "sla-sweeper",
   "cases-api",
+  "customers-api",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -21,6 +22,11 @@ export const ApiRoute = {
   caseStats: "GET /v1/cases/stats",
   getCase: "GET /v1/cases/{id}",
   patchCase: "PATCH /v1/cases/{id}",
+  putCustomer: "PUT /v1/customers/{id}",
+  customerBatch: "POST /v1/customers/batch",
+  getCustomer: "GET /v1/customers/{id}",
+  deleteCustomer: "DELETE /v1/customers/{id}",
+  customerEvents: "POST /v1/customers/{id}/events",
 } as const;
 export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
 
@@ -35,4 +41,9 @@ export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
   [ApiRoute.caseStats]: "cases-api",
   [ApiRoute.getCase]: "cases-api",
   [ApiRoute.patchCase]: "cases-api",
+  [ApiRoute.putCustomer]: "customers-api",
+  [ApiRoute.customerBatch]: "customers-api",
+  [ApiRoute.getCustomer]: "customers-api",
+  [ApiRoute.deleteCustomer]: "customers-api",
+  [ApiRoute.customerEvents]: "customers-api",
 };

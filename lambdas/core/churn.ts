@@ -48,9 +48,11 @@ export function churnRisk(signals: ChurnSignals, now: Date): ChurnRisk {
   const add = (value: number, reason: string) => {
     if (value !== 0) contributions.push([value, reason]);
   };
-  if (signals.latestNps?.category === "detractor") add(w.npsDetractor, `latest NPS ${signals.latestNps.score} (detractor)`);
+  if (signals.latestNps?.category === "detractor")
+    add(w.npsDetractor, `latest NPS ${signals.latestNps.score} (detractor)`);
   if (signals.latestNps?.category === "passive") add(w.npsPassive, `latest NPS ${signals.latestNps.score} (passive)`);
-  if (signals.latestNps?.category === "promoter") add(w.npsPromoter, `latest NPS ${signals.latestNps.score} (promoter)`);
+  if (signals.latestNps?.category === "promoter")
+    add(w.npsPromoter, `latest NPS ${signals.latestNps.score} (promoter)`);
   if (signals.latestNps && signals.previousNpsScore !== null) {
     const drop = Math.min(CAPS.npsDrop, signals.previousNpsScore - signals.latestNps.score);
     if (drop > 0) add(drop * w.npsDropPerPoint, `NPS fell ${drop} points since the previous answer`);
@@ -68,7 +70,8 @@ export function churnRisk(signals: ChurnSignals, now: Date): ChurnRisk {
   const returns = Math.min(CAPS.returns, signals.returnsLast90Days);
   if (returns > 0) add(returns * w.returnLast90Days, `${signals.returnsLast90Days} return(s) in 90 days`);
   const tickets = Math.min(CAPS.tickets, signals.supportTicketsLast30Days);
-  if (tickets > 0) add(tickets * w.supportTicketLast30Days, `${signals.supportTicketsLast30Days} support ticket(s) in 30 days`);
+  if (tickets > 0)
+    add(tickets * w.supportTicketLast30Days, `${signals.supportTicketsLast30Days} support ticket(s) in 30 days`);
 
   const z = w.intercept + contributions.reduce((sum, [value]) => sum + value, 0);
   const score = Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000;

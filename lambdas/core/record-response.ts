@@ -7,7 +7,11 @@ import type { ThemeMatcher } from "./themes";
 export interface RecordResponsePorts {
   sentiment: SentimentAnalyzer;
   themes: ThemeMatcher;
-  customers: { getProfile(id: string): Promise<CustomerProfile | null> };
+  customers: {
+    getProfile(id: string): Promise<CustomerProfile | null>;
+    /** Creates a minimal profile for a customer first seen in a response; never overwrites one. */
+    ensureMinimal(id: string, now: Date): Promise<void>;
+  };
   responses: {
     putIfAbsent(record: ResponseRecord): Promise<{
       created: boolean;
@@ -30,6 +34,7 @@ export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
 export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
   const [sentiment] = submission.comment ? await ports.sentiment.analyze([submission.comment], submission.locale) : [];
   const profile = submission.customer ? await ports.customers.getProfile(submission.customer.id) : null;
+  if (submission.customer && !profile) await ports.customers.ensureMinimal(submission.customer.id, ports.now());
   const record = enrich(submission, { sentiment: sentiment ?? null, profile, themes: ports.themes, now: ports.now() });
 
   const { created, stored } = await ports.responses.putIfAbsent(record);

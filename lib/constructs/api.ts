@@ -23,7 +23,14 @@ export class Api extends Construct {
         props.allowedOrigins.length > 0
           ? {
               allowOrigins: [...props.allowedOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.OPTIONS],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+                CorsHttpMethod.OPTIONS,
+              ],
               allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key", "x-cxloop-actor"],
             }
           : undefined,

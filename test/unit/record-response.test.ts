@@ -8,11 +8,17 @@ import { createThemeMatcher } from "../../lambdas/core/themes";
 function memoryPorts() {
   const stored = new Map<string, { record: ResponseRecord; publishedAt: string | null }>();
   const published: ResponseRecord[] = [];
+  const minimalProfiles: string[] = [];
   let failPublishes = 0;
   const ports: RecordResponsePorts = {
     sentiment: vaderAnalyzer,
     themes: createThemeMatcher(),
-    customers: { getProfile: async (id) => (id === "vip" ? { id, segment: "enterprise", annualValue: 5e5 } : null) },
+    customers: {
+      getProfile: async (id) => (id === "vip" ? { id, segment: "enterprise", annualValue: 5e5 } : null),
+      ensureMinimal: async (id) => {
+        minimalProfiles.push(id);
+      },
+    },
     responses: {
       putIfAbsent: async (record) => {
         const existing = stored.get(record.id);
@@ -37,7 +43,7 @@ function memoryPorts() {
     },
     now: () => new Date("2026-11-22T12:00:00Z"),
   };
-  return { ports, stored, published, failNextPublish: () => (failPublishes = 1) };
+  return { ports, stored, published, minimalProfiles, failNextPublish: () => (failPublishes = 1) };
 }
 
 const submission = (id: string, extra: Partial<QueuedSubmission> = {}): QueuedSubmission => ({
@@ -58,6 +64,13 @@ describe("recordResponse", () => {
     expect(stored.size).toBe(1);
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ score: 2, category: "detractor", customer: { segment: "enterprise" } });
+  });
+
+  it("creates a minimal profile for a customer it has never seen, and none for a known one", async () => {
+    const { ports, minimalProfiles } = memoryPorts();
+    await recordResponse(submission("c", { customer: { id: "new-customer" } }), ports);
+    await recordResponse(submission("d", { customer: { id: "vip" } }), ports);
+    expect(minimalProfiles).toEqual(["new-customer"]);
   });
 
   it("publishes the stored record on redelivery when the first publish failed", async () => {

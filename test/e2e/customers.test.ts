@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
+import { eventually } from "../support/eventually";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
+type Json = any;
+const API_KEY = "e2e-customers-key";
+const dataDir = mkdtempSync(join(tmpdir(), "cxloop-customers-"));
+const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+let runtime: LocalRuntime;
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const answer = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: auth,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: answer.status, body: (await answer.json()) as Json };
+};
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    port: 0,
+    dataDir,
+    apiKey: API_KEY,
+    cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
+    log: () => undefined,
+    runSchedules: false,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("customer profiles and the 360° view", () => {
+  it("creates, replaces and validates a profile", async () => {
+    const created = await call("PUT", "/v1/customers/acme", {
+      email: "buyer@acme.example",
+      name: "Acme Corp",
+      segment: "enterprise",
+      plan: "pro",
+      annualValue: 200000,
+      currency: "EUR",
+      renewalDate: "2026-12-15",
+      owner: "kim",
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: "acme", segment: "enterprise", annualValue: 200000, minimal: false });
+    const replaced = await call("PUT", "/v1/customers/acme", {
+      email: "buyer@acme.example",
+      name: "Acme Corp",
+      segment: "enterprise",
+      annualValue: 200000,
+      currency: "EUR",
+      renewalDate: "2026-12-15",
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.plan).toBeUndefined();
+    expect(replaced.body.createdAt).toBe(created.body.createdAt);
+    const bad = await call("PUT", "/v1/customers/acme", { annualValue: -5, currency: "euro" });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.map((d: Json) => d.path)).toEqual(["annualValue", "currency"]);
+  });
+
+  it("upserts a batch with per-item results", async () => {
+    const answer = await call("POST", "/v1/customers/batch", {
+      customers: [
+        { id: "c-1", segment: "smb" },
+        { id: "bad id", segment: "smb" },
+        { id: "c-2", colour: "red" },
+      ],
+    });
+    expect(answer.body).toMatchObject({ accepted: 1, rejected: 2 });
+    expect(answer.body.results[1].error.details[0].path).toBe("customers.1.id");
+    expect(answer.body.results[2].error.details[0].path).toBe("customers.2.colour");
+  });
+
+  it("joins responses with the profile, opens a high-priority case, and shows it all in the 360° view", async () => {
+    await call("POST", "/v1/customers/acme/events", {
+      id: "t-1",
+      type: "support-ticket",
+      time: "2026-11-20T10:00:00Z",
+    });
+    const repeat = await call("POST", "/v1/customers/acme/events", {
+      id: "t-1",
+      type: "support-ticket",
+      time: "2026-11-20T10:00:00Z",
+    });
+    expect(repeat.status).toBe(200);
+    await call("POST", "/v1/responses", {
+      id: "acme-1",
+      type: "nps",
+      score: 8,
+      submittedAt: "2026-10-01T10:00:00Z",
+      customer: { id: "acme" },
+    });
+    await call("POST", "/v1/responses", {
+      id: "acme-2",
+      type: "nps",
+      score: 3,
+      comment: "Support has been slow for weeks",
+      customer: { id: "acme", email: "buyer@acme.example", name: "Jo Buyer" },
+    });
+    const record = await eventually(async () => {
+      const found = await call("GET", "/v1/responses/acme-2");
+      return found.status === 200 ? found.body : undefined;
+    });
+    expect(record.customer).toMatchObject({
+      id: "acme",
+      segment: "enterprise",
+      annualValue: 200000,
+      renewalDate: "2026-12-15",
+    });
+    const opened = await eventually(async () => {
+      const found = await call("GET", "/v1/cases/case-acme-2");
+      return found.status === 200 ? found.body : undefined;
+    });
+    expect(opened.priority).toBe("high");
+
+    const view = await call("GET", "/v1/customers/acme");
+    expect(view.status).toBe(200);
+    expect(view.body.latestScores.nps).toMatchObject({ score: 3, category: "detractor", trend: -5 });
+    expect(view.body.churnRisk.level).toBe("high");
+    expect(view.body.churnRisk.reasons[0]).toBe("latest NPS 3 (detractor)");
+    expect(view.body.responses.map((r: Json) => r.id)).toEqual(["acme-2", "acme-1"]);
+    expect(view.body.cases.map((c: Json) => c.id)).toEqual(["case-acme-2"]);
+    expect(view.body.events).toHaveLength(1);
+  });
+
+  it("creates a minimal profile for a customer first seen in a response", async () => {
+    await call("POST", "/v1/responses", { id: "walk-in-1", type: "csat", score: 5, customer: { id: "walk-in" } });
+    const view = await eventually(async () => {
+      const found = await call("GET", "/v1/customers/walk-in");
+      return found.status === 200 && found.body.profile ? found.body : undefined;
+    });
+    expect(view.profile).toMatchObject({ id: "walk-in", minimal: true });
+    expect((await call("GET", "/v1/customers/nobody")).status).toBe(404);
+  });
+
+  it("erases a customer: no email, name or comment of theirs is left anywhere in the table", async () => {
+    const erased = await call("DELETE", "/v1/customers/acme");
+    expect(erased.body).toMatchObject({ erased: { profile: true, events: 1, responses: 2, cases: 1 } });
+    const dynamo = new DynamoDBClient({
+      endpoint: runtime.endpoints.dynamodb,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const table = runtime.topology.tables[0]?.logicalId;
+    const { Items } = await dynamo.send(new ScanCommand({ TableName: table }));
+    const everything = JSON.stringify(Items);
+    for (const personal of ["buyer@acme.example", "Jo Buyer", "Acme Corp", "Support has been slow"])
+      expect(everything).not.toContain(personal);
+    const record = await call("GET", "/v1/responses/acme-2");
+    expect(record.body).toMatchObject({ score: 3, category: "detractor", comment: null, customer: { id: "acme" } });
+    expect((await call("GET", "/v1/cases/case-acme-2")).body.response.comment).toBeNull();
+  });
+});
