@@ -9,17 +9,23 @@ import type { ResponseRecord } from "../lambdas/contracts/record";
 import { matchesEventPattern } from "../lambdas/core/event-pattern";
 import { matchingRule } from "../lambdas/core/follow-up";
 import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
+import { importCustomers } from "./commands/customers-import";
 
 /**
  * `npm run cxloop -- <command>`: operator commands that work the same against
  * the local runtime (`--local`, the default) and a deployed API (`--endpoint --key`).
  */
 const root = fileURLToPath(new URL("..", import.meta.url));
-const USAGE = `usage: npm run cxloop -- rules test <rule> [--stage dev] [--from DATE] [--to DATE]
-                                   [--endpoint URL --key KEY | --local]
+const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --local]
 
-  rules test   replays stored responses through a follow-up rule and reports how many
-               cases it would have opened (rules earlier in the list take a response first)`;
+  rules test <rule> [--stage dev] [--from DATE] [--to DATE]
+      replays stored responses through a follow-up rule and reports how many cases it
+      would have opened (rules earlier in the list take a response first)
+  customers import <file.csv|file.jsonl> [--restart]
+      streams customer profiles into the API, 100 per call; rejected rows go to
+      <file>.errors.jsonl with their line numbers; an interrupted import resumes
+
+  --local (the default) talks to npm start on PORT (3000) with the key in .cxloop/api-key`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -39,6 +45,20 @@ async function fetchAll(endpoint: string, key: string, query: Record<string, str
     progress(records.length);
   } while (cursor);
   return records;
+}
+
+/** The API to talk to: `--endpoint --key`, else the local runtime and its saved key. */
+function target(options: Record<string, string | boolean | undefined>): { endpoint: string; key: string } {
+  let endpoint = options.endpoint as string | undefined;
+  let key = options.key as string | undefined;
+  if (!endpoint) {
+    endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+    const keyFile = resolve(process.env.CXLOOP_DATA_DIR ?? resolve(root, ".cxloop"), "api-key");
+    key ??=
+      process.env.CXLOOP_LOCAL_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : undefined);
+  }
+  if (!key) fail("no API key: pass --key, or start the local runtime (npm start) first");
+  return { endpoint, key };
 }
 
 async function rulesTest(ruleName: string, options: Record<string, string | boolean | undefined>) {
@@ -97,6 +117,7 @@ async function main() {
       endpoint: { type: "string" },
       key: { type: "string" },
       local: { type: "boolean" },
+      restart: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -108,6 +129,20 @@ async function main() {
   if (group === "rules" && command === "test") {
     if (!argument) fail("rules test needs a rule name");
     return rulesTest(argument, values);
+  }
+  if (group === "customers" && command === "import") {
+    if (!argument) fail("customers import needs a file");
+    const summary = await importCustomers({
+      file: argument,
+      ...target(values),
+      restart: Boolean(values.restart),
+      log: (line) => console.error(line),
+      progress: (line) => process.stderr.write(`\r${line}`),
+    });
+    process.stderr.write("\n");
+    console.log(JSON.stringify(summary, null, 2));
+    if (summary.rejected > 0) console.error(`${summary.rejected} row(s) rejected: see ${summary.errorReport}`);
+    return;
   }
   fail(`unknown command: ${positionals.join(" ")}`);
 }

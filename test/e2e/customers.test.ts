@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
 
+const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
 type Json = any;
 const API_KEY = "e2e-customers-key";
@@ -35,6 +38,59 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+function writeCsv(file: string, rows: number, bad: Record<number, string>) {
+  const lines = ["id,email,name,segment,plan,annualValue,currency,renewalDate,attr.region"];
+  for (let i = 1; i <= rows; i++)
+    lines.push(bad[i] ?? `imp-${i},user${i}@example.com,User ${i},smb,pro,${i * 10},EUR,2027-01-31,EU`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+}
+const cli = (args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "bin/cli.ts", ...args, "--endpoint", runtime.url, "--key", API_KEY], {
+    cwd: join(import.meta.dirname, "../.."),
+  });
+
+describe("bulk import", () => {
+  it("streams a CSV through the batch API, reporting rejected rows by line", async () => {
+    const file = join(dataDir, "customers.csv");
+    // Line numbers count the header as line 1, so row i is on line i + 1.
+    writeCsv(file, 1500, {
+      10: "imp-10,not-an-email,X,smb,pro,5,EUR,,",
+      700: "bad id,a@b.co,X,smb,pro,5,EUR,,",
+      1200: "imp-1200,,X,smb,pro,-3,euro,,",
+    });
+    const { stdout } = await cli(["customers", "import", file]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      rows: 1500,
+      created: 1497,
+      updated: 0,
+      rejected: 3,
+      skippedFromLastRun: 0,
+    });
+    const report = readFileSync(`${file}.errors.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(report.map((entry) => entry.line).sort((a, b) => a - b)).toEqual([11, 701, 1201]);
+    expect(report.find((entry) => entry.line === 1201).errors.map((e: Json) => e.path)).toEqual([
+      "annualValue",
+      "currency",
+    ]);
+    expect((await call("GET", "/v1/customers/imp-42")).body.profile).toMatchObject({
+      segment: "smb",
+      annualValue: 420,
+      attributes: { region: "EU" },
+    });
+  });
+
+  it("resumes after the last checkpointed line", async () => {
+    const file = join(dataDir, "resume.csv");
+    writeCsv(file, 300, {});
+    writeFileSync(`${file}.import-state.json`, JSON.stringify({ line: 201 }));
+    const { stdout } = await cli(["customers", "import", file]);
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 100, skippedFromLastRun: 200, updated: 100 });
+  });
 });
 
 describe("customer profiles and the 360° view", () => {
