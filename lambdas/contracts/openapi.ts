@@ -1,5 +1,11 @@
 import * as z from "zod";
 import { casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
+import {
+  customerBatchSchema,
+  customerProfileInputSchema,
+  customerProfileSchema,
+  operationalEventInputSchema,
+} from "./customers";
 import { errorBodySchema } from "./errors";
 import { listResponsesQuerySchema } from "./queries";
 import { responseListSchema, responseRecordSchema } from "./record";
@@ -7,6 +13,10 @@ import { acceptedSchema, MAX_BATCH_ITEMS, submissionSchema } from "./submission"
 
 /** Public schemas, by the id each declares with `.meta({ id })`; nested ones become `$ref`s. */
 const PUBLIC_SCHEMAS = [
+  customerProfileInputSchema,
+  customerProfileSchema,
+  customerBatchSchema,
+  operationalEventInputSchema,
   caseSchema,
   casePatchSchema,
   caseStatsSchema,
@@ -59,7 +69,7 @@ const listParameters = (query: { properties?: Record<string, unknown> }) =>
 /** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
 export function openApiDocument(serverUrl?: string) {
   const { ListResponsesQuery: listQuery, ListCasesQuery: casesQuery, ...schemas } = componentSchemas();
-  const caseId = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
+  const pathId = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
   return {
     openapi: "3.0.3",
     info: {
@@ -167,7 +177,7 @@ export function openApiDocument(serverUrl?: string) {
       "/v1/cases/{id}": {
         get: {
           summary: "One case with its response snapshot and history (scope: read)",
-          parameters: caseId,
+          parameters: pathId,
           responses: {
             "200": { description: "the case", content: jsonContent(ref("Case")) },
             "404": errorResponse("no such case"),
@@ -178,7 +188,7 @@ export function openApiDocument(serverUrl?: string) {
           summary:
             "Change status (open → contacted → resolved, or closed-no-contact), owner, note, root cause (scope: admin)",
           parameters: [
-            ...caseId,
+            ...pathId,
             { name: "x-cxloop-actor", in: "header", required: false, schema: { type: "string" } },
           ],
           requestBody: { required: true, content: jsonContent(ref("CasePatch")) },
@@ -189,6 +199,54 @@ export function openApiDocument(serverUrl?: string) {
             "422": errorResponse("a field breaks the contract"),
             ...authErrors,
           },
+        },
+      },
+      "/v1/customers/{id}": {
+        put: {
+          summary: "Create or replace a customer profile (scope: admin)",
+          parameters: pathId,
+          requestBody: { required: true, content: jsonContent(ref("CustomerProfileInput")) },
+          responses: {
+            "200": { description: "replaced", content: jsonContent(ref("CustomerProfile")) },
+            "201": { description: "created", content: jsonContent(ref("CustomerProfile")) },
+            "422": errorResponse("a field breaks the contract"),
+            ...authErrors,
+          },
+        },
+        get: {
+          summary:
+            "The 360° view: profile, latest scores and trend, churn risk with reasons, responses, cases, events; ?include=all exports everything (scope: read)",
+          parameters: [
+            ...pathId,
+            { name: "include", in: "query", required: false, schema: { type: "string", enum: ["all"] } },
+          ],
+          responses: { "200": { description: "the view" }, "404": errorResponse("no such customer"), ...authErrors },
+        },
+        delete: {
+          summary:
+            "Erase a customer: profile and events deleted, personal data stripped from responses and cases (scope: admin)",
+          parameters: pathId,
+          responses: { "200": { description: "what was erased" }, ...authErrors },
+        },
+      },
+      "/v1/customers/batch": {
+        post: {
+          summary: "Create or replace up to 100 profiles, with per-item results (scope: admin)",
+          requestBody: { required: true, content: jsonContent(ref("CustomerBatch")) },
+          responses: {
+            "200": { description: "per-item results" },
+            "422": errorResponse("bad envelope"),
+            ...authErrors,
+          },
+        },
+      },
+      "/v1/customers/{id}/events": {
+        post: {
+          summary:
+            "Record an operational event (purchase, return, support ticket, plan change) once per id (scope: admin)",
+          parameters: pathId,
+          requestBody: { required: true, content: jsonContent(ref("OperationalEventInput")) },
+          responses: { "201": { description: "recorded" }, "200": { description: "already recorded" }, ...authErrors },
         },
       },
       "/v1/openapi.json": {
