@@ -34,6 +34,8 @@ describe("intake → queue → enrichment → table → event", () => {
           annualValue: { N: "120000" },
           currency: { S: "EUR" },
           renewalDate: { S: "2027-01-31" },
+          createdAt: { S: "2026-01-01T00:00:00.000Z" },
+          updatedAt: { S: "2026-01-01T00:00:00.000Z" },
         },
       }),
     );
