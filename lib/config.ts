@@ -16,6 +16,8 @@ export const stageConfigSchema = z.strictObject({
       emailFrom: z.email().optional(),
     })
     .prefault({}),
+  /** Churn risk (0-1) from which a customer counts as at risk; crossing it publishes Customer At Risk. */
+  churnRiskThreshold: z.number().min(0).max(1).default(0.6),
   /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */
   followUp: followUpConfigSchema.prefault({}),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),

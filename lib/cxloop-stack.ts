@@ -5,6 +5,7 @@ import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Api } from "./constructs/api";
 import { CloseTheLoop } from "./constructs/close-the-loop";
+import { Customers } from "./constructs/customers";
 import { Data } from "./constructs/data";
 import { CxFunction } from "./constructs/function";
 import { Ingestion } from "./constructs/ingestion";
@@ -88,25 +89,13 @@ export class CxloopStack extends Stack {
     this.data.bus.grantPutEventsTo(casesApi.fn);
     observability.alarmOnErrors("CasesApiErrors", casesApi.fn);
 
-    const customersApi = new CxFunction(this, "CustomersApi", {
-      handler: "customers-api",
-      description: "Customer profiles, operational events, 360 view, erasure",
+    const customers = new Customers(this, "Customers", {
+      config,
+      table: this.data.table,
+      bus: this.data.bus,
+      observability,
       logRetention,
-      environment: {
-        [EnvName.tableName]: this.data.table.tableName,
-        [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
-        [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
-      },
     });
-    this.data.table.grant(
-      customersApi.fn,
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:Query",
-    );
-    observability.alarmOnErrors("CustomersApiErrors", customersApi.fn);
 
     this.api = new Api(this, "Api", {
       allowedOrigins: config.allowedOrigins,
@@ -114,7 +103,7 @@ export class CxloopStack extends Stack {
         intake: this.ingestion.intake.fn,
         "responses-api": responsesApi.fn,
         "cases-api": casesApi.fn,
-        "customers-api": customersApi.fn,
+        "customers-api": customers.api.fn,
       },
     });
   }

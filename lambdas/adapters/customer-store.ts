@@ -15,6 +15,7 @@ import {
   type OperationalEvent,
 } from "../contracts/customers";
 import { customerKey } from "../contracts/table";
+import type { ChurnRisk } from "../core/churn";
 import type { CustomerProfile as EnrichmentProfile } from "../core/enrich";
 
 const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof CustomerProfileInput)[];
@@ -141,6 +142,50 @@ export class CustomerStore {
       key = result.LastEvaluatedKey;
     } while (key && (!limit || items.length < limit));
     return items;
+  }
+
+  /**
+   * Stores the latest risk on the profile item. Crossing into "at risk" is a
+   * conditional write on `atRiskSince`, so of two concurrent assessments only one
+   * reports the crossing; dropping below clears it.
+   */
+  async saveRisk(
+    customerId: string,
+    risk: ChurnRisk & { assessedAt: string },
+    atRisk: boolean,
+  ): Promise<{ crossed: boolean }> {
+    const base = { TableName: this.tableName, Key: customerKey(customerId) };
+    if (!atRisk) {
+      await this.client.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: "SET churnRisk = :risk REMOVE atRiskSince",
+          ExpressionAttributeValues: { ":risk": risk },
+        }),
+      );
+      return { crossed: false };
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: "SET churnRisk = :risk, atRiskSince = :at",
+          ConditionExpression: "attribute_not_exists(atRiskSince)",
+          ExpressionAttributeValues: { ":risk": risk, ":at": risk.assessedAt },
+        }),
+      );
+      return { crossed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.client.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: "SET churnRisk = :risk",
+          ExpressionAttributeValues: { ":risk": risk },
+        }),
+      );
+      return { crossed: false };
+    }
   }
 
   /** Deletes the profile and every operational event. Returns how many events went. */

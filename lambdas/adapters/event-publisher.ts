@@ -1,5 +1,11 @@
 import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { type CaseEventDetail, DetailType, EVENT_SOURCE, type ResponseRecordedDetail } from "../contracts/events";
+import {
+  type CaseEventDetail,
+  type CustomerAtRiskDetail,
+  DetailType,
+  EVENT_SOURCE,
+  type ResponseRecordedDetail,
+} from "../contracts/events";
 import type { ResponseRecord } from "../contracts/record";
 
 export class EventPublisher {
@@ -32,6 +38,10 @@ export class EventPublisher {
   async responseRecorded(record: ResponseRecord): Promise<void> {
     const detail: ResponseRecordedDetail = { ...record, schemaVersion: 1 };
     await this.publish(DetailType.ResponseRecorded, detail, new Date(record.submittedAt));
+  }
+
+  async customerAtRisk(detail: Omit<CustomerAtRiskDetail, "schemaVersion">): Promise<void> {
+    await this.publish(DetailType.CustomerAtRisk, { schemaVersion: 1, ...detail } satisfies CustomerAtRiskDetail);
   }
 
   async caseEvent(detailType: DetailType, detail: Omit<CaseEventDetail, "schemaVersion">): Promise<void> {

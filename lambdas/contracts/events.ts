@@ -36,3 +36,18 @@ export const caseEventDetailSchema = z
   })
   .meta({ id: "CaseEventDetail" });
 export type CaseEventDetail = z.infer<typeof caseEventDetailSchema>;
+
+/** `Customer At Risk` v1: published once each time a customer's churn risk crosses the configured threshold. */
+export const customerAtRiskDetailSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    customerId: z.string(),
+    churnRisk: z.object({ score: z.number(), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) }),
+    segment: z.string().nullable(),
+    annualValue: z.number().nullable(),
+    owner: z.string().nullable(),
+    /** What made cxloop look again: a response id or an operational event id. */
+    trigger: z.string(),
+  })
+  .meta({ id: "CustomerAtRiskDetail" });
+export type CustomerAtRiskDetail = z.infer<typeof customerAtRiskDetailSchema>;

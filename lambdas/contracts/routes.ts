@@ -8,6 +8,7 @@ export const HANDLERS = [
   "sla-sweeper",
   "cases-api",
   "customers-api",
+  "customer-risk",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 

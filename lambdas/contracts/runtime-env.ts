@@ -29,6 +29,7 @@ export const EnvName = {
   slackWebhooksSecretArn: "SLACK_WEBHOOKS_SECRET_ARN",
   emailFrom: "EMAIL_FROM",
   smtpUrl: "SMTP_URL",
+  churnRiskThreshold: "CHURN_RISK_THRESHOLD",
 } as const;
 
 const json = <S extends z.ZodType>(schema: S) =>
@@ -62,6 +63,8 @@ export const envSchemas = {
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional(),
+  /** Churn risk at or above which a customer is "at risk" (Customer At Risk is published on crossing). */
+  churnRiskThreshold: z.coerce.number().min(0).max(1).default(0.6),
 } as const;
 
 type EnvKey = keyof typeof EnvName;

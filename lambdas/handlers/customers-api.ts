@@ -3,7 +3,6 @@ import middy from "@middy/core";
 import { ulid } from "ulid";
 import { CaseStore } from "../adapters/case-store";
 import { dynamoDocumentClient } from "../adapters/clients";
-import { CustomerStore } from "../adapters/customer-store";
 import { ResponseStore } from "../adapters/response-store";
 import {
   customerBatchSchema,
@@ -13,8 +12,10 @@ import {
 } from "../contracts/customers";
 import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
+import { assessCustomerRisk } from "../core/customer-risk";
 import { customerView } from "../core/customer-view";
 import { parseWith } from "../core/validation";
+import { customerRiskPorts } from "./customer-risk-wiring";
 import {
   HttpError,
   type HttpEvent,
@@ -29,7 +30,8 @@ import { logger } from "./observability";
 
 const env = readEnv(["tableName", "apiKeys", "allowedOrigins"]);
 const auth = { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
-const customers = new CustomerStore(dynamoDocumentClient(), env.tableName);
+const risk = customerRiskPorts();
+const { customers } = risk;
 const responses = new ResponseStore(dynamoDocumentClient(), env.tableName);
 const cases = new CaseStore(dynamoDocumentClient(), env.tableName);
 const MAX_BODY = 64 * 1024;
@@ -114,7 +116,10 @@ async function addEvent(event: HttpEvent): Promise<HttpResult> {
   const input = parseWith(operationalEventInputSchema, jsonBody(event, MAX_BODY));
   if (!input.ok) throw validationError(input.details);
   const stored = { ...input.value, id: input.value.id ?? ulid(), customerId: id };
+  await customers.ensureMinimal(id, new Date());
   const created = await customers.addEvent(stored);
+  // A new return or ticket can tip the customer over the threshold; a repeat changes nothing.
+  if (created) await assessCustomerRisk(id, `event ${stored.id}`, risk);
   return json(created ? 201 : 200, stored);
 }
 

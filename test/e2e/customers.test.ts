@@ -4,6 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { Rule } from "aws-cdk-lib/aws-events";
+import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
+import { Queue } from "aws-cdk-lib/aws-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
@@ -15,6 +19,8 @@ const API_KEY = "e2e-customers-key";
 const dataDir = mkdtempSync(join(tmpdir(), "cxloop-customers-"));
 const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
 let runtime: LocalRuntime;
+/** Three weeks out, so the renewal always counts as "within 30 days" whatever day the tests run. */
+const RENEWAL = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
 
 const call = async (method: string, path: string, body?: unknown) => {
   const answer = await fetch(`${runtime.url}${path}`, {
@@ -33,6 +39,13 @@ beforeAll(async () => {
     cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
     log: () => undefined,
     runSchedules: false,
+    extendStack: (stack) => {
+      new Rule(stack, "E2eAtRisk", {
+        eventBus: stack.data.bus,
+        eventPattern: { source: ["cxloop"], detailType: ["Customer At Risk"] },
+        targets: [new SqsQueue(new Queue(stack, "E2eAtRiskWatcher"))],
+      });
+    },
   });
 });
 afterAll(async () => {
@@ -102,7 +115,7 @@ describe("customer profiles and the 360° view", () => {
       plan: "pro",
       annualValue: 200000,
       currency: "EUR",
-      renewalDate: "2026-12-15",
+      renewalDate: RENEWAL,
       owner: "kim",
     });
     expect(created.status).toBe(201);
@@ -113,7 +126,7 @@ describe("customer profiles and the 360° view", () => {
       segment: "enterprise",
       annualValue: 200000,
       currency: "EUR",
-      renewalDate: "2026-12-15",
+      renewalDate: RENEWAL,
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.plan).toBeUndefined();
@@ -170,7 +183,7 @@ describe("customer profiles and the 360° view", () => {
       id: "acme",
       segment: "enterprise",
       annualValue: 200000,
-      renewalDate: "2026-12-15",
+      renewalDate: RENEWAL,
     });
     const opened = await eventually(async () => {
       const found = await call("GET", "/v1/cases/case-acme-2");
@@ -184,8 +197,42 @@ describe("customer profiles and the 360° view", () => {
     expect(view.body.churnRisk.level).toBe("high");
     expect(view.body.churnRisk.reasons[0]).toBe("latest NPS 3 (detractor)");
     expect(view.body.responses.map((r: Json) => r.id)).toEqual(["acme-2", "acme-1"]);
+    expect(view.body.profile).not.toHaveProperty("churnRisk");
     expect(view.body.cases.map((c: Json) => c.id)).toEqual(["case-acme-2"]);
     expect(view.body.events).toHaveLength(1);
+  });
+
+  it("publishes Customer At Risk once when risk crosses the threshold, not once per response", async () => {
+    const sqs = new SQSClient({
+      endpoint: runtime.endpoints.sqs,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const watcher = runtime.topology.queues.find((queue) => queue.logicalId.startsWith("E2eAtRiskWatcher"));
+    const url = `${runtime.endpoints.sqs}/000000000000/${watcher?.logicalId}`;
+    const received: Json[] = [];
+    const drain = async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const message of Messages ?? []) received.push(JSON.parse(message.Body as string));
+      return received.length ? received : undefined;
+    };
+    await eventually(drain);
+    expect(received[0].detail).toMatchObject({
+      customerId: "acme",
+      segment: "enterprise",
+      annualValue: 200000,
+      churnRisk: { level: "high" },
+    });
+    // Risk is computed from all that is stored when the check runs, so either response can be the one that tipped it.
+    expect(received[0].detail.trigger).toMatch(/^response acme-[12]$/);
+
+    await call("POST", "/v1/responses", { id: "acme-3", type: "ces", score: 1, customer: { id: "acme" } });
+    await eventually(async () => ((await call("GET", "/v1/responses/acme-3")).status === 200 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await drain();
+    expect(received.filter((event) => event.detail.customerId === "acme")).toHaveLength(1);
   });
 
   it("creates a minimal profile for a customer first seen in a response", async () => {
@@ -200,7 +247,7 @@ describe("customer profiles and the 360° view", () => {
 
   it("erases a customer: no email, name or comment of theirs is left anywhere in the table", async () => {
     const erased = await call("DELETE", "/v1/customers/acme");
-    expect(erased.body).toMatchObject({ erased: { profile: true, events: 1, responses: 2, cases: 1 } });
+    expect(erased.body).toMatchObject({ erased: { profile: true, events: 1, responses: 3 } });
     const dynamo = new DynamoDBClient({
       endpoint: runtime.endpoints.dynamodb,
       region: "us-east-1",

@@ -1,0 +1,47 @@
+import type { Case } from "../contracts/cases";
+import type { CustomerProfile, OperationalEvent } from "../contracts/customers";
+import type { ResponseRecord } from "../contracts/record";
+import type { ChurnRisk } from "./churn";
+import { customerView } from "./customer-view";
+
+export interface CustomerRiskPorts {
+  load(customerId: string): Promise<{
+    profile: CustomerProfile | null;
+    responses: ResponseRecord[];
+    cases: Case[];
+    events: OperationalEvent[];
+  }>;
+  /**
+   * Stores the new risk. `atRisk` true claims the at-risk flag (only one caller wins
+   * a crossing and is told so); false clears it, so a later crossing counts again.
+   */
+  saveRisk(
+    customerId: string,
+    risk: ChurnRisk & { assessedAt: string },
+    atRisk: boolean,
+  ): Promise<{ crossed: boolean }>;
+  publishAtRisk(detail: {
+    customerId: string;
+    churnRisk: ChurnRisk;
+    profile: CustomerProfile | null;
+    trigger: string;
+  }): Promise<void>;
+  threshold: number;
+  now: () => Date;
+}
+
+/**
+ * Recomputes a customer's churn risk and publishes `Customer At Risk` once per
+ * crossing of the threshold, however many responses or events push it there.
+ */
+export async function assessCustomerRisk(customerId: string, trigger: string, ports: CustomerRiskPorts) {
+  const data = await ports.load(customerId);
+  const now = ports.now();
+  // Every customer seen in a response or event has a profile (minimal at least); without one there is nothing to track.
+  if (!data.profile) return { churnRisk: null, crossed: false };
+  const { churnRisk } = customerView(data.profile, data.responses, data.cases, data.events, now);
+  const atRisk = churnRisk.score >= ports.threshold;
+  const { crossed } = await ports.saveRisk(customerId, { ...churnRisk, assessedAt: now.toISOString() }, atRisk);
+  if (crossed) await ports.publishAtRisk({ customerId, churnRisk, profile: data.profile, trigger });
+  return { churnRisk, crossed };
+}
