@@ -41,14 +41,14 @@ export const DEFAULT_STAGE = "dev";
 export function loadStageConfig(stage: string, stages: unknown): StageConfig {
   const all = z.record(z.string(), z.unknown()).safeParse(stages ?? {});
   if (!all.success) throw new Error("cdk.json context 'stages' must be an object of stage configs");
-  if (!(stage in all.data))
+  if (!Object.hasOwn(all.data, stage))
     throw new Error(
       `unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`,
     );
   const parsed = stageConfigSchema.safeParse(all.data[stage]);
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((issue) => `  stages.${stage}.${issue.path.join(".")}: ${issue.message}`)
+      .map((issue) => `  ${["stages", stage, ...issue.path.map(String)].join(".")}: ${issue.message}`)
       .join("\n");
     throw new Error(`invalid config for stage '${stage}':\n${problems}`);
   }

@@ -50,26 +50,36 @@ interface TestEventPatternInput {
   Event?: string;
 }
 
-/** The fields EventBridge insists a test event has. */
-const REQUIRED_TEST_EVENT_FIELDS = ["id", "account", "source", "time", "region", "detail-type"];
+/** The fields EventBridge insists a test event has (the API reference also lists `resources`, which AWS does not enforce). */
+const REQUIRED_TEST_EVENT_FIELDS = ["id", "account", "source", "time", "region", "detail-type"] as const;
 
-/** TestEventPattern, answered with the same matcher the local rules use. */
+/**
+ * TestEventPattern, answered with the same matcher the local rules use. As on AWS, a bad pattern is
+ * InvalidEventPatternException and a bad event (not a JSON object, or lacking a required field) is
+ * ValidationException "Parameter Event is not valid."; both are HTTP 400.
+ */
 function testEventPattern(input: TestEventPatternInput): [number, unknown] {
-  const invalid = (message: string): [number, unknown] => [400, { __type: "InvalidEventPatternException", message }];
+  if (typeof input.EventPattern !== "string" || typeof input.Event !== "string")
+    return [400, { __type: "ValidationException", message: "EventPattern and Event are required strings." }];
   let pattern: EventPattern;
   try {
-    pattern = parseEventPattern(input.EventPattern ?? "");
+    pattern = parseEventPattern(input.EventPattern);
   } catch (error) {
-    return invalid((error as Error).message);
+    return [400, { __type: "InvalidEventPatternException", message: (error as Error).message }];
   }
-  let event: Record<string, unknown>;
+  const badEvent = (reason?: string): [number, unknown] => [
+    400,
+    { __type: "ValidationException", message: `Parameter Event is not valid.${reason ? ` Reason: ${reason}` : ""}` },
+  ];
+  let event: unknown;
   try {
-    event = JSON.parse(input.Event ?? "") as Record<string, unknown>;
+    event = JSON.parse(input.Event);
   } catch {
-    return invalid("Event is not valid JSON");
+    return badEvent();
   }
+  if (event === null || typeof event !== "object" || Array.isArray(event)) return badEvent();
   const missing = REQUIRED_TEST_EVENT_FIELDS.filter((field) => !(field in event));
-  if (missing.length > 0) return invalid(`Event is missing required fields: ${missing.join(", ")}`);
+  if (missing.length > 0) return badEvent(`Provided Event is missing required fields: ${missing.join(", ")}.`);
   return [200, { Result: matchesEventPattern(pattern, event) }];
 }
 

@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { type EventBus, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
@@ -102,7 +102,7 @@ export class CloseTheLoop extends Construct {
       this.notify.fn.addToRolePolicy(
         new PolicyStatement({
           actions: ["ses:SendEmail"],
-          resources: [`arn:aws:ses:${bus.stack.region}:${bus.stack.account}:identity/*`],
+          resources: [Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: "*" })],
         }),
       );
 

@@ -1,0 +1,337 @@
+import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HANDLERS, type HandlerName, ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
+import { EnvName } from "../../lambdas/contracts/runtime-env";
+import { TableKeys } from "../../lambdas/contracts/table";
+import { hashApiKey } from "../../lambdas/core/auth";
+import type { StageConfig } from "../../lib/config";
+import { HANDLER_METADATA_KEY } from "../../lib/constructs/bundling";
+import { allStatements, dataActionsOf, managedPolicyArnsOf, statementsOfRole, TRACING_ACTIONS } from "./iam";
+import {
+  arnOf,
+  type CfnResource,
+  environmentOf,
+  functionFor,
+  getAttOf,
+  refOf,
+  resourceById,
+  resourcesOf,
+  roleOf,
+  synthesize,
+} from "./synth";
+
+let template: Template;
+let config: StageConfig;
+
+// Every tunable differs from its default, so each assertion proves the value flows from config to template.
+beforeAll(() => {
+  ({ template, config } = synthesize({
+    allowedOrigins: ["https://shop.example.com", "https://www.example.org"],
+    apiKeys: [{ name: "web-form", sha256: hashApiKey("infra-test-key"), scopes: ["submit"] }],
+    alerts: { emails: ["oncall@example.com"] },
+    sentimentProvider: "vader",
+    eventBusName: "cxloop-infra-test",
+    eventArchiveRetentionDays: 90,
+    logRetentionDays: 10,
+    maxReceiveCount: 3,
+    enrichmentBatchSize: 25,
+  }));
+}, 120_000);
+
+const fn = (handler: HandlerName) => functionFor(template, handler);
+const role = (handler: HandlerName) => roleOf(fn(handler)[1]);
+/** The queue intake sends to, found through intake's QUEUE_URL. */
+const intakeQueueId = () => refOf(environmentOf(fn("intake")[1])[EnvName.queueUrl]);
+const intakeQueue = () => resourceById(template, intakeQueueId());
+const deadLetterQueueId = () =>
+  getAttOf((intakeQueue().Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn, "Arn");
+const tableId = () => {
+  const [[id] = []] = resourcesOf(template, "AWS::DynamoDB::Table");
+  if (!id) throw new Error("no table");
+  return id;
+};
+const busId = () => {
+  const [[id] = []] = resourcesOf(template, "AWS::Events::EventBus");
+  if (!id) throw new Error("no event bus");
+  return id;
+};
+const tableResources = () => [arnOf(tableId()), { "Fn::Join": ["", [arnOf(tableId()), "/index/*"]] }];
+const sortedJson = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+
+describe("intake queue", () => {
+  it("redrives to its dead-letter queue after config.maxReceiveCount receives", () => {
+    expect(intakeQueue().Type).toBe("AWS::SQS::Queue");
+    expect(intakeQueue().Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: arnOf(deadLetterQueueId()),
+      maxReceiveCount: config.maxReceiveCount,
+    });
+    const dlq = resourceById(template, deadLetterQueueId());
+    expect(dlq.Type).toBe("AWS::SQS::Queue");
+    expect(dlq.Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it("encrypts both queues with SQS-managed keys, and keeps dead letters longer than the source keeps messages", () => {
+    const dlq = resourceById(template, deadLetterQueueId());
+    for (const queue of [intakeQueue(), dlq]) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(queue.Properties.KmsMasterKeyId).toBeUndefined();
+    }
+    // A redriven message keeps its original enqueue time, so a shorter DLQ retention would drop it early.
+    expect(dlq.Properties.MessageRetentionPeriod as number).toBeGreaterThan(
+      intakeQueue().Properties.MessageRetentionPeriod as number,
+    );
+  });
+
+  it("refuses non-TLS access to both queues", () => {
+    for (const queueId of [intakeQueueId(), deadLetterQueueId()])
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          ]),
+        },
+      });
+  });
+
+  it("keeps messages invisible for at least six times the enrich timeout", () => {
+    const timeout = fn("enrich")[1].Properties.Timeout as number;
+    expect(timeout).toBeGreaterThan(0);
+    expect(intakeQueue().Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it("feeds enrich with partial batch failures and config.enrichmentBatchSize", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: arnOf(intakeQueueId()),
+      FunctionName: { Ref: fn("enrich")[0] },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BatchSize: config.enrichmentBatchSize,
+      // SQS batches above 10 are only accepted with a batching window.
+      MaximumBatchingWindowInSeconds: Match.anyValue(),
+    });
+  });
+
+  it("alarms on any visible message in the dead-letter queue, through a topic the alert address subscribes to", () => {
+    const topic = new Capture();
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: config.alerts.emails[0],
+      TopicArn: { Ref: topic },
+    });
+    expect(resourceById(template, topic.asString()).Type).toBe("AWS::SNS::Topic");
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetterQueueId(), "QueueName"] } }],
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 0,
+      AlarmActions: Match.arrayWith([{ Ref: topic.asString() }]),
+    });
+  });
+});
+
+describe("table", () => {
+  it("is on demand, recoverable, encrypted, expires items by expiresAt, and is retained", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: Match.objectLike({
+        BillingMode: "PAY_PER_REQUEST",
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        KeySchema: [
+          { AttributeName: TableKeys.partitionKey, KeyType: "HASH" },
+          { AttributeName: TableKeys.sortKey, KeyType: "RANGE" },
+        ],
+      }),
+    });
+    expect(TableKeys.ttlAttribute).toBe("expiresAt");
+  });
+
+  it("has no hard-coded physical name, and functions get its name by reference", () => {
+    template.allResources("AWS::DynamoDB::Table", { Properties: Match.objectLike({ TableName: Match.absent() }) });
+    const withTable = resourcesOf(template, "AWS::Lambda::Function").filter(
+      ([, f]) => environmentOf(f)[EnvName.tableName] !== undefined,
+    );
+    expect(withTable.length).toBeGreaterThan(0);
+    for (const [, f] of withTable) expect(environmentOf(f)[EnvName.tableName]).toEqual({ Ref: tableId() });
+  });
+
+  it("declares gsi1 and gsi2 with the keys of TableKeys, all string attributes", () => {
+    const table = resourceById(template, tableId()).Properties;
+    const indexes = table.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+    const expected = Object.values(TableKeys.indexes).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: "HASH" },
+        { AttributeName: index.sortKey, KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    }));
+    expect([...indexes].sort((a, b) => a.IndexName.localeCompare(b.IndexName))).toEqual(expected);
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(["gsi1", "gsi2"]);
+    const keyAttributes = [
+      TableKeys.partitionKey,
+      TableKeys.sortKey,
+      ...Object.values(TableKeys.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
+    ];
+    expect(table.AttributeDefinitions).toEqual(
+      expect.arrayContaining(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: "S" }))),
+    );
+  });
+});
+
+describe("functions", () => {
+  it("all run Node.js 22 on arm64 with active tracing and a Powertools service name", () => {
+    template.allResourcesProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      TracingConfig: { Mode: "Active" },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp("^cxloop-") }) },
+    });
+  });
+
+  it("are one per handler, each with a service name naming its handler", () => {
+    const handlers = resourcesOf(template, "AWS::Lambda::Function").map(([, f]) => {
+      const handler = f.Metadata?.[HANDLER_METADATA_KEY] as string;
+      expect(environmentOf(f).POWERTOOLS_SERVICE_NAME).toBe(`cxloop-${handler}`);
+      return handler;
+    });
+    expect(handlers.sort()).toEqual([...HANDLERS].sort());
+  });
+
+  it("log to their own log group, and every log group expires (config days rounded up to a CloudWatch value)", () => {
+    // 10 days is not a CloudWatch retention value; the next one up is two weeks.
+    template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: RetentionDays.TWO_WEEKS });
+    for (const [, f] of resourcesOf(template, "AWS::Lambda::Function")) {
+      const logGroup = resourceById(template, refOf((f.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup));
+      expect(logGroup.Type).toBe("AWS::Logs::LogGroup");
+      expect(logGroup.Properties.RetentionInDays).toBe(RetentionDays.TWO_WEEKS);
+    }
+  });
+});
+
+describe("event bus", () => {
+  it("is named from config, retained, and archived for every cxloop event", () => {
+    template.hasResource("AWS::Events::EventBus", {
+      Properties: Match.objectLike({ Name: config.eventBusName }),
+      DeletionPolicy: "Retain",
+    });
+    template.hasResourceProperties("AWS::Events::Archive", {
+      SourceArn: arnOf(busId()),
+      EventPattern: { source: ["cxloop"] },
+      RetentionDays: config.eventArchiveRetentionDays,
+    });
+  });
+});
+
+describe("IAM, per function role", () => {
+  it("lets intake only send to the intake queue, and touch no table or bus", () => {
+    const actions = dataActionsOf(template, role("intake"));
+    expect([...actions.keys()]).toContain("sqs:SendMessage");
+    for (const [action, resources] of actions) {
+      expect(["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]).toContain(action);
+      expect(resources).toEqual([arnOf(intakeQueueId())]);
+    }
+    const all = statementsOfRole(template, role("intake")).flatMap((s) => [...s.actions, ...s.notActions]);
+    expect(all.filter((action) => action.startsWith("dynamodb:"))).toEqual([]);
+    expect(all.filter((action) => action.startsWith("events:"))).toEqual([]);
+  });
+
+  it("lets enrich get, put and update items (no query, scan or delete), publish to the bus and consume its queue", () => {
+    const actions = dataActionsOf(template, role("enrich"));
+    const dynamo = [...actions.keys()].filter((action) => action.startsWith("dynamodb:"));
+    expect(dynamo).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    for (const action of dynamo) expect(sortedJson(actions.get(action) ?? [])).toEqual(sortedJson(tableResources()));
+    expect(actions.get("events:PutEvents")).toEqual([arnOf(busId())]);
+    const consume = [
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
+    ];
+    for (const action of consume) expect(actions.get(action)).toEqual([arnOf(intakeQueueId())]);
+    expect([...actions.keys()].sort()).toEqual([...dynamo, "events:PutEvents", ...consume].sort());
+  });
+
+  it("lets the responses API only get and query, on the table and its indexes", () => {
+    const actions = dataActionsOf(template, role("responses-api"));
+    expect([...actions.keys()]).toEqual(["dynamodb:GetItem", "dynamodb:Query"]);
+    expect(sortedJson(actions.get("dynamodb:Query") ?? [])).toEqual(sortedJson(tableResources()));
+  });
+
+  it("gives every function role only the basic execution managed policy, and '*' only for X-Ray", () => {
+    for (const handler of HANDLERS) {
+      const arns = managedPolicyArnsOf(template, role(handler));
+      expect(arns).toHaveLength(1);
+      expect(JSON.stringify(arns[0])).toContain(":iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+      for (const [action, resources] of dataActionsOf(template, role(handler)))
+        expect(resources, `${handler} ${action}`).not.toContain("*");
+      for (const statement of statementsOfRole(template, role(handler)))
+        if (statement.resources.includes("*"))
+          expect(statement.actions.every((a) => (TRACING_ACTIONS as readonly string[]).includes(a))).toBe(true);
+    }
+  });
+
+  it("never allows a wildcard action, and never a DynamoDB action on every resource, anywhere in the template", () => {
+    const statements = allStatements(template).filter((s) => s.effect === "Allow");
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.notActions, statement.where).toEqual([]);
+      for (const action of statement.actions) {
+        expect(["*", "dynamodb:*", "sqs:*", "events:*"], statement.where).not.toContain(action);
+        expect(action, statement.where).not.toContain("*");
+      }
+      if (statement.actions.some((action) => action.startsWith("dynamodb:"))) {
+        expect(statement.resources, statement.where).not.toContain("*");
+        for (const resource of statement.resources)
+          if (typeof resource === "string") expect(resource, statement.where).not.toContain("*");
+      }
+    }
+  });
+
+  it("grants no Comprehend action when sentiment comes from VADER", () => {
+    expect(config.sentimentProvider).toBe("vader");
+    expect(environmentOf(fn("enrich")[1])[EnvName.sentimentProvider]).toBe("vader");
+    const comprehend = allStatements(template).flatMap((s) => s.actions.filter((a) => a.startsWith("comprehend:")));
+    expect(comprehend).toEqual([]);
+  });
+});
+
+describe("HTTP API", () => {
+  const handlerOfFunction = (id: string) =>
+    resourceById(template, id).Metadata?.[HANDLER_METADATA_KEY] as HandlerName | undefined;
+
+  it("has exactly the routes of ROUTE_HANDLERS, each integrated with the function the contract names", () => {
+    const routes = resourcesOf(template, "AWS::ApiGatewayV2::Route").map(([, route]) => route.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(Object.keys(ROUTE_HANDLERS).sort());
+    const served = Object.fromEntries(
+      routes.map((route) => {
+        const [, [prefix, target]] = (route.Target as { "Fn::Join": [string, [string, unknown]] })["Fn::Join"];
+        expect(prefix).toBe("integrations/");
+        const integration = resourceById(template, refOf(target));
+        return [route.RouteKey, handlerOfFunction(getAttOf(integration.Properties.IntegrationUri, "Arn"))];
+      }),
+    );
+    expect(served).toEqual(ROUTE_HANDLERS);
+  });
+
+  it("integrates with Lambda proxy payload format 2.0", () => {
+    template.allResourcesProperties("AWS::ApiGatewayV2::Integration", {
+      IntegrationType: "AWS_PROXY",
+      PayloadFormatVersion: "2.0",
+    });
+  });
+
+  it("allows exactly the configured origins", () => {
+    const apis = resourcesOf(template, "AWS::ApiGatewayV2::Api") as [string, CfnResource][];
+    expect(apis.length).toBeGreaterThan(0);
+    for (const [, api] of apis)
+      expect((api.Properties.CorsConfiguration as { AllowOrigins: unknown }).AllowOrigins).toEqual(
+        config.allowedOrigins,
+      );
+  });
+});

@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { HandlerName } from "../../lambdas/contracts/routes";
+import { type StageConfig, stageConfigSchema } from "../../lib/config";
+import { HANDLER_METADATA_KEY } from "../../lib/constructs/bundling";
+import { CxloopStack } from "../../lib/cxloop-stack";
+
+/** A resource of the synthesized template. */
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+/**
+ * The feature flags `cdk synth` reads from cdk.json. A bare `new App()` leaves them out, and some change
+ * the template (`@aws-cdk/aws-iam:minimizePolicies` merges and sorts IAM statements), so the tests
+ * synthesize with them to assert on what actually deploys.
+ */
+export function cdkJsonFeatureFlags(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as {
+    context?: Record<string, unknown>;
+  };
+  return Object.fromEntries(Object.entries(cdkJson.context ?? {}).filter(([key]) => key.startsWith("@aws-cdk/")));
+}
+
+/** Validates `input` as a stage config and synthesizes the whole stack from it (bundles every Lambda). */
+export function synthesize(input: unknown, id = "Test"): { config: StageConfig; template: Template } {
+  const config = stageConfigSchema.parse(input);
+  const stack = new CxloopStack(new App({ context: cdkJsonFeatureFlags() }), id, { config });
+  return { config, template: Template.fromStack(stack) };
+}
+
+export const resourcesOf = (template: Template, type: string) =>
+  Object.entries(template.findResources(type)) as [string, CfnResource][];
+
+export function resourceById(template: Template, id: string): CfnResource {
+  const found = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources[id];
+  if (!found) throw new Error(`no resource ${id} in the template`);
+  return found;
+}
+
+/** The logical id in `{ Ref: id }`. */
+export function refOf(value: unknown): string {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  if (typeof ref !== "string") throw new Error(`expected { Ref }, got ${JSON.stringify(value)}`);
+  return ref;
+}
+
+/** The logical id in `{ "Fn::GetAtt": [id, attribute] }`, checking the attribute. */
+export function getAttOf(value: unknown, attribute: string): string {
+  const getAtt = (value as { "Fn::GetAtt"?: unknown } | undefined)?.["Fn::GetAtt"];
+  if (!Array.isArray(getAtt) || getAtt[1] !== attribute || typeof getAtt[0] !== "string")
+    throw new Error(`expected { "Fn::GetAtt": [id, "${attribute}"] }, got ${JSON.stringify(value)}`);
+  return getAtt[0];
+}
+
+export const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
+
+/** The one function whose `cxloop:handler` metadata names `handler`, as [logicalId, resource]. */
+export function functionFor(template: Template, handler: HandlerName): [string, CfnResource] {
+  const found = resourcesOf(template, "AWS::Lambda::Function").filter(
+    ([, fn]) => fn.Metadata?.[HANDLER_METADATA_KEY] === handler,
+  );
+  if (found.length !== 1 || !found[0]) throw new Error(`expected one function for ${handler}, found ${found.length}`);
+  return found[0];
+}
+
+/** The logical id of the role a function runs as, read from its `Role: { "Fn::GetAtt": [role, "Arn"] }`. */
+export const roleOf = (fn: CfnResource) => getAttOf(fn.Properties.Role, "Arn");
+
+export const environmentOf = (fn: CfnResource) =>
+  ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+    string,
+    unknown
+  >;
