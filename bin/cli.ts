@@ -67,15 +67,7 @@ async function rulesTest(ruleName: string, options: Record<string, string | bool
   const rule = config.rules.find((candidate) => candidate.name === ruleName);
   if (!rule) fail(`no follow-up rule '${ruleName}'; the stage has: ${config.rules.map((r) => r.name).join(", ")}`);
 
-  let endpoint = options.endpoint as string | undefined;
-  let key = options.key as string | undefined;
-  if (!endpoint) {
-    endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
-    const keyFile = resolve(process.env.CXLOOP_DATA_DIR ?? resolve(root, ".cxloop"), "api-key");
-    key ??=
-      process.env.CXLOOP_LOCAL_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : undefined);
-  }
-  if (!key) fail("no API key: pass --key, or start the local runtime (npm start) first");
+  const { endpoint, key } = target(options);
   const query: Record<string, string> = {};
   if (options.from) query.from = String(options.from);
   if (options.to) query.to = String(options.to);
