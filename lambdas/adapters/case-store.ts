@@ -3,7 +3,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from "../contracts/cases";
@@ -174,47 +176,32 @@ export class CaseStore {
     return { items: (result.Items ?? []).map((item) => caseSchema.parse(item)), lastKey: result.LastEvaluatedKey };
   }
 
-  private async queryAll(state: "ACTIVE" | "CLOSED", range: { before?: string } = {}): Promise<Case[]> {
-    const items: Case[] = [];
-    let key: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: byTime.name,
-          KeyConditionExpression: range.before ? "#pk = :pk AND #sk < :before" : "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": byTime.partitionKey, ...(range.before ? { "#sk": byTime.sortKey } : {}) },
-          ExpressionAttributeValues: {
-            ":pk": casesByStateKey(state === "CLOSED"),
-            ...(range.before ? { ":before": range.before } : {}),
-          },
-          ExclusiveStartKey: key,
-        }),
-      );
-      items.push(...(result.Items ?? []).map((item) => caseSchema.parse(item)));
-      key = result.LastEvaluatedKey;
-    } while (key);
-    return items;
+  private queryAll(state: "ACTIVE" | "CLOSED", range: { before?: string } = {}): Promise<Case[]> {
+    return this.allPages({
+      IndexName: byTime.name,
+      KeyConditionExpression: range.before ? "#pk = :pk AND #sk < :before" : "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": byTime.partitionKey, ...(range.before ? { "#sk": byTime.sortKey } : {}) },
+      ExpressionAttributeValues: {
+        ":pk": casesByStateKey(state === "CLOSED"),
+        ...(range.before ? { ":before": range.before } : {}),
+      },
+    });
   }
 
   /** Every case of a customer, oldest first. */
-  async ofCustomer(customerId: string): Promise<Case[]> {
+  ofCustomer(customerId: string): Promise<Case[]> {
+    return this.allPages({
+      IndexName: byCustomer.name,
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :cases)",
+      ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+      ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": CUSTOMER_CASE_PREFIX },
+    });
+  }
+
+  private async allPages(query: Omit<QueryCommandInput, "TableName">): Promise<Case[]> {
     const items: Case[] = [];
-    let key: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: byCustomer.name,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :cases)",
-          ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
-          ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": CUSTOMER_CASE_PREFIX },
-          ExclusiveStartKey: key,
-        }),
-      );
-      items.push(...(result.Items ?? []).map((item) => caseSchema.parse(item)));
-      key = result.LastEvaluatedKey;
-    } while (key);
+    for await (const page of paginateQuery({ client: this.client }, { TableName: this.tableName, ...query }))
+      items.push(...(page.Items ?? []).map((item) => caseSchema.parse(item)));
     return items;
   }
 

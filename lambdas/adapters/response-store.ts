@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -83,20 +84,19 @@ export class ResponseStore {
   /** Erasure: removes the comment and the customer's name and email from every response of theirs. */
   async stripPersonalData(customerId: string): Promise<number> {
     let count = 0;
-    let key: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: byCustomer.name,
-          KeyConditionExpression: "#pk = :pk AND #sk < :cases",
-          ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
-          ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
-          ProjectionExpression: "id",
-          ExclusiveStartKey: key,
-        }),
-      );
-      for (const item of result.Items ?? []) {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: byCustomer.name,
+        KeyConditionExpression: "#pk = :pk AND #sk < :cases",
+        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+        ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
+        ProjectionExpression: "id",
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         await this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -113,8 +113,7 @@ export class ResponseStore {
         );
         count += 1;
       }
-      key = result.LastEvaluatedKey;
-    } while (key);
+    }
     return count;
   }
 
