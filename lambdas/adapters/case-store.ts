@@ -13,6 +13,12 @@ import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, Table
 
 export class VersionConflictError extends Error {}
 
+const withoutContactDetails = <T extends { email?: string; name?: string }>({
+  email: _email,
+  name: _name,
+  ...rest
+}: T) => rest as Omit<T, "email" | "name">;
+
 export interface CaseListQuery {
   status?: CaseStatus;
   owner?: string;
@@ -209,13 +215,13 @@ export class CaseStore {
   async stripPersonalData(id: string): Promise<void> {
     const current = await this.get(id);
     if (!current) return;
-    const { email: _email, name: _name, ...customer } = current.response.customer ?? { id: "" };
+    const response = current.response;
     const next: Case = {
       ...current,
-      response: {
-        ...current.response,
+      response: response && {
+        ...response,
         comment: null,
-        customer: current.response.customer ? (customer as Case["response"]["customer"]) : null,
+        customer: response.customer && withoutContactDetails(response.customer),
       },
       notes: current.notes.map((note) => ({ ...note, text: "[erased]" })),
     };

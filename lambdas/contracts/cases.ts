@@ -35,7 +35,13 @@ export const caseSchema = z
     rootCause: z.string().nullable(),
     notes: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })),
     history: z.array(historyEntrySchema),
-    response: responseRecordSchema,
+    /** The response that opened the case; null for a retention case opened by churn risk. */
+    response: responseRecordSchema.nullable(),
+    /** The churn risk that opened a retention case. */
+    churnRisk: z
+      .object({ score: z.number(), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) })
+      .nullable()
+      .default(null),
     createdAt: z.iso.datetime({ offset: true }),
     updatedAt: z.iso.datetime({ offset: true }),
     firstContactAt: z.iso.datetime({ offset: true }).nullable(),

@@ -48,6 +48,8 @@ export const customerAtRiskDetailSchema = z
     owner: z.string().nullable(),
     /** What made cxloop look again: a response id or an operational event id. */
     trigger: z.string(),
+    /** When this crossing happened; with the customer id it names the crossing. */
+    since: z.iso.datetime({ offset: true }),
   })
   .meta({ id: "CustomerAtRiskDetail" });
 export type CustomerAtRiskDetail = z.infer<typeof customerAtRiskDetailSchema>;

@@ -43,21 +43,23 @@ export function alertFor(
       ? (config.owners[item.owner] ?? { name: item.owner, slack: "default" })
       : config.escalation[trigger.level - 1];
   if (!contact) return null;
-  const { response } = item;
-  const scoreLine =
-    response.score === null
+  const { response, churnRisk } = item;
+  const scoreLine = !response
+    ? `churn risk ${churnRisk?.score ?? "?"} (${churnRisk?.level ?? "unknown"})`
+    : response.score === null
       ? response.type
       : `${response.type.toUpperCase()} ${response.score}${response.scale ? `/${response.scale.max}` : ""} (${response.category ?? "uncategorised"})`;
-  const customer = response.customer
-    ? `${response.customer.name ?? response.customer.id}${response.customer.segment ? ` · ${response.customer.segment}` : ""} · value ${money(response.customer.annualValue, response.customer.currency)}`
-    : "anonymous";
+  const snapshot = response?.customer;
+  const customer = snapshot
+    ? `${snapshot.name ?? snapshot.id}${snapshot.segment ? ` · ${snapshot.segment}` : ""} · value ${money(snapshot.annualValue, snapshot.currency)}`
+    : (item.customerId ?? "anonymous");
   const due = new Date(item.dueAt).toUTCString();
   const link = config.caseUrl ? `${config.caseUrl.replace(/\/$/, "")}/${encodeURIComponent(item.id)}` : null;
   const headline =
     trigger.kind === "opened"
       ? `New ${item.priority}-priority follow-up for ${item.owner}: ${scoreLine}`
       : `Overdue case escalated to level ${trigger.level} (${contact.name}): ${scoreLine}`;
-  const comment = excerpt(response.comment);
+  const comment = response ? excerpt(response.comment) : (churnRisk?.reasons.join("; ") ?? "");
 
   const fields = [
     `*Score*\n${scoreLine}`,
@@ -74,7 +76,7 @@ export function alertFor(
       elements: [
         {
           type: "mrkdwn",
-          text: `Case ${item.id} · rule ${item.rule} · survey ${response.survey ?? "-"} · ${response.touchpoint ?? "-"}`,
+          text: `Case ${item.id} · rule ${item.rule} · survey ${response?.survey ?? "-"} · ${response?.touchpoint ?? "-"}`,
         },
       ],
     },

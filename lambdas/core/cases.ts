@@ -6,6 +6,7 @@ import {
   isClosed,
   type Priority,
 } from "../contracts/cases";
+import type { CustomerAtRiskDetail } from "../contracts/events";
 import type { FollowUpConfig } from "../contracts/follow-up-config";
 import type { ResponseRecord } from "../contracts/record";
 
@@ -82,6 +83,52 @@ export function openCase(record: ResponseRecord, ruleName: string, config: Follo
     notes: [],
     history: [{ at, by: "cxloop", change: `opened by rule ${ruleName}; owner ${owner}; priority ${priority}` }],
     response: record,
+    churnRisk: null,
+    createdAt: at,
+    updatedAt: at,
+    firstContactAt: null,
+    closedAt: null,
+    version: 1,
+  };
+}
+
+/** Rule name recorded on retention cases. */
+export const RETENTION_RULE = "churn-risk";
+
+/**
+ * The retention case a churn-risk crossing opens: owned by the account manager
+ * (else the default owner), one per crossing, prioritised and timed like a follow-up.
+ */
+export function openRetentionCase(atRisk: CustomerAtRiskDetail, config: FollowUpConfig, now: Date): Case {
+  const priority = priorityFor(atRisk.annualValue, config);
+  const highValue = atRisk.annualValue !== null && atRisk.annualValue >= config.highValueAnnualValue;
+  const owner = atRisk.owner ?? config.defaultOwner;
+  const at = now.toISOString();
+  return {
+    id: `retention-${atRisk.customerId}-${atRisk.since}`,
+    responseId: `churn-risk:${atRisk.customerId}:${atRisk.since}`,
+    customerId: atRisk.customerId,
+    status: "open",
+    owner,
+    priority,
+    dueAt: slaDue(
+      now,
+      highValue ? config.slaHours.highValue : config.slaHours.default,
+      config.businessHours,
+    ).toISOString(),
+    escalationLevel: 0,
+    rule: RETENTION_RULE,
+    rootCause: null,
+    notes: [],
+    history: [
+      {
+        at,
+        by: "cxloop",
+        change: `opened: churn risk ${atRisk.churnRisk.score} (${atRisk.churnRisk.level}); owner ${owner}; priority ${priority}`,
+      },
+    ],
+    response: null,
+    churnRisk: atRisk.churnRisk,
     createdAt: at,
     updatedAt: at,
     firstContactAt: null,

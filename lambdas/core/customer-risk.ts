@@ -25,6 +25,7 @@ export interface CustomerRiskPorts {
     churnRisk: ChurnRisk;
     profile: CustomerProfile | null;
     trigger: string;
+    since: string;
   }): Promise<void>;
   threshold: number;
   now: () => Date;
@@ -42,6 +43,7 @@ export async function assessCustomerRisk(customerId: string, trigger: string, po
   const { churnRisk } = customerView(data.profile, data.responses, data.cases, data.events, now);
   const atRisk = churnRisk.score >= ports.threshold;
   const { crossed } = await ports.saveRisk(customerId, { ...churnRisk, assessedAt: now.toISOString() }, atRisk);
-  if (crossed) await ports.publishAtRisk({ customerId, churnRisk, profile: data.profile, trigger });
+  if (crossed)
+    await ports.publishAtRisk({ customerId, churnRisk, profile: data.profile, trigger, since: now.toISOString() });
   return { churnRisk, crossed };
 }

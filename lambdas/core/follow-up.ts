@@ -1,10 +1,10 @@
 import type { Case } from "../contracts/cases";
-import { DetailType } from "../contracts/events";
+import { type CustomerAtRiskDetail, DetailType } from "../contracts/events";
 import { type FollowUpConfig, followUpEventPattern } from "../contracts/follow-up-config";
 import type { ResponseRecord } from "../contracts/record";
 import type { Alert } from "./alerts";
 import { alertFor } from "./alerts";
-import { escalate, escalationDue, openCase } from "./cases";
+import { escalate, escalationDue, openCase, openRetentionCase } from "./cases";
 import { matchesEventPattern } from "./event-pattern";
 
 export interface CaseEvents {
@@ -41,6 +41,17 @@ export async function followUp(event: { detail: ResponseRecord }, ports: FollowU
   if (!rule) return "no-rule";
   const { created, stored, publishedAt } = await ports.cases.createIfAbsent(
     openCase(event.detail, rule.name, ports.config, ports.now()),
+  );
+  if (!created && publishedAt) return "already-open";
+  await ports.events.caseEvent(DetailType.CaseOpened, { case: stored });
+  await ports.cases.markPublished(stored.id, ports.now());
+  return created ? "opened" : "published-after-retry";
+}
+
+/** Opens the retention case for a churn-risk crossing, once, and publishes `Case Opened`. */
+export async function followUpAtRisk(detail: CustomerAtRiskDetail, ports: FollowUpPorts): Promise<FollowUpOutcome> {
+  const { created, stored, publishedAt } = await ports.cases.createIfAbsent(
+    openRetentionCase(detail, ports.config, ports.now()),
   );
   if (!created && publishedAt) return "already-open";
   await ports.events.caseEvent(DetailType.CaseOpened, { case: stored });

@@ -29,7 +29,7 @@ export function customerRiskPorts(): CustomerRiskPorts & { customers: CustomerSt
       return { profile, responses: history.items, cases: customerCases, events: customerEvents };
     },
     saveRisk: (customerId, risk, atRisk) => customers.saveRisk(customerId, risk, atRisk),
-    publishAtRisk: ({ customerId, churnRisk, profile, trigger }) =>
+    publishAtRisk: ({ customerId, churnRisk, profile, trigger, since }) =>
       events.customerAtRisk({
         customerId,
         churnRisk: { score: churnRisk.score, level: churnRisk.level, reasons: churnRisk.reasons },
@@ -37,6 +37,7 @@ export function customerRiskPorts(): CustomerRiskPorts & { customers: CustomerSt
         annualValue: profile?.annualValue ?? null,
         owner: profile?.owner ?? null,
         trigger,
+        since,
       }),
     threshold: env.churnRiskThreshold,
     now: () => new Date(),

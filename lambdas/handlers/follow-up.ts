@@ -1,21 +1,29 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
-import { responseRecordedDetailSchema } from "../contracts/events";
-import { followUp } from "../core/follow-up";
+import { customerAtRiskDetailSchema, DetailType, responseRecordedDetailSchema } from "../contracts/events";
+import { followUp, followUpAtRisk } from "../core/follow-up";
 import { caseWiring } from "./case-wiring";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
 const wiring = caseWiring();
 const ports = { cases: wiring.store, events: wiring.events, config: wiring.config, now: wiring.now };
-const responseRecordedEvent = z.object({ detail: responseRecordedDetailSchema }).passthrough();
+const followUpEvent = z.discriminatedUnion("detail-type", [
+  z
+    .object({ "detail-type": z.literal(DetailType.ResponseRecorded), detail: responseRecordedDetailSchema })
+    .passthrough(),
+  z.object({ "detail-type": z.literal(DetailType.CustomerAtRisk), detail: customerAtRiskDetailSchema }).passthrough(),
+]);
 
 async function processMessage(message: SQSRecord) {
-  const event = parseQueuedEvent(message, responseRecordedEvent);
-  const outcome = await followUp(event, ports);
+  const event = parseQueuedEvent(message, followUpEvent);
+  const outcome =
+    event["detail-type"] === DetailType.CustomerAtRisk
+      ? await followUpAtRisk(event.detail, ports)
+      : await followUp(event, ports);
   if (outcome === "opened") metrics.addMetric("CasesOpened", MetricUnit.Count, 1);
-  logger.info("follow-up processed", { responseId: event.detail.id, outcome });
+  logger.info("follow-up processed", { detailType: event["detail-type"], outcome });
 }
 
 export const handler = sqsBatchHandler(processMessage);

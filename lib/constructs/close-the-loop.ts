@@ -64,6 +64,12 @@ export class CloseTheLoop extends Construct {
         targets: [new SqsQueue(this.followUpQueue)],
       });
     });
+    new Rule(this, "RetentionRule", {
+      description: "cxloop: a customer whose churn risk crossed the threshold gets a retention case",
+      eventBus: bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [DetailType.CustomerAtRisk] },
+      targets: [new SqsQueue(this.followUpQueue)],
+    });
     this.followUp = new CxFunction(this, "FollowUp", {
       handler: "follow-up",
       description: "Opens one follow-up case per matching response and publishes Case Opened",

@@ -59,6 +59,12 @@ describe("close-the-loop infrastructure", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: ["cxloop"], "detail-type": ["Case Opened", "Case Escalated"] },
     });
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: ["cxloop"], "detail-type": ["Customer At Risk"] },
+      Targets: [
+        Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("CloseTheLoopFollowUpQueue"), "Arn"] } }),
+      ],
+    });
   });
 
   it("runs the SLA sweeper every 15 minutes with retries", () => {

@@ -4,7 +4,7 @@ import { type FollowUpConfig, followUpConfigSchema } from "../../lambdas/contrac
 import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { alertFor } from "../../lambdas/core/alerts";
 import { openCase } from "../../lambdas/core/cases";
-import { followUp, matchingRule, notifyCase, sweepOverdue } from "../../lambdas/core/follow-up";
+import { followUp, followUpAtRisk, matchingRule, notifyCase, sweepOverdue } from "../../lambdas/core/follow-up";
 
 const config: FollowUpConfig = followUpConfigSchema.parse({
   owners: { "cx-team": { name: "CX", email: "cx@example.com", slack: "cx" } },
@@ -222,5 +222,37 @@ describe("alert content", () => {
     expect(JSON.stringify(alert?.slack.blocks)).toContain("https://cx.example.com/cases/case-r-1");
     expect(alert?.email.html).toContain("Waited &lt;b&gt;forever&lt;/b&gt;");
     expect(alert?.email.text).toContain("SLA due: Wed, 25 Nov 2026 10:00:00 GMT");
+  });
+});
+
+describe("retention cases", () => {
+  const atRisk = {
+    schemaVersion: 1 as const,
+    customerId: "acme",
+    churnRisk: { score: 0.81, level: "high" as const, reasons: ["latest NPS 3 (detractor)", "renewal in 22 days"] },
+    segment: "enterprise",
+    annualValue: 200_000,
+    owner: "kim",
+    trigger: "response r-9",
+    since: "2026-11-23T10:00:00.000Z",
+  };
+
+  it("opens one case per crossing, owned by the account manager, and alerts with the reasons", async () => {
+    const m = memory();
+    expect(await followUpAtRisk(atRisk, m.followUpPorts)).toBe("opened");
+    expect(await followUpAtRisk(atRisk, m.followUpPorts)).toBe("already-open");
+    const [opened] = [...m.cases.values()].map((entry) => entry.stored);
+    expect(opened).toMatchObject({
+      id: "retention-acme-2026-11-23T10:00:00.000Z",
+      owner: "kim",
+      priority: "high",
+      rule: "churn-risk",
+      response: null,
+      churnRisk: { score: 0.81 },
+      dueAt: "2026-11-24T10:00:00.000Z",
+    });
+    const alert = alertFor(opened as Case, { kind: "opened" }, config);
+    expect(alert?.slack.text).toBe("New high-priority follow-up for kim: churn risk 0.81 (high)");
+    expect(alert?.email.text).toContain("Comment: latest NPS 3 (detractor); renewal in 22 days");
   });
 });
