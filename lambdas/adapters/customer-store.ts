@@ -22,7 +22,7 @@ const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof C
 /** The profile as the API shows it, without keys or internal attributes. */
 function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
   const picked = Object.fromEntries(
-    [...PROFILE_FIELDS, "createdAt", "updatedAt", "minimal"]
+    [...PROFILE_FIELDS, "createdAt", "updatedAt", "minimal", "rollups"]
       .filter((key) => item[key] !== undefined)
       .map((key) => [key, item[key]]),
   );
@@ -153,14 +153,15 @@ export class CustomerStore {
     customerId: string,
     risk: ChurnRisk & { assessedAt: string },
     atRisk: boolean,
+    rollups: NonNullable<CustomerProfile["rollups"]>,
   ): Promise<{ crossed: boolean }> {
     const base = { TableName: this.tableName, Key: customerKey(customerId) };
     if (!atRisk) {
       await this.client.send(
         new UpdateCommand({
           ...base,
-          UpdateExpression: "SET churnRisk = :risk REMOVE atRiskSince",
-          ExpressionAttributeValues: { ":risk": risk },
+          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups REMOVE atRiskSince",
+          ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups },
         }),
       );
       return { crossed: false };
@@ -169,9 +170,9 @@ export class CustomerStore {
       await this.client.send(
         new UpdateCommand({
           ...base,
-          UpdateExpression: "SET churnRisk = :risk, atRiskSince = :at",
+          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups, atRiskSince = :at",
           ConditionExpression: "attribute_not_exists(atRiskSince)",
-          ExpressionAttributeValues: { ":risk": risk, ":at": risk.assessedAt },
+          ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups, ":at": risk.assessedAt },
         }),
       );
       return { crossed: true };
@@ -180,8 +181,8 @@ export class CustomerStore {
       await this.client.send(
         new UpdateCommand({
           ...base,
-          UpdateExpression: "SET churnRisk = :risk",
-          ExpressionAttributeValues: { ":risk": risk },
+          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups",
+          ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups },
         }),
       );
       return { crossed: false };

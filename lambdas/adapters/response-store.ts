@@ -81,6 +81,24 @@ export class ResponseStore {
     );
   }
 
+  /** How many responses a customer has given (counted by the index, without reading them). */
+  async countForCustomer(customerId: string): Promise<number> {
+    let count = 0;
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: byCustomer.name,
+        KeyConditionExpression: "#pk = :pk AND #sk < :cases",
+        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+        ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
+        Select: "COUNT",
+      },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
+    return count;
+  }
+
   /** Erasure: removes the comment and the customer's name and email from every response of theirs. */
   async stripPersonalData(customerId: string): Promise<number> {
     let count = 0;

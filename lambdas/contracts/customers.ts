@@ -41,6 +41,18 @@ export const customerProfileSchema = customerProfileInputSchema
     updatedAt: z.iso.datetime({ offset: true }),
     /** True for profiles created from a response by a customer the company had not imported. */
     minimal: z.boolean(),
+    /** Kept up to date after every response from the customer. */
+    rollups: z
+      .object({
+        latestScores: z.record(
+          z.enum(["nps", "csat", "ces"]),
+          z.object({ score: z.number(), at: z.string() }).nullable(),
+        ),
+        responseCount: z.int(),
+        lastResponseAt: z.string().nullable(),
+        openCases: z.int(),
+      })
+      .optional(),
   })
   .meta({ id: "CustomerProfile" });
 export type CustomerProfile = z.infer<typeof customerProfileSchema>;

@@ -1,5 +1,8 @@
-import type { Case } from "../contracts/cases";
+import { type Case, isClosed } from "../contracts/cases";
 import type { CustomerProfile, OperationalEvent } from "../contracts/customers";
+
+export type CustomerRollups = NonNullable<CustomerProfile["rollups"]>;
+
 import type { ResponseRecord } from "../contracts/record";
 import type { ChurnRisk } from "./churn";
 import { customerView } from "./customer-view";
@@ -8,17 +11,20 @@ export interface CustomerRiskPorts {
   load(customerId: string): Promise<{
     profile: CustomerProfile | null;
     responses: ResponseRecord[];
+    /** All of the customer's responses, not only the recent ones loaded above. */
+    responseCount: number;
     cases: Case[];
     events: OperationalEvent[];
   }>;
   /**
-   * Stores the new risk. `atRisk` true claims the at-risk flag (only one caller wins
-   * a crossing and is told so); false clears it, so a later crossing counts again.
+   * Stores the new risk and the profile's rollups. `atRisk` true claims the at-risk flag
+   * (only one caller wins a crossing and is told so); false clears it, so a later crossing counts again.
    */
   saveRisk(
     customerId: string,
     risk: ChurnRisk & { assessedAt: string },
     atRisk: boolean,
+    rollups: CustomerRollups,
   ): Promise<{ crossed: boolean }>;
   publishAtRisk(detail: {
     customerId: string;
@@ -40,9 +46,27 @@ export async function assessCustomerRisk(customerId: string, trigger: string, po
   const now = ports.now();
   // Every customer seen in a response or event has a profile (minimal at least); without one there is nothing to track.
   if (!data.profile) return { churnRisk: null, crossed: false };
-  const { churnRisk } = customerView(data.profile, data.responses, data.cases, data.events, now);
+  const view = customerView(data.profile, data.responses, data.cases, data.events, now);
+  const { churnRisk } = view;
+  const score = (latest: { score: number; at: string } | null) =>
+    latest ? { score: latest.score, at: latest.at } : null;
+  const rollups: CustomerRollups = {
+    latestScores: {
+      nps: score(view.latestScores.nps),
+      csat: score(view.latestScores.csat),
+      ces: score(view.latestScores.ces),
+    },
+    responseCount: data.responseCount,
+    lastResponseAt: view.responses[0]?.submittedAt ?? null,
+    openCases: data.cases.filter((item) => !isClosed(item.status)).length,
+  };
   const atRisk = churnRisk.score >= ports.threshold;
-  const { crossed } = await ports.saveRisk(customerId, { ...churnRisk, assessedAt: now.toISOString() }, atRisk);
+  const { crossed } = await ports.saveRisk(
+    customerId,
+    { ...churnRisk, assessedAt: now.toISOString() },
+    atRisk,
+    rollups,
+  );
   if (crossed)
     await ports.publishAtRisk({ customerId, churnRisk, profile: data.profile, trigger, since: now.toISOString() });
   return { churnRisk, crossed };

@@ -20,15 +20,16 @@ export function customerRiskPorts(): CustomerRiskPorts & { customers: CustomerSt
   return {
     customers,
     load: async (customerId) => {
-      const [profile, history, customerCases, customerEvents] = await Promise.all([
+      const [profile, history, responseCount, customerCases, customerEvents] = await Promise.all([
         customers.get(customerId),
         responses.list({ customerId, from: new Date(0), to: new Date(), limit: HISTORY }),
+        responses.countForCustomer(customerId),
         cases.ofCustomer(customerId),
         customers.events(customerId, HISTORY),
       ]);
-      return { profile, responses: history.items, cases: customerCases, events: customerEvents };
+      return { profile, responses: history.items, responseCount, cases: customerCases, events: customerEvents };
     },
-    saveRisk: (customerId, risk, atRisk) => customers.saveRisk(customerId, risk, atRisk),
+    saveRisk: (customerId, risk, atRisk, rollups) => customers.saveRisk(customerId, risk, atRisk, rollups),
     publishAtRisk: ({ customerId, churnRisk, profile, trigger, since }) =>
       events.customerAtRisk({
         customerId,

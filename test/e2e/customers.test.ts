@@ -248,6 +248,17 @@ describe("customer profiles and the 360° view", () => {
       churnRisk: { level: "high" },
     });
     expect(retention[0].id).toBe(`retention-acme-${received[0].detail.since}`);
+
+    const rollups = await eventually(async () => {
+      const { body } = await call("GET", "/v1/customers/acme");
+      return body.profile.rollups?.responseCount === 3 ? body.profile.rollups : undefined;
+    });
+    expect(rollups).toMatchObject({
+      latestScores: { nps: { score: 3 }, csat: null, ces: { score: 1 } },
+      responseCount: 3,
+    });
+    expect(rollups.openCases).toBeGreaterThanOrEqual(2);
+    expect(rollups.lastResponseAt).not.toBeNull();
   });
 
   it("creates a minimal profile for a customer first seen in a response", async () => {
