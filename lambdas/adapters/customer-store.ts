@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -14,9 +15,10 @@ import {
   customerProfileSchema,
   type OperationalEvent,
 } from "../contracts/customers";
-import { customerKey } from "../contracts/table";
+import { customerKey, TableKeys } from "../contracts/table";
 import type { ChurnRisk } from "../core/churn";
 import type { CustomerProfile as EnrichmentProfile } from "../core/enrich";
+import type { AtRiskCustomer } from "../core/revenue-at-risk";
 
 const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof CustomerProfileInput)[];
 /** The profile as the API shows it, without keys or internal attributes. */
@@ -28,6 +30,9 @@ function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
   );
   return customerProfileSchema.parse({ minimal: false, ...picked, id });
 }
+
+const { byTime } = TableKeys.indexes;
+const CUSTOMERS_AT_RISK = "CUSTOMERS#AT_RISK";
 
 const eventKey = (customerId: string, event: { time: string; id: string }) => ({
   pk: customerKey(customerId).pk,
@@ -160,7 +165,8 @@ export class CustomerStore {
       await this.client.send(
         new UpdateCommand({
           ...base,
-          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups REMOVE atRiskSince",
+          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups REMOVE atRiskSince, #gpk, #gsk",
+          ExpressionAttributeNames: { "#gpk": byTime.partitionKey, "#gsk": byTime.sortKey },
           ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups },
         }),
       );
@@ -170,9 +176,17 @@ export class CustomerStore {
       await this.client.send(
         new UpdateCommand({
           ...base,
-          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups, atRiskSince = :at",
+          // At-risk customers are listed through GSI1 for revenue at risk.
+          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups, atRiskSince = :at, #gpk = :gpk, #gsk = :id",
           ConditionExpression: "attribute_not_exists(atRiskSince)",
-          ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups, ":at": risk.assessedAt },
+          ExpressionAttributeNames: { "#gpk": byTime.partitionKey, "#gsk": byTime.sortKey },
+          ExpressionAttributeValues: {
+            ":risk": risk,
+            ":rollups": rollups,
+            ":at": risk.assessedAt,
+            ":gpk": CUSTOMERS_AT_RISK,
+            ":id": customerId,
+          },
         }),
       );
       return { crossed: true };
@@ -187,6 +201,31 @@ export class CustomerStore {
       );
       return { crossed: false };
     }
+  }
+
+  /** Every customer currently at or above the risk threshold, with what revenue at risk needs. */
+  async atRisk(): Promise<AtRiskCustomer[]> {
+    const customers: AtRiskCustomer[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: byTime.name,
+        KeyConditionExpression: "#gpk = :gpk",
+        ExpressionAttributeNames: { "#gpk": byTime.partitionKey },
+        ExpressionAttributeValues: { ":gpk": CUSTOMERS_AT_RISK },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? [])
+        customers.push({
+          id: String(item.id ?? String(item.pk).slice("CUSTOMER#".length)),
+          segment: typeof item.segment === "string" ? item.segment : null,
+          annualValue: typeof item.annualValue === "number" ? item.annualValue : null,
+          currency: typeof item.currency === "string" ? item.currency : null,
+          churnRisk: Number((item.churnRisk as { score?: number } | undefined)?.score ?? 0),
+        });
+    return customers;
   }
 
   /** Deletes the profile and every operational event. Returns how many events went. */

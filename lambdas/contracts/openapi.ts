@@ -249,6 +249,13 @@ export function openApiDocument(serverUrl?: string) {
           responses: { "201": { description: "recorded" }, "200": { description: "already recorded" }, ...authErrors },
         },
       },
+      "/v1/revenue-at-risk": {
+        get: {
+          summary:
+            "Revenue at risk: annual value × churn risk over customers at or above the threshold, per currency and segment (scope: read)",
+          responses: { "200": { description: "totals" }, ...authErrors },
+        },
+      },
       "/v1/openapi.json": {
         get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.0" } } },
       },

@@ -28,6 +28,7 @@ export const ApiRoute = {
   getCustomer: "GET /v1/customers/{id}",
   deleteCustomer: "DELETE /v1/customers/{id}",
   customerEvents: "POST /v1/customers/{id}/events",
+  revenueAtRisk: "GET /v1/revenue-at-risk",
 } as const;
 export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
 
@@ -47,4 +48,5 @@ export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
   [ApiRoute.getCustomer]: "customers-api",
   [ApiRoute.deleteCustomer]: "customers-api",
   [ApiRoute.customerEvents]: "customers-api",
+  [ApiRoute.revenueAtRisk]: "customers-api",
 };

@@ -14,6 +14,7 @@ import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
 import { assessCustomerRisk } from "../core/customer-risk";
 import { customerView } from "../core/customer-view";
+import { revenueAtRisk } from "../core/revenue-at-risk";
 import { parseWith } from "../core/validation";
 import { customerRiskPorts } from "./customer-risk-wiring";
 import {
@@ -130,6 +131,10 @@ export const handler = middy<HttpEvent, HttpResult>()
     if (event.routeKey === ApiRoute.getCustomer) {
       requireScope(event, "read", auth);
       return getCustomer(event);
+    }
+    if (event.routeKey === ApiRoute.revenueAtRisk) {
+      requireScope(event, "read", auth);
+      return json(200, revenueAtRisk(await customers.atRisk(), risk.threshold));
     }
     requireScope(event, "admin", auth);
     if (event.routeKey === ApiRoute.putCustomer) return putCustomer(event);

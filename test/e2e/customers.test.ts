@@ -258,6 +258,17 @@ describe("customer profiles and the 360° view", () => {
       responseCount: 3,
     });
     expect(rollups.openCases).toBeGreaterThanOrEqual(2);
+
+    const { body: revenue } = await call("GET", "/v1/revenue-at-risk");
+    expect(revenue).toMatchObject({
+      threshold: 0.6,
+      customersAtRisk: 1,
+      customersWithoutValue: 0,
+      revenueAtRisk: [{ currency: "EUR", customers: 1, bySegment: [{ segment: "enterprise" }] }],
+    });
+    // 200,000 × the stored risk, which is at or above the 0.6 threshold.
+    expect(revenue.revenueAtRisk[0].total).toBeGreaterThanOrEqual(120_000);
+    expect(revenue.revenueAtRisk[0].total).toBeLessThanOrEqual(200_000);
     expect(rollups.lastResponseAt).not.toBeNull();
   });
 
