@@ -81,10 +81,9 @@ export class ResponseStore {
     );
   }
 
-  /** How many responses a customer has given (counted by the index, without reading them). */
-  async countForCustomer(customerId: string): Promise<number> {
-    let count = 0;
-    const pages = paginateQuery(
+  /** Pages of a customer's responses in GSI2 (their cases share the partition and sort after `CASE#`). */
+  private customerResponsePages(customerId: string, shape: { Select: "COUNT" } | { ProjectionExpression: string }) {
+    return paginateQuery(
       { client: this.client },
       {
         TableName: this.tableName,
@@ -92,9 +91,15 @@ export class ResponseStore {
         KeyConditionExpression: "#pk = :pk AND #sk < :cases",
         ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
         ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
-        Select: "COUNT",
+        ...shape,
       },
     );
+  }
+
+  /** How many responses a customer has given (counted by the index, without reading them). */
+  async countForCustomer(customerId: string): Promise<number> {
+    let count = 0;
+    const pages = this.customerResponsePages(customerId, { Select: "COUNT" });
     for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
@@ -102,17 +107,7 @@ export class ResponseStore {
   /** Erasure: removes the comment and the customer's name and email from every response of theirs. */
   async stripPersonalData(customerId: string): Promise<number> {
     let count = 0;
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: byCustomer.name,
-        KeyConditionExpression: "#pk = :pk AND #sk < :cases",
-        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
-        ExpressionAttributeValues: { ":pk": customerResponsesKey(customerId), ":cases": "CASE#" },
-        ProjectionExpression: "id",
-      },
-    );
+    const pages = this.customerResponsePages(customerId, { ProjectionExpression: "id" });
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
         await this.client.send(
