@@ -59,10 +59,16 @@ export function slaDue(start: Date, hours: number, calendar?: FollowUpConfig["bu
   return cursor;
 }
 
+/** SLA due time: the high-value SLA for customers at or above `highValueAnnualValue`, else the default. */
+function dueAtFor(annualValue: number | null, config: FollowUpConfig, now: Date): string {
+  const highValue = annualValue !== null && annualValue >= config.highValueAnnualValue;
+  const hours = highValue ? config.slaHours.highValue : config.slaHours.default;
+  return slaDue(now, hours, config.businessHours).toISOString();
+}
+
 export function openCase(record: ResponseRecord, ruleName: string, config: FollowUpConfig, now: Date): Case {
   const annualValue = record.customer?.annualValue ?? null;
   const priority = priorityFor(annualValue, config);
-  const highValue = annualValue !== null && annualValue >= config.highValueAnnualValue;
   const owner = routeOwner(record, ruleName, config);
   const at = now.toISOString();
   return {
@@ -72,11 +78,7 @@ export function openCase(record: ResponseRecord, ruleName: string, config: Follo
     status: "open",
     owner,
     priority,
-    dueAt: slaDue(
-      now,
-      highValue ? config.slaHours.highValue : config.slaHours.default,
-      config.businessHours,
-    ).toISOString(),
+    dueAt: dueAtFor(annualValue, config, now),
     escalationLevel: 0,
     rule: ruleName,
     rootCause: null,
@@ -100,8 +102,8 @@ export const RETENTION_RULE = "churn-risk";
  * (else the default owner), one per crossing, prioritised and timed like a follow-up.
  */
 export function openRetentionCase(atRisk: CustomerAtRiskDetail, config: FollowUpConfig, now: Date): Case {
-  const priority = priorityFor(atRisk.annualValue, config);
-  const highValue = atRisk.annualValue !== null && atRisk.annualValue >= config.highValueAnnualValue;
+  const { annualValue } = atRisk;
+  const priority = priorityFor(annualValue, config);
   const owner = atRisk.owner ?? config.defaultOwner;
   const at = now.toISOString();
   return {
@@ -111,11 +113,7 @@ export function openRetentionCase(atRisk: CustomerAtRiskDetail, config: FollowUp
     status: "open",
     owner,
     priority,
-    dueAt: slaDue(
-      now,
-      highValue ? config.slaHours.highValue : config.slaHours.default,
-      config.businessHours,
-    ).toISOString(),
+    dueAt: dueAtFor(annualValue, config, now),
     escalationLevel: 0,
     rule: RETENTION_RULE,
     rootCause: null,
