@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { DetailType, EVENT_SOURCE } from "./events";
 
-const contactSchema = z.strictObject({
+export const contactSchema = z.strictObject({
   name: z.string().min(1),
   email: z.email().optional(),
   /** Name of the Slack webhook (key of the stage's `slackWebhooks`) the alert goes to. */

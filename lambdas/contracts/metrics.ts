@@ -1,0 +1,144 @@
+import * as z from "zod";
+import { contactSchema } from "./follow-up-config";
+
+/** Dimensions every aggregate is kept by; each is also a `groupBy` and a filter of `GET /v1/metrics`. */
+export const DIMENSIONS = ["survey", "touchpoint", "channel", "segment"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export const PERIODS = ["day", "week", "month"] as const;
+export type Period = (typeof PERIODS)[number];
+export const GROUP_BYS = [...PERIODS, ...DIMENSIONS] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+/** The longest window one request may ask for (three years of days). */
+export const MAX_RANGE_DAYS = 1096;
+
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => value.slice(0, 10));
+const dimensionFilter = z.string().min(1).max(128);
+
+/** Query string of `GET /v1/metrics`. */
+export const metricsQuerySchema = z
+  .strictObject({
+    from: day.optional().meta({ description: "first day (UTC), inclusive; defaults to 29 days before `to`" }),
+    to: day.optional().meta({ description: "last day (UTC), inclusive; defaults to today" }),
+    groupBy: z.enum(GROUP_BYS).optional(),
+    survey: dimensionFilter.optional(),
+    touchpoint: dimensionFilter.optional(),
+    channel: dimensionFilter.optional(),
+    segment: dimensionFilter.optional(),
+  })
+  .meta({ id: "MetricsQuery" });
+export type MetricsQuery = z.output<typeof metricsQuerySchema>;
+
+/** Query string of `GET /v1/drivers`. */
+export const driversQuerySchema = z
+  .strictObject({
+    from: day.optional().meta({ description: "first day (UTC), inclusive; defaults to 29 days before `to`" }),
+    to: day.optional().meta({ description: "last day (UTC), inclusive; defaults to today" }),
+    survey: dimensionFilter.optional(),
+  })
+  .meta({ id: "DriversQuery" });
+
+/** Body of `POST /v1/metrics/recompute` (admin): days to roll up again from the stored responses. */
+export const MAX_RECOMPUTE_DAYS = 31;
+export const recomputeRequestSchema = z
+  .strictObject({ from: z.iso.date(), to: z.iso.date() })
+  .refine((range) => range.from <= range.to, { message: "`from` must not be after `to`", path: ["from"] })
+  .refine((range) => daysBetween(range.from, range.to) <= MAX_RECOMPUTE_DAYS, {
+    message: `at most ${MAX_RECOMPUTE_DAYS} days per request (the CLI splits longer ranges)`,
+    path: ["to"],
+  })
+  .meta({ id: "RecomputeRequest" });
+
+/** Days from `from` to `to`, both counted (`YYYY-MM-DD`). */
+export const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+
+const ci = z.object({ low: z.number(), high: z.number() }).nullable();
+const npsSchema = z
+  .object({
+    score: z.number().nullable(),
+    responses: z.int(),
+    promoters: z.int(),
+    passives: z.int(),
+    detractors: z.int(),
+    promoterPercent: z.number().nullable(),
+    detractorPercent: z.number().nullable(),
+    ci95: ci,
+  })
+  .meta({ id: "NpsMetric" });
+const scaleMetric = {
+  scale: z.string().meta({ description: "e.g. `1-5`" }),
+  score: z.number().nullable(),
+  responses: z.int(),
+  mean: z.number().nullable(),
+};
+const csatSchema = z
+  .object({
+    score: z.number().nullable().meta({ description: "% of responses in the top two boxes of their scale" }),
+    responses: z.int(),
+    satisfied: z.int(),
+    mean: z.number().nullable().meta({ description: "null when responses were asked on different scales" }),
+    ci95: ci,
+    byScale: z.array(z.object({ ...scaleMetric, satisfied: z.int() })),
+  })
+  .meta({ id: "CsatMetric" });
+const cesSchema = z
+  .object({ ...scaleMetric, easy: z.int(), ci95: ci })
+  .meta({ id: "CesMetric", description: "score = % easy; one entry per scale, never mixed" });
+const change = z.object({
+  points: z.number().nullable(),
+  ci95: z.number().nullable().meta({ description: "half-width of the combined 95% interval of both periods" }),
+  significant: z.boolean().meta({ description: "the change is larger than its combined confidence interval" }),
+});
+const metricSet = { nps: npsSchema, csat: csatSchema, ces: z.array(cesSchema) };
+
+export const metricsSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    filters: z.record(z.string(), z.string()),
+    groupBy: z.enum(GROUP_BYS).nullable(),
+    ...metricSet,
+    groups: z.array(z.object({ key: z.string().nullable(), ...metricSet })),
+    previous: z.object({ from: z.string(), to: z.string(), ...metricSet }),
+    change: z.object({ nps: change, csat: change, ces: z.array(change.extend({ scale: z.string() })) }),
+  })
+  .meta({ id: "Metrics" });
+export type Metrics = z.infer<typeof metricsSchema>;
+
+export const driversSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    filters: z.record(z.string(), z.string()),
+    metric: z.enum(["nps", "csat"]).nullable().meta({ description: "NPS when the window has NPS answers, else CSAT" }),
+    responses: z.int(),
+    drivers: z.array(
+      z.object({
+        theme: z.string(),
+        mentions: z.int(),
+        share: z.number().meta({ description: "% of all responses in the window that mention the theme" }),
+        withTheme: z.object({ score: z.number().nullable(), responses: z.int() }),
+        withoutTheme: z.object({ score: z.number().nullable(), responses: z.int() }),
+        impact: z.number().nullable().meta({ description: "points the theme moves the overall score" }),
+        impactCi95: ci,
+        sentiment: z.number().nullable().meta({ description: "average sentiment score (-1..1) of the mentions" }),
+        customers: z.int(),
+        annualValue: z.array(z.object({ currency: z.string(), total: z.number() })),
+        exampleResponseId: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "Drivers" });
+export type Drivers = z.infer<typeof driversSchema>;
+
+/** The weekly digest: who gets it (default: the escalation contacts, team lead and head of CX) and when. */
+export const digestConfigSchema = z.strictObject({
+  recipients: z.array(contactSchema).optional(),
+  /** EventBridge schedule expression, UTC. */
+  schedule: z
+    .string()
+    .regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression")
+    .default("cron(0 8 ? * MON *)"),
+});
+export type DigestConfig = z.infer<typeof digestConfigSchema>;

@@ -1,0 +1,214 @@
+import type { Dimension } from "../contracts/metrics";
+import type { ResponseRecord } from "../contracts/record";
+import { cesCategory, csatCategory, DEFAULT_SCALES, npsCategory, scaleLabel } from "./scoring";
+
+/** What the rollup reads of each stored response. */
+export type RollupResponse = Pick<
+  ResponseRecord,
+  "id" | "type" | "score" | "scale" | "themes" | "sentiment" | "survey" | "touchpoint" | "channel" | "submittedAt"
+> & {
+  customer: Pick<NonNullable<ResponseRecord["customer"]>, "id" | "segment" | "annualValue" | "currency"> | null;
+};
+
+export interface NpsCounts {
+  responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+}
+/** Per scale: answers, answers in the top (satisfied / easy) band, and the sum of scores for the mean. */
+export interface ScaleCounts {
+  responses: number;
+  top: number;
+  sum: number;
+}
+export interface Stats {
+  /** Every response, scored or not: the denominator of a theme's share. */
+  total: number;
+  nps: NpsCounts;
+  csat: Record<string, ScaleCounts>;
+  ces: Record<string, ScaleCounts>;
+}
+
+/** The finest cell of a day: one combination of the four dimensions (null when a response has none). */
+export interface Cell {
+  key: Record<Dimension, string | null>;
+  stats: Stats;
+}
+
+/** A theme's mentions in one survey on one day: what `GET /v1/drivers` needs. */
+export interface ThemeCell {
+  survey: string | null;
+  theme: string;
+  stats: Stats;
+  sentimentSum: number;
+  sentimentCount: number;
+  /** Customer id → [annual value, currency, submittedAt] from their latest mention. */
+  customers: Record<string, CustomerValue>;
+  /** The most negative mention, to quote in the digest (the comment is read from the response, so erasure holds). */
+  example: { responseId: string; sentiment: number } | null;
+}
+
+export type CustomerValue = [annualValue: number | null, currency: string | null, at: string];
+
+export interface DayAggregate {
+  day: string;
+  cells: Cell[];
+  themes: ThemeCell[];
+}
+
+export const emptyStats = (): Stats => ({
+  total: 0,
+  nps: { responses: 0, promoters: 0, passives: 0, detractors: 0 },
+  csat: {},
+  ces: {},
+});
+
+/** The UTC day (`YYYY-MM-DD`) a response counts in: that of its `submittedAt`. */
+export const dayOf = (submittedAt: string) => new Date(submittedAt).toISOString().slice(0, 10);
+
+function addScale(target: Record<string, ScaleCounts>, scale: string, counts: ScaleCounts) {
+  const into = target[scale] ?? { responses: 0, top: 0, sum: 0 };
+  into.responses += counts.responses;
+  into.top += counts.top;
+  into.sum += counts.sum;
+  target[scale] = into;
+}
+
+/** Adds `from` into `into` (mutating it) and returns it. */
+export function addStats(into: Stats, from: Stats): Stats {
+  into.total += from.total;
+  into.nps.responses += from.nps.responses;
+  into.nps.promoters += from.nps.promoters;
+  into.nps.passives += from.nps.passives;
+  into.nps.detractors += from.nps.detractors;
+  for (const [scale, counts] of Object.entries(from.csat)) addScale(into.csat, scale, counts);
+  for (const [scale, counts] of Object.entries(from.ces)) addScale(into.ces, scale, counts);
+  return into;
+}
+
+/** Counts one response into `stats`. Only answered questions count toward a score. */
+function countResponse(stats: Stats, response: RollupResponse) {
+  stats.total += 1;
+  const { score, type } = response;
+  if (score === null || (type !== "nps" && type !== "csat" && type !== "ces")) return;
+  const scale = response.scale ?? DEFAULT_SCALES[type];
+  if (type === "nps") {
+    const category = npsCategory(score);
+    stats.nps.responses += 1;
+    if (category === "promoter") stats.nps.promoters += 1;
+    else if (category === "passive") stats.nps.passives += 1;
+    else stats.nps.detractors += 1;
+    return;
+  }
+  const top = type === "csat" ? csatCategory(score, scale) === "satisfied" : cesCategory(score, scale) === "easy";
+  addScale(stats[type], scaleLabel(scale), { responses: 1, top: top ? 1 : 0, sum: score });
+}
+
+const cellKey = (response: RollupResponse): Record<Dimension, string | null> => ({
+  survey: response.survey,
+  touchpoint: response.touchpoint,
+  channel: response.channel,
+  segment: response.customer?.segment ?? null,
+});
+
+/**
+ * One day's aggregate from that day's stored responses. Responses are taken once
+ * per id, so a replayed or duplicated response never counts twice, and the result
+ * depends only on the set of responses: recomputing a day gives the same numbers.
+ */
+export function aggregateDay(day: string, responses: Iterable<RollupResponse>): DayAggregate {
+  const unique = new Map<string, RollupResponse>();
+  for (const response of responses) unique.set(response.id, response);
+  const ordered = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const cells = new Map<string, Cell>();
+  const themes = new Map<string, ThemeCell>();
+  for (const response of ordered) {
+    const key = cellKey(response);
+    const id = JSON.stringify(key);
+    const cell = cells.get(id) ?? { key, stats: emptyStats() };
+    countResponse(cell.stats, response);
+    cells.set(id, cell);
+
+    for (const theme of new Set(response.themes)) {
+      const themeId = JSON.stringify([response.survey, theme]);
+      const entry: ThemeCell = themes.get(themeId) ?? {
+        survey: response.survey,
+        theme,
+        stats: emptyStats(),
+        sentimentSum: 0,
+        sentimentCount: 0,
+        customers: {},
+        example: null,
+      };
+      countResponse(entry.stats, response);
+      if (response.sentiment) {
+        entry.sentimentSum += response.sentiment.score;
+        entry.sentimentCount += 1;
+        const example = { responseId: response.id, sentiment: response.sentiment.score };
+        if (!entry.example || isMoreNegative(example, entry.example)) entry.example = example;
+      }
+      if (response.customer) {
+        const { id: customerId, annualValue, currency } = response.customer;
+        addCustomer(entry.customers, customerId, [annualValue, currency, response.submittedAt]);
+      }
+      themes.set(themeId, entry);
+    }
+  }
+  const byKey = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    day,
+    cells: [...cells.entries()]
+      .map(([id, cell]) => ({ id, cell }))
+      .sort(byKey)
+      .map(({ cell }) => cell),
+    themes: [...themes.entries()]
+      .map(([id, cell]) => ({ id, cell }))
+      .sort(byKey)
+      .map(({ cell }) => cell),
+  };
+}
+
+/** Merges two aggregates of the same day (disjoint sets of responses), as if aggregated together. */
+export function mergeDays(a: DayAggregate, b: DayAggregate): DayAggregate {
+  const cells = new Map<string, Cell>();
+  for (const cell of [...a.cells, ...b.cells]) {
+    const id = JSON.stringify(cell.key);
+    const into = cells.get(id) ?? { key: cell.key, stats: emptyStats() };
+    addStats(into.stats, cell.stats);
+    cells.set(id, into);
+  }
+  const themes = new Map<string, ThemeCell>();
+  for (const entry of [...a.themes, ...b.themes]) {
+    const id = JSON.stringify([entry.survey, entry.theme]);
+    const into = themes.get(id);
+    if (!into) {
+      themes.set(id, structuredClone(entry));
+      continue;
+    }
+    addStats(into.stats, entry.stats);
+    into.sentimentSum += entry.sentimentSum;
+    into.sentimentCount += entry.sentimentCount;
+    for (const [customerId, value] of Object.entries(entry.customers)) addCustomer(into.customers, customerId, value);
+    if (entry.example && (!into.example || isMoreNegative(entry.example, into.example))) into.example = entry.example;
+  }
+  const sorted = <T>(map: Map<string, T>) =>
+    [...map.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, value]) => value);
+  return { day: a.day, cells: sorted(cells), themes: sorted(themes) };
+}
+
+/** Ties are broken by response id so the example is the same whichever order days are merged in. */
+export function isMoreNegative(
+  a: { responseId: string; sentiment: number },
+  b: { responseId: string; sentiment: number },
+) {
+  return a.sentiment < b.sentiment || (a.sentiment === b.sentiment && a.responseId < b.responseId);
+}
+
+/** Keeps each customer's latest known value, whatever order mentions are added in. */
+export function addCustomer(customers: Record<string, CustomerValue>, id: string, value: CustomerValue) {
+  const known = customers[id];
+  if (!known || value[2] > known[2] || (value[2] === known[2] && JSON.stringify(value) > JSON.stringify(known)))
+    customers[id] = value;
+}

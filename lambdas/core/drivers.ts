@@ -1,0 +1,143 @@
+import type { Drivers } from "../contracts/metrics";
+import {
+  addCustomer,
+  addStats,
+  type CustomerValue,
+  type DayAggregate,
+  emptyStats,
+  isMoreNegative,
+  type ScaleCounts,
+  type Stats,
+} from "./aggregates";
+import { csatMetric, npsMetric, round2, type Window } from "./metrics";
+
+type Metric = "nps" | "csat";
+
+function subtract(whole: Stats, part: Stats): Stats {
+  const scales = (a: Record<string, ScaleCounts>, b: Record<string, ScaleCounts>) =>
+    Object.fromEntries(
+      Object.entries(a).map(([scale, counts]) => {
+        const minus = b[scale] ?? { responses: 0, top: 0, sum: 0 };
+        return [
+          scale,
+          { responses: counts.responses - minus.responses, top: counts.top - minus.top, sum: counts.sum - minus.sum },
+        ];
+      }),
+    );
+  return {
+    total: whole.total - part.total,
+    nps: {
+      responses: whole.nps.responses - part.nps.responses,
+      promoters: whole.nps.promoters - part.nps.promoters,
+      passives: whole.nps.passives - part.nps.passives,
+      detractors: whole.nps.detractors - part.nps.detractors,
+    },
+    csat: scales(whole.csat, part.csat),
+    ces: scales(whole.ces, part.ces),
+  };
+}
+
+/** The driver metric's score, answers and interval half-width for a set of responses. */
+function scoreOf(stats: Stats, metric: Metric) {
+  if (metric === "nps") {
+    const nps = npsMetric(stats.nps);
+    return {
+      score: nps.halfWidth === null ? null : 100 * ((nps.promoters - nps.detractors) / nps.responses),
+      n: nps.responses,
+      half: nps.halfWidth,
+    };
+  }
+  const csat = csatMetric(stats.csat);
+  return {
+    score: csat.responses === 0 ? null : (100 * csat.satisfied) / csat.responses,
+    n: csat.responses,
+    half: csat.halfWidth,
+  };
+}
+
+interface ThemeTotals {
+  stats: Stats;
+  sentimentSum: number;
+  sentimentCount: number;
+  customers: Record<string, CustomerValue>;
+  example: { responseId: string; sentiment: number } | null;
+}
+
+/**
+ * Key drivers: for each theme, the score among responses that mention it and among those that
+ * do not, and its impact on the overall score, share × (with − without), which equals the overall
+ * score minus the score without the theme. Its interval is share × the combined interval of both
+ * groups. Ranked by impact, most harmful first.
+ */
+export function computeDrivers(input: { window: Window; survey?: string; days: readonly DayAggregate[] }): Drivers {
+  const { window, survey } = input;
+  const days = input.days.filter((day) => day.day >= window.from && day.day <= window.to);
+  const overall = emptyStats();
+  const themes = new Map<string, ThemeTotals>();
+  for (const day of days) {
+    for (const cell of day.cells) if (survey === undefined || cell.key.survey === survey) addStats(overall, cell.stats);
+    for (const entry of day.themes) {
+      if (survey !== undefined && entry.survey !== survey) continue;
+      const totals = themes.get(entry.theme) ?? {
+        stats: emptyStats(),
+        sentimentSum: 0,
+        sentimentCount: 0,
+        customers: {},
+        example: null,
+      };
+      addStats(totals.stats, entry.stats);
+      totals.sentimentSum += entry.sentimentSum;
+      totals.sentimentCount += entry.sentimentCount;
+      for (const [id, value] of Object.entries(entry.customers)) addCustomer(totals.customers, id, value);
+      if (entry.example && (!totals.example || isMoreNegative(entry.example, totals.example)))
+        totals.example = entry.example;
+      themes.set(entry.theme, totals);
+    }
+  }
+
+  const metric: Metric | null =
+    overall.nps.responses > 0 ? "nps" : Object.values(overall.csat).some((c) => c.responses > 0) ? "csat" : null;
+  const drivers = [...themes.entries()].map(([theme, totals]) => {
+    const mentioned = metric ? scoreOf(totals.stats, metric) : null;
+    const rest = metric ? scoreOf(subtract(overall, totals.stats), metric) : null;
+    const all = metric ? scoreOf(overall, metric) : null;
+    let impact: number | null = null;
+    let impactCi95: { low: number; high: number } | null = null;
+    if (mentioned?.score != null && rest?.score != null && all && all.n > 0) {
+      const share = mentioned.n / all.n;
+      const raw = share * (mentioned.score - rest.score);
+      const half = share * Math.sqrt((mentioned.half ?? 0) ** 2 + (rest.half ?? 0) ** 2);
+      impact = round2(raw);
+      impactCi95 = { low: round2(raw - half), high: round2(raw + half) };
+    }
+    const values = new Map<string, number>();
+    for (const [annualValue, currency] of Object.values(totals.customers))
+      if (annualValue !== null)
+        values.set(currency ?? "unknown", (values.get(currency ?? "unknown") ?? 0) + annualValue);
+    return {
+      theme,
+      mentions: totals.stats.total,
+      share: overall.total === 0 ? 0 : round2((100 * totals.stats.total) / overall.total),
+      withTheme: { score: mentioned?.score == null ? null : round2(mentioned.score), responses: mentioned?.n ?? 0 },
+      withoutTheme: { score: rest?.score == null ? null : round2(rest.score), responses: rest?.n ?? 0 },
+      impact,
+      impactCi95,
+      sentiment: totals.sentimentCount === 0 ? null : round2(totals.sentimentSum / totals.sentimentCount),
+      customers: Object.keys(totals.customers).length,
+      annualValue: [...values.entries()]
+        .map(([currency, total]) => ({ currency, total: round2(total) }))
+        .sort((a, b) => b.total - a.total),
+      exampleResponseId: totals.example?.responseId ?? null,
+    };
+  });
+  const byImpact = (x: number | null, y: number | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x - y);
+  drivers.sort((a, b) => byImpact(a.impact, b.impact) || b.mentions - a.mentions || a.theme.localeCompare(b.theme));
+  return {
+    from: window.from,
+    to: window.to,
+    filters: survey === undefined ? {} : { survey },
+    metric,
+    responses: overall.total,
+    drivers,
+  };
+}

@@ -1,0 +1,276 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { aggregateDay, type DayAggregate, mergeDays, type RollupResponse } from "../../lambdas/core/aggregates";
+import { computeDrivers } from "../../lambdas/core/drivers";
+import { computeMetrics, npsMetric, periodKey, resolveWindow } from "../../lambdas/core/metrics";
+
+const DAY = "2026-11-16";
+let counter = 0;
+function response(
+  type: RollupResponse["type"],
+  score: number | null,
+  extra: Partial<RollupResponse> = {},
+): RollupResponse {
+  counter += 1;
+  return {
+    id: `r-${String(counter).padStart(5, "0")}`,
+    type,
+    score,
+    scale: null,
+    themes: [],
+    sentiment: null,
+    survey: "post-purchase",
+    touchpoint: "checkout",
+    channel: "web",
+    customer: null,
+    submittedAt: `${DAY}T10:00:00.000Z`,
+    ...extra,
+  };
+}
+const nps = (...scores: number[]) => scores.map((score) => response("nps", score));
+const oneDay = (responses: RollupResponse[], day = DAY) => aggregateDay(day, responses);
+const metricsOf = (days: DayAggregate[], options: Partial<Parameters<typeof computeMetrics>[0]> = {}) =>
+  computeMetrics({
+    window: { from: DAY, to: DAY },
+    previousWindow: { from: "2026-11-15", to: "2026-11-15" },
+    filters: {},
+    groupBy: null,
+    days,
+    previousDays: days,
+    ...options,
+  });
+
+describe("NPS (hand-computed)", () => {
+  it("puts 0 and 6 in detractors, 7 and 8 in passives, 9 and 10 in promoters", () => {
+    const result = metricsOf([oneDay(nps(0, 6, 7, 8, 9, 10))]).nps;
+    // p = d = 1/3: NPS 0; half-width = 196 × sqrt((2/3 − 0) / 6) = 196 / 3 = 65.33
+    expect(result).toEqual({
+      score: 0,
+      responses: 6,
+      promoters: 2,
+      passives: 2,
+      detractors: 2,
+      promoterPercent: 33.33,
+      detractorPercent: 33.33,
+      ci95: { low: -65.33, high: 65.33 },
+    });
+  });
+
+  it("gives +100 and -100 with a zero-width interval for a single response", () => {
+    expect(metricsOf([oneDay(nps(10))]).nps).toMatchObject({ score: 100, ci95: { low: 100, high: 100 } });
+    expect(metricsOf([oneDay(nps(6))]).nps).toMatchObject({ score: -100, ci95: { low: -100, high: -100 } });
+  });
+
+  it("computes 100 × (p − d) / n and the interval for an uneven mix", () => {
+    // 5 promoters, 3 passives, 2 detractors: NPS 30; p = .5, d = .2: half = 196 × sqrt((.7 − .09) / 10) = 48.41
+    const result = npsMetric({ responses: 10, promoters: 5, passives: 3, detractors: 2 });
+    expect(result.score).toBe(30);
+    expect(result.ci95).toEqual({ low: -18.41, high: 78.41 });
+  });
+
+  it("reports an empty window as responses 0 and score null", () => {
+    const result = metricsOf([]);
+    expect(result.nps).toMatchObject({ responses: 0, score: null, ci95: null, promoterPercent: null });
+    expect(result.csat).toMatchObject({ responses: 0, score: null, mean: null });
+    expect(result.ces).toEqual([{ scale: "1-7", score: null, responses: 0, easy: 0, mean: null, ci95: null }]);
+    expect(result.change.nps).toEqual({ points: null, ci95: null, significant: false });
+  });
+});
+
+describe("CSAT and CES (hand-computed)", () => {
+  it("CSAT counts the top two boxes (4-5 on 1-5) and reports the mean", () => {
+    const result = metricsOf([oneDay([1, 2, 3, 4, 5, 5].map((score) => response("csat", score)))]).csat;
+    expect(result).toMatchObject({ score: 50, responses: 6, satisfied: 3, mean: 3.33 });
+  });
+
+  it("CSAT on mixed scales shares one top-two-box score but no mixed mean", () => {
+    const result = metricsOf([
+      oneDay([response("csat", 4, { scale: { min: 1, max: 5 } }), response("csat", 8, { scale: { min: 1, max: 10 } })]),
+    ]).csat;
+    expect(result).toMatchObject({ score: 50, responses: 2, satisfied: 1, mean: null });
+    expect(result.byScale).toEqual([
+      { scale: "1-5", score: 100, responses: 1, satisfied: 1, mean: 4 },
+      { scale: "1-10", score: 0, responses: 1, satisfied: 0, mean: 8 },
+    ]);
+  });
+
+  it("CES keeps 1-7 (5-7 easy) and 1-5 (4-5 easy) apart, never mixing their means", () => {
+    const result = metricsOf([
+      oneDay([
+        ...[4, 5, 7].map((score) => response("ces", score, { scale: { min: 1, max: 7 } })),
+        ...[3, 4].map((score) => response("ces", score, { scale: { min: 1, max: 5 } })),
+      ]),
+    ]).ces;
+    expect(result).toEqual([
+      expect.objectContaining({ scale: "1-7", score: 66.67, responses: 3, easy: 2, mean: 5.33 }),
+      expect.objectContaining({ scale: "1-5", score: 50, responses: 2, easy: 1, mean: 3.5 }),
+    ]);
+  });
+
+  it("counts only answered questions: comments and reviews count in no score", () => {
+    const result = metricsOf([oneDay([response("comment", null), response("review", null), ...nps(9)])]);
+    expect(result.nps.responses).toBe(1);
+    expect(result.csat.responses).toBe(0);
+  });
+});
+
+describe("windows, groups and change", () => {
+  it("defaults to the 30 days to today and compares with the 30 before", () => {
+    const windows = resolveWindow({}, "2026-11-30");
+    expect(windows).toEqual({
+      ok: true,
+      value: { current: { from: "2026-11-01", to: "2026-11-30" }, previous: { from: "2026-10-02", to: "2026-10-31" } },
+    });
+    expect(resolveWindow({ from: "2026-12-01", to: "2026-11-30" }, "2026-11-30").ok).toBe(false);
+  });
+
+  it("keys weeks by their Monday and months by YYYY-MM", () => {
+    expect(periodKey("2026-11-22", "week")).toBe("2026-11-16");
+    expect(periodKey("2026-11-23", "week")).toBe("2026-11-23");
+    expect(periodKey("2026-11-23", "month")).toBe("2026-11");
+  });
+
+  it("lists every period of the window, empty ones too, and each dimension value seen", () => {
+    const days = [
+      oneDay(nps(10, 10), "2026-11-16"),
+      aggregateDay("2026-11-18", [response("nps", 0, { channel: "email", submittedAt: "2026-11-18T09:00:00Z" })]),
+    ];
+    const byDay = metricsOf(days, { window: { from: "2026-11-16", to: "2026-11-18" }, groupBy: "day" });
+    expect(byDay.groups.map((group) => [group.key, group.nps.score])).toEqual([
+      ["2026-11-16", 100],
+      ["2026-11-17", null],
+      ["2026-11-18", -100],
+    ]);
+    const byChannel = metricsOf(days, { window: { from: "2026-11-16", to: "2026-11-18" }, groupBy: "channel" });
+    expect(byChannel.groups.map((group) => [group.key, group.nps.responses])).toEqual([
+      ["web", 2],
+      ["email", 1],
+    ]);
+    const filtered = metricsOf(days, {
+      window: { from: "2026-11-16", to: "2026-11-18" },
+      filters: { channel: "email" },
+    });
+    expect(filtered.nps).toMatchObject({ responses: 1, score: -100 });
+  });
+
+  it("flags a change only when it is larger than the combined interval", () => {
+    // Before: 5 promoters, 5 detractors (NPS 0, half 61.98). Now: 6 and 4 (NPS 20, half 60.73). Combined 86.77.
+    const before = aggregateDay("2026-11-15", [...nps(9, 9, 9, 9, 9, 0, 0, 0, 0, 0)]);
+    const now = oneDay(nps(9, 9, 9, 9, 9, 9, 0, 0, 0, 0));
+    expect(metricsOf([before, now]).change.nps).toEqual({ points: 20, ci95: 86.77, significant: false });
+    // Before: 100 detractors; now 100 promoters: +200 against a zero-width interval.
+    const allBad = aggregateDay("2026-11-15", nps(...Array(100).fill(0)));
+    const allGood = oneDay(nps(...Array(100).fill(10)));
+    expect(metricsOf([allBad, allGood]).change.nps).toEqual({ points: 200, ci95: 0, significant: true });
+  });
+});
+
+describe("drivers (hand-computed)", () => {
+  it("ranks a theme planted in detractor comments first, with its impact and interval", () => {
+    const value = (id: string) => ({ id, segment: "smb", annualValue: 1000, currency: "EUR" });
+    const planted = [1, 2, 3, 4].map((n) =>
+      response("nps", 2, {
+        themes: ["delivery"],
+        sentiment: { label: "negative", score: -0.5 - n / 10 },
+        customer: value(`c${n}`),
+      }),
+    );
+    const others = [
+      ...nps(10, 10, 9, 9, 8, 7),
+      response("nps", 10, { themes: ["price"], sentiment: { label: "positive", score: 0.5 } }),
+    ];
+    const drivers = computeDrivers({ window: { from: DAY, to: DAY }, days: [oneDay([...planted, ...others])] });
+    expect(drivers.metric).toBe("nps");
+    const [first] = drivers.drivers;
+    // Overall (11): 5 promoters, 4 detractors → 9.09. Without delivery (7): 5 p, 0 d → 71.43; share 4/11.
+    // Impact = 4/11 × (−100 − 71.43) = −62.34; half = 4/11 × 196 × sqrt((5/7 − 25/49) / 7) = 12.17
+    expect(first).toMatchObject({
+      theme: "delivery",
+      mentions: 4,
+      share: 36.36,
+      withTheme: { score: -100, responses: 4 },
+      withoutTheme: { score: 71.43, responses: 7 },
+      impact: -62.34,
+      impactCi95: { low: -74.51, high: -50.17 },
+      sentiment: -0.75,
+      customers: 4,
+      annualValue: [{ currency: "EUR", total: 4000 }],
+      exampleResponseId: planted[3]?.id,
+    });
+    expect(drivers.drivers.map((driver) => driver.theme)).toEqual(["delivery", "price"]);
+  });
+});
+
+describe("aggregates are exact", () => {
+  const scale = (type: string) =>
+    type === "ces" ? fc.constantFrom(null, { min: 1, max: 5 }, { min: 1, max: 7 }) : fc.constant(null);
+  const arbitraryResponse = fc
+    .record({
+      type: fc.constantFrom("nps", "csat", "ces", "comment"),
+      survey: fc.constantFrom("post-purchase", "onboarding", null),
+      channel: fc.constantFrom("web", "email", null),
+      touchpoint: fc.constantFrom("checkout", "delivery", null),
+      segment: fc.constantFrom("smb", "enterprise", null),
+      customer: fc.constantFrom("c1", "c2", "c3", null),
+      themes: fc.subarray(["delivery", "price", "support"]),
+      // Multiples of 1/32 add up exactly in binary floating point, so sums do not depend on their order.
+      sentiment: fc.option(fc.integer({ min: -32, max: 32 }).map((n) => n / 32)),
+      raw: fc.integer({ min: 0, max: 10 }),
+    })
+    .chain((fields) => scale(fields.type).map((chosen) => ({ ...fields, chosen })));
+  const toResponses = (drawn: fc.infer<typeof fc.array<fc.infer<typeof arbitraryResponse>>>): RollupResponse[] =>
+    drawn.map((fields, index) => {
+      const type = fields.type as RollupResponse["type"];
+      const max = type === "nps" ? 10 : type === "csat" ? 5 : (fields.chosen?.max ?? 7);
+      const score = type === "comment" ? null : type === "nps" ? fields.raw : 1 + (fields.raw % max);
+      return {
+        id: `p-${index}`,
+        type,
+        score,
+        scale: fields.chosen,
+        themes: fields.themes,
+        sentiment: fields.sentiment === null ? null : { label: "neutral", score: fields.sentiment },
+        survey: fields.survey,
+        touchpoint: fields.touchpoint,
+        channel: fields.channel as RollupResponse["channel"],
+        customer: fields.customer
+          ? { id: fields.customer, segment: fields.segment, annualValue: 100 * index, currency: "EUR" }
+          : null,
+        submittedAt: `${DAY}T00:00:${String(index % 60).padStart(2, "0")}.000Z`,
+      };
+    });
+
+  it("the aggregate of any split of the data equals the aggregate of the whole", () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryResponse, { maxLength: 60 }),
+        fc.array(fc.boolean(), { maxLength: 60 }),
+        (drawn, sides) => {
+          const responses = toResponses(drawn);
+          const left = responses.filter((_, index) => sides[index]);
+          const right = responses.filter((_, index) => !sides[index]);
+          const whole = oneDay(responses);
+          const merged = mergeDays(oneDay(left), oneDay(right));
+          expect(merged).toEqual(whole);
+          expect(metricsOf([merged], { groupBy: "segment" })).toEqual(metricsOf([whole], { groupBy: "segment" }));
+          const window = { from: DAY, to: DAY };
+          expect(computeDrivers({ window, days: [merged] })).toEqual(computeDrivers({ window, days: [whole] }));
+        },
+      ),
+    );
+  });
+
+  it("replaying any response, any number of times, changes nothing", () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryResponse, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 20 }),
+        (drawn, picks) => {
+          const responses = toResponses(drawn);
+          const replays = picks.map((pick) => responses[pick % responses.length] as RollupResponse);
+          expect(oneDay([...responses, ...replays])).toEqual(oneDay(responses));
+        },
+      ),
+    );
+  });
+});
