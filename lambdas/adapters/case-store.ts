@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from "../contracts/cases";
 import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, TableKeys } from "../contracts/table";
+import { commentCutoff, withoutExpiredComment } from "../core/comment-retention";
 
 export class VersionConflictError extends Error {}
 
@@ -33,10 +34,19 @@ const { byTime, byCustomer } = TableKeys.indexes;
 const CUSTOMER_CASE_PREFIX = "CASE#";
 
 export class CaseStore {
+  /** With `commentRetentionDays`, a response snapshot's comment past retention is never returned. */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: { commentRetentionDays?: number } = {},
   ) {}
+
+  private parse(item: Record<string, unknown>): Case {
+    const parsed = caseSchema.parse(item);
+    const days = this.options.commentRetentionDays;
+    if (!parsed.response || !days) return parsed;
+    return { ...parsed, response: withoutExpiredComment(parsed.response, commentCutoff(new Date(), days)) };
+  }
 
   private item(value: Case, publishedAt: string | null) {
     return {
@@ -82,7 +92,7 @@ export class CaseStore {
       new GetCommand({ TableName: this.tableName, Key: caseKey(id), ConsistentRead: true }),
     );
     if (!Item) return null;
-    return { stored: caseSchema.parse(Item), publishedAt: (Item.publishedAt as string | null | undefined) ?? null };
+    return { stored: this.parse(Item), publishedAt: (Item.publishedAt as string | null | undefined) ?? null };
   }
 
   async markPublished(id: string, at: Date): Promise<void> {
@@ -179,7 +189,7 @@ export class CaseStore {
         ExclusiveStartKey: startKey,
       }),
     );
-    return { items: (result.Items ?? []).map((item) => caseSchema.parse(item)), lastKey: result.LastEvaluatedKey };
+    return { items: (result.Items ?? []).map((item) => this.parse(item)), lastKey: result.LastEvaluatedKey };
   }
 
   private queryAll(state: "ACTIVE" | "CLOSED", range: { before?: string } = {}): Promise<Case[]> {
@@ -207,7 +217,7 @@ export class CaseStore {
   private async allPages(query: Omit<QueryCommandInput, "TableName">): Promise<Case[]> {
     const items: Case[] = [];
     for await (const page of paginateQuery({ client: this.client }, { TableName: this.tableName, ...query }))
-      items.push(...(page.Items ?? []).map((item) => caseSchema.parse(item)));
+      items.push(...(page.Items ?? []).map((item) => this.parse(item)));
     return items;
   }
 
@@ -228,6 +238,24 @@ export class CaseStore {
     await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: { ...this.item(next, new Date().toISOString()) } }),
     );
+  }
+
+  /** Comment retention: removes the comment from the case's response snapshot, if the case exists and has one. */
+  async stripComment(id: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: caseKey(id),
+          UpdateExpression: "SET #response.#comment = :null",
+          ConditionExpression: "attribute_type(#response, :map)",
+          ExpressionAttributeNames: { "#response": "response", "#comment": "comment" },
+          ExpressionAttributeValues: { ":null": null, ":map": "M" },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async alertDelivered(caseId: string, delivery: string): Promise<boolean> {

@@ -8,7 +8,14 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type Category, type ResponseRecord, responseRecordSchema } from "../contracts/record";
-import { customerResponsesKey, monthBucket, responseKey, TableKeys } from "../contracts/table";
+import {
+  commentRetentionWatermarkKey,
+  customerResponsesKey,
+  monthBucket,
+  responseKey,
+  TableKeys,
+} from "../contracts/table";
+import { commentCutoff, type SweepRange, withoutExpiredComment } from "../core/comment-retention";
 
 export type StoredResponse = { record: ResponseRecord; publishedAt: string | null };
 
@@ -27,15 +34,28 @@ export interface ListCursor {
 }
 
 const { byTime, byCustomer } = TableKeys.indexes;
+/** Responses read per page by the comment-retention sweep; a page's comments are removed together. */
+const SWEEP_PAGE = 100;
 
 export class ResponseStore {
+  /**
+   * With `commentRetentionDays`, a comment past retention is never stored (a late, backdated
+   * response) and never returned, even before the comment-retention sweep has removed it.
+   */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: { commentRetentionDays?: number } = {},
   ) {}
 
+  private retained(record: ResponseRecord): ResponseRecord {
+    const days = this.options.commentRetentionDays;
+    return withoutExpiredComment(record, days ? commentCutoff(new Date(), days) : null);
+  }
+
   /** Stores the record unless one with its id exists. Returns what is stored either way. */
-  async putIfAbsent(record: ResponseRecord): Promise<{ created: boolean; stored: StoredResponse }> {
+  async putIfAbsent(given: ResponseRecord): Promise<{ created: boolean; stored: StoredResponse }> {
+    const record = this.retained(given);
     const sortKey = `${record.submittedAt}#${record.id}`;
     try {
       await this.client.send(
@@ -67,7 +87,10 @@ export class ResponseStore {
       new GetCommand({ TableName: this.tableName, Key: responseKey(id), ConsistentRead: true }),
     );
     if (!Item) return null;
-    return { record: responseRecordSchema.parse(Item), publishedAt: (Item.publishedAt as string | undefined) ?? null };
+    return {
+      record: this.retained(responseRecordSchema.parse(Item)),
+      publishedAt: (Item.publishedAt as string | undefined) ?? null,
+    };
   }
 
   async markPublished(id: string, at: Date): Promise<void> {
@@ -110,24 +133,86 @@ export class ResponseStore {
     const pages = this.customerResponsePages(customerId, { ProjectionExpression: "id" });
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: responseKey(String(item.id)),
-            UpdateExpression: "SET #comment = :null REMOVE #customer.#email, #customer.#name",
-            ExpressionAttributeNames: {
-              "#comment": "comment",
-              "#customer": "customer",
-              "#email": "email",
-              "#name": "name",
-            },
-            ExpressionAttributeValues: { ":null": null },
-          }),
-        );
+        await this.clearComment(String(item.id), { contactDetails: true });
         count += 1;
       }
     }
     return count;
+  }
+
+  /** Comment retention: removes the comment of one response; scores, sentiment and themes stay. */
+  stripComment(id: string): Promise<void> {
+    return this.clearComment(id, { contactDetails: false });
+  }
+
+  private async clearComment(id: string, { contactDetails }: { contactDetails: boolean }): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: responseKey(id),
+        UpdateExpression: contactDetails
+          ? "SET #comment = :null REMOVE #customer.#email, #customer.#name"
+          : "SET #comment = :null",
+        ExpressionAttributeNames: {
+          "#comment": "comment",
+          ...(contactDetails ? { "#customer": "customer", "#email": "email", "#name": "name" } : {}),
+        },
+        ExpressionAttributeValues: { ":null": null },
+      }),
+    );
+  }
+
+  /** Ids of responses submitted in the range (one month bucket of GSI1) that still have a comment, page by page. */
+  async *withComment(range: SweepRange): AsyncIterable<{ ids: string[]; readTo: string | null }> {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: SWEEP_PAGE },
+      {
+        TableName: this.tableName,
+        IndexName: byTime.name,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+        FilterExpression: "attribute_type(#comment, :string)",
+        ProjectionExpression: "id",
+        ExpressionAttributeNames: { "#pk": byTime.partitionKey, "#sk": byTime.sortKey, "#comment": "comment" },
+        ExpressionAttributeValues: {
+          ":pk": monthBucket(range.from),
+          ":from": range.from,
+          ":to": range.to,
+          ":string": "S",
+        },
+      },
+    );
+    for await (const page of pages) {
+      const last = page.LastEvaluatedKey?.[byTime.sortKey];
+      yield {
+        ids: (page.Items ?? []).map((item) => String(item.id)),
+        // The index sort key is `<submittedAt>#<id>`: everything before that time has been read.
+        readTo: typeof last === "string" ? (last.split("#")[0] as string) : null,
+      };
+    }
+  }
+
+  async commentWatermark(): Promise<string | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: commentRetentionWatermarkKey, ConsistentRead: true }),
+    );
+    return (Item?.watermark as string | undefined) ?? null;
+  }
+
+  /** Moves the comment-retention watermark forward; a slower, concurrent sweep never moves it back. */
+  async saveCommentWatermark(at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commentRetentionWatermarkKey,
+          UpdateExpression: "SET watermark = :at",
+          ConditionExpression: "attribute_not_exists(watermark) OR watermark < :at",
+          ExpressionAttributeValues: { ":at": at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** Newest first. Without a customer, walks month buckets from `to` back to `from`. */
@@ -208,7 +293,7 @@ export class ResponseStore {
       }),
     );
     return {
-      items: (result.Items ?? []).map((item) => responseRecordSchema.parse(item)),
+      items: (result.Items ?? []).map((item) => this.retained(responseRecordSchema.parse(item))),
       lastKey: result.LastEvaluatedKey,
     };
   }

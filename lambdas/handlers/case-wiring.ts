@@ -5,10 +5,10 @@ import { readEnv } from "../contracts/runtime-env";
 
 /** What the case functions share: follow-up config, the case store and the bus. */
 export function caseWiring() {
-  const env = readEnv(["tableName", "eventBusName", "followUpConfig"]);
+  const env = readEnv(["tableName", "eventBusName", "followUpConfig", "commentRetentionDays"]);
   return {
     config: env.followUpConfig,
-    store: new CaseStore(dynamoDocumentClient(), env.tableName),
+    store: new CaseStore(dynamoDocumentClient(), env.tableName, { commentRetentionDays: env.commentRetentionDays }),
     events: new EventPublisher(eventBridgeClient(), env.eventBusName),
     now: () => new Date(),
     isConflict: (error: unknown) => error instanceof VersionConflictError,

@@ -29,12 +29,13 @@ import {
 } from "./http";
 import { logger } from "./observability";
 
-const env = readEnv(["tableName", "apiKeys", "allowedOrigins"]);
+const env = readEnv(["tableName", "apiKeys", "allowedOrigins", "commentRetentionDays"]);
 const auth = { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
 const risk = customerRiskPorts();
 const { customers } = risk;
-const responses = new ResponseStore(dynamoDocumentClient(), env.tableName);
-const cases = new CaseStore(dynamoDocumentClient(), env.tableName);
+const retention = { commentRetentionDays: env.commentRetentionDays };
+const responses = new ResponseStore(dynamoDocumentClient(), env.tableName, retention);
+const cases = new CaseStore(dynamoDocumentClient(), env.tableName, retention);
 const MAX_BODY = 64 * 1024;
 const MAX_BATCH_BODY = 1024 * 1024;
 /** How much history the 360° view shows; `?include=all` exports everything. */

@@ -11,9 +11,11 @@ import { parseWith } from "../core/validation";
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, requireScope, validationError } from "./http";
 import { logger } from "./observability";
 
-const env = readEnv(["tableName", "apiKeys", "allowedOrigins"]);
+const env = readEnv(["tableName", "apiKeys", "allowedOrigins", "commentRetentionDays"]);
 const auth = { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
-const store = new ResponseStore(dynamoDocumentClient(), env.tableName);
+const store = new ResponseStore(dynamoDocumentClient(), env.tableName, {
+  commentRetentionDays: env.commentRetentionDays,
+});
 const YEAR_MS = 366 * 24 * 3600 * 1000;
 
 const encodeCursor = (cursor: ListCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");

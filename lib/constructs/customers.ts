@@ -11,6 +11,7 @@ import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
 import { CxFunction } from "./function";
 import type { Observability } from "./observability";
+import { commentRetentionEnvironment } from "./privacy";
 
 export interface CustomersProps {
   config: StageConfig;
@@ -45,6 +46,7 @@ export class Customers extends Construct {
         ...riskEnv,
         [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
         [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+        ...commentRetentionEnvironment(config),
       },
     });
     table.grant(

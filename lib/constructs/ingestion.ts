@@ -10,6 +10,7 @@ import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
 import { CxFunction } from "./function";
 import type { Observability } from "./observability";
+import { commentRetentionEnvironment } from "./privacy";
 
 export interface IngestionProps {
   config: StageConfig;
@@ -68,6 +69,7 @@ export class Ingestion extends Construct {
         [EnvName.eventBusName]: bus.eventBusName,
         [EnvName.sentimentProvider]: config.sentimentProvider,
         ...(config.themes ? { [EnvName.themes]: JSON.stringify(config.themes) } : {}),
+        ...commentRetentionEnvironment(config),
       },
     });
     this.enrich.fn.addEventSource(

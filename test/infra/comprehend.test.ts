@@ -14,6 +14,8 @@ beforeAll(() => {
       apiKeys: [{ name: "admin", sha256: hashApiKey("infra-test-admin"), scopes: ["admin"] }],
       alerts: { emails: ["oncall@example.com"] },
       sentimentProvider: "comprehend",
+      // Every function exists, so each is checked for Comprehend grants.
+      commentRetentionDays: 365,
     },
     "ComprehendTest",
   ));

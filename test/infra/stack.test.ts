@@ -36,6 +36,7 @@ beforeAll(() => {
     logRetentionDays: 10,
     maxReceiveCount: 3,
     enrichmentBatchSize: 25,
+    commentRetentionDays: 180,
   }));
 }, 120_000);
 
