@@ -10,6 +10,7 @@ import { matchesEventPattern } from "../lambdas/core/event-pattern";
 import { matchingRule } from "../lambdas/core/follow-up";
 import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
 import { importCustomers } from "./commands/customers-import";
+import { recomputeMetrics } from "./commands/metrics-recompute";
 
 /**
  * `npm run cxloop -- <command>`: operator commands that work the same against
@@ -24,6 +25,9 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
   customers import <file.csv|file.jsonl> [--restart]
       streams customer profiles into the API, 100 per call; rejected rows go to
       <file>.errors.jsonl with their line numbers; an interrupted import resumes
+  metrics recompute --from DATE --to DATE
+      rolls those days up again from the stored responses (after a metric definition
+      changed); aggregates are replaced, so a rerun gives the same numbers
 
   --local (the default) talks to npm start on PORT (3000) with the key in .cxloop/api-key`;
 
@@ -134,6 +138,18 @@ async function main() {
     process.stderr.write("\n");
     console.log(JSON.stringify(summary, null, 2));
     if (summary.rejected > 0) console.error(`${summary.rejected} row(s) rejected: see ${summary.errorReport}`);
+    return;
+  }
+  if (group === "metrics" && command === "recompute") {
+    if (!values.from || !values.to) fail("metrics recompute needs --from and --to (YYYY-MM-DD)");
+    const summary = await recomputeMetrics({
+      ...target(values),
+      from: values.from,
+      to: values.to,
+      progress: (line) => process.stderr.write(`\r${line}`),
+    });
+    process.stderr.write("\n");
+    console.log(JSON.stringify(summary, null, 2));
     return;
   }
   fail(`unknown command: ${positionals.join(" ")}`);

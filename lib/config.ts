@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
+import { digestConfigSchema } from "../lambdas/contracts/metrics";
 import { apiKeyEntrySchema, sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
@@ -18,6 +19,8 @@ export const stageConfigSchema = z.strictObject({
     .prefault({}),
   /** Churn risk (0-1) from which a customer counts as at risk; crossing it publishes Customer At Risk. */
   churnRiskThreshold: z.number().min(0).max(1).default(0.6),
+  /** Weekly digest recipients (default: the escalation contacts) and schedule. */
+  digest: digestConfigSchema.prefault({}),
   /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */
   followUp: followUpConfigSchema.prefault({}),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
@@ -28,6 +31,8 @@ export const stageConfigSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._-]{1,256}$/)
     .default("cxloop"),
   eventArchiveRetentionDays: z.int().min(0).max(3650).default(365),
+  /** Days a response's comment text is kept after its `submittedAt`; then it is removed, scores stay. Absent: forever. */
+  commentRetentionDays: z.int().positive().max(36500).optional(),
   logRetentionDays: z.int().positive().default(30),
   /** Queue tuning: receives before a message goes to the dead-letter queue. */
   maxReceiveCount: z.int().min(1).max(1000).default(5),
@@ -37,6 +42,17 @@ export type StageConfig = z.infer<typeof stageConfigSchema>;
 
 export const DEFAULT_STAGE = "dev";
 
+/** The event archive keeps `Response Recorded` events, comment included, so it may not outlive comment retention. */
+function archiveWithinCommentRetention(config: StageConfig, ctx: z.RefinementCtx<StageConfig>) {
+  const { commentRetentionDays: days, eventArchiveRetentionDays: archive } = config;
+  if (days !== undefined && (archive === 0 || archive > days))
+    ctx.addIssue({
+      code: "custom",
+      path: ["eventArchiveRetentionDays"],
+      message: `must be 1-${days} when commentRetentionDays is ${days}: archived events keep their comment`,
+    });
+}
+
 /** Reads the stage's config from context; every problem is reported with its path, and synth stops. */
 export function loadStageConfig(stage: string, stages: unknown): StageConfig {
   const all = z.record(z.string(), z.unknown()).safeParse(stages ?? {});
@@ -45,7 +61,7 @@ export function loadStageConfig(stage: string, stages: unknown): StageConfig {
     throw new Error(
       `unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`,
     );
-  const parsed = stageConfigSchema.safeParse(all.data[stage]);
+  const parsed = stageConfigSchema.superRefine(archiveWithinCommentRetention).safeParse(all.data[stage]);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${["stages", stage, ...issue.path.map(String)].join(".")}: ${issue.message}`)

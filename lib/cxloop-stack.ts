@@ -9,7 +9,9 @@ import { Customers } from "./constructs/customers";
 import { Data } from "./constructs/data";
 import { CxFunction } from "./constructs/function";
 import { Ingestion } from "./constructs/ingestion";
+import { Metrics } from "./constructs/metrics";
 import { Observability } from "./constructs/observability";
+import { commentRetentionEnvironment, Privacy } from "./constructs/privacy";
 
 export interface CxloopStackProps extends StackProps {
   config: StageConfig;
@@ -61,6 +63,7 @@ export class CxloopStack extends Stack {
         [EnvName.tableName]: this.data.table.tableName,
         [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
         [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+        ...commentRetentionEnvironment(config),
       },
     });
     this.data.table.grant(responsesApi.fn, "dynamodb:GetItem", "dynamodb:Query");
@@ -83,16 +86,34 @@ export class CxloopStack extends Stack {
         [EnvName.followUpConfig]: JSON.stringify(config.followUp),
         [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
         [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+        ...commentRetentionEnvironment(config),
       },
     });
     this.data.table.grant(casesApi.fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
     this.data.bus.grantPutEventsTo(casesApi.fn);
     observability.alarmOnErrors("CasesApiErrors", casesApi.fn);
 
+    if (config.commentRetentionDays)
+      new Privacy(this, "Privacy", {
+        commentRetentionDays: config.commentRetentionDays,
+        table: this.data.table,
+        observability,
+        logRetention,
+      });
+
     const customers = new Customers(this, "Customers", {
       config,
       table: this.data.table,
       bus: this.data.bus,
+      observability,
+      logRetention,
+    });
+
+    const metrics = new Metrics(this, "Metrics", {
+      config,
+      table: this.data.table,
+      bus: this.data.bus,
+      closeTheLoop: this.closeTheLoop,
       observability,
       logRetention,
     });
@@ -104,6 +125,7 @@ export class CxloopStack extends Stack {
         "responses-api": responsesApi.fn,
         "cases-api": casesApi.fn,
         "customers-api": customers.api.fn,
+        "metrics-api": metrics.api.fn,
       },
     });
   }

@@ -4,6 +4,7 @@ import {
   type CustomerAtRiskDetail,
   DetailType,
   EVENT_SOURCE,
+  type MetricsComputedDetail,
   type ResponseRecordedDetail,
 } from "../contracts/events";
 import type { ResponseRecord } from "../contracts/record";
@@ -46,5 +47,9 @@ export class EventPublisher {
 
   async caseEvent(detailType: DetailType, detail: Omit<CaseEventDetail, "schemaVersion">): Promise<void> {
     await this.publish(detailType, { schemaVersion: 1, ...detail } satisfies CaseEventDetail);
+  }
+
+  async metricsComputed(detail: Omit<MetricsComputedDetail, "schemaVersion">): Promise<void> {
+    await this.publish(DetailType.MetricsComputed, { ...detail, schemaVersion: 1 } satisfies MetricsComputedDetail);
   }
 }

@@ -53,3 +53,25 @@ export const customerAtRiskDetailSchema = z
   })
   .meta({ id: "CustomerAtRiskDetail" });
 export type CustomerAtRiskDetail = z.infer<typeof customerAtRiskDetailSchema>;
+
+const periodScore = z.object({
+  score: z.number().nullable(),
+  responses: z.int(),
+  change: z.number().nullable(),
+  significant: z.boolean(),
+});
+
+/** `Metrics Computed` v1: the weekly summary the digest sends, for any other consumer of the week's figures. */
+export const metricsComputedDetailSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    period: z.object({ from: z.string(), to: z.string() }),
+    nps: periodScore,
+    csat: periodScore,
+    ces: z.array(periodScore.extend({ scale: z.string() })),
+    topNegativeDrivers: z.array(z.object({ theme: z.string(), impact: z.number().nullable(), mentions: z.int() })),
+    overdueCases: z.int(),
+    revenueAtRisk: z.array(z.object({ currency: z.string(), total: z.number() })),
+  })
+  .meta({ id: "MetricsComputedDetail" });
+export type MetricsComputedDetail = z.infer<typeof metricsComputedDetailSchema>;

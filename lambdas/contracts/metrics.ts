@@ -65,7 +65,7 @@ const npsSchema = z
     detractorPercent: z.number().nullable(),
     ci95: ci,
   })
-  .meta({ id: "NpsMetric" });
+  .meta({ description: "NPS: 100 × (promoters − detractors) / responses" });
 const scaleMetric = {
   scale: z.string().meta({ description: "e.g. `1-5`" }),
   score: z.number().nullable(),
@@ -81,10 +81,10 @@ const csatSchema = z
     ci95: ci,
     byScale: z.array(z.object({ ...scaleMetric, satisfied: z.int() })),
   })
-  .meta({ id: "CsatMetric" });
+  .meta({ description: "CSAT: top-two-box share and mean" });
 const cesSchema = z
   .object({ ...scaleMetric, easy: z.int(), ci95: ci })
-  .meta({ id: "CesMetric", description: "score = % easy; one entry per scale, never mixed" });
+  .meta({ description: "CES: score = % easy; one entry per scale, never mixed" });
 const change = z.object({
   points: z.number().nullable(),
   ci95: z.number().nullable().meta({ description: "half-width of the combined 95% interval of both periods" }),

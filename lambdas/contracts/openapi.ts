@@ -7,6 +7,14 @@ import {
   operationalEventInputSchema,
 } from "./customers";
 import { errorBodySchema } from "./errors";
+import {
+  driversQuerySchema,
+  driversSchema,
+  MAX_RECOMPUTE_DAYS,
+  metricsQuerySchema,
+  metricsSchema,
+  recomputeRequestSchema,
+} from "./metrics";
 import { listResponsesQuerySchema } from "./queries";
 import { responseListSchema, responseRecordSchema } from "./record";
 import { acceptedSchema, MAX_BATCH_ITEMS, submissionSchema } from "./submission";
@@ -27,6 +35,11 @@ const PUBLIC_SCHEMAS = [
   responseListSchema,
   errorBodySchema,
   listResponsesQuerySchema,
+  metricsQuerySchema,
+  metricsSchema,
+  driversQuerySchema,
+  driversSchema,
+  recomputeRequestSchema,
 ];
 
 function componentSchemas(): Record<string, { properties?: Record<string, unknown> }> {
@@ -68,7 +81,13 @@ const listParameters = (query: { properties?: Record<string, unknown> }) =>
 
 /** The OpenAPI 3.0 document of the public API, generated from the same zod schemas the handlers enforce. */
 export function openApiDocument(serverUrl?: string) {
-  const { ListResponsesQuery: listQuery, ListCasesQuery: casesQuery, ...schemas } = componentSchemas();
+  const {
+    ListResponsesQuery: listQuery,
+    ListCasesQuery: casesQuery,
+    MetricsQuery: metricsQuery,
+    DriversQuery: driversQuery,
+    ...schemas
+  } = componentSchemas();
   const pathId = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
   return {
     openapi: "3.0.3",
@@ -254,6 +273,40 @@ export function openApiDocument(serverUrl?: string) {
           summary:
             "Revenue at risk: annual value × churn risk over customers at or above the threshold, per currency and segment (scope: read)",
           responses: { "200": { description: "totals" }, ...authErrors },
+        },
+      },
+      "/v1/metrics": {
+        get: {
+          summary:
+            "NPS, CSAT and CES for a window, grouped and filtered, against the previous equal-length window (scope: read)",
+          parameters: listParameters(metricsQuery ?? {}),
+          responses: {
+            "200": { description: "metrics", content: jsonContent(ref("Metrics")) },
+            "422": errorResponse("bad query; details name the parameter"),
+            ...authErrors,
+          },
+        },
+      },
+      "/v1/drivers": {
+        get: {
+          summary: "Themes ranked by their impact on NPS (or CSAT), most harmful first (scope: read)",
+          parameters: listParameters(driversQuery ?? {}),
+          responses: {
+            "200": { description: "drivers", content: jsonContent(ref("Drivers")) },
+            "422": errorResponse("bad query; details name the parameter"),
+            ...authErrors,
+          },
+        },
+      },
+      "/v1/metrics/recompute": {
+        post: {
+          summary: `Roll up to ${MAX_RECOMPUTE_DAYS} days again from the stored responses (scope: admin)`,
+          requestBody: { required: true, content: jsonContent(ref("RecomputeRequest")) },
+          responses: {
+            "200": { description: "days recomputed and the responses they hold" },
+            "422": errorResponse("bad range"),
+            ...authErrors,
+          },
         },
       },
       "/v1/openapi.json": {

@@ -9,6 +9,10 @@ export const HANDLERS = [
   "cases-api",
   "customers-api",
   "customer-risk",
+  "comment-retention",
+  "metrics-api",
+  "metrics-rollup",
+  "digest",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -29,6 +33,9 @@ export const ApiRoute = {
   deleteCustomer: "DELETE /v1/customers/{id}",
   customerEvents: "POST /v1/customers/{id}/events",
   revenueAtRisk: "GET /v1/revenue-at-risk",
+  metrics: "GET /v1/metrics",
+  drivers: "GET /v1/drivers",
+  recomputeMetrics: "POST /v1/metrics/recompute",
 } as const;
 export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
 
@@ -49,4 +56,7 @@ export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
   [ApiRoute.deleteCustomer]: "customers-api",
   [ApiRoute.customerEvents]: "customers-api",
   [ApiRoute.revenueAtRisk]: "customers-api",
+  [ApiRoute.metrics]: "metrics-api",
+  [ApiRoute.drivers]: "metrics-api",
+  [ApiRoute.recomputeMetrics]: "metrics-api",
 };

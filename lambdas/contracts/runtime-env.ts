@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { scopes } from "../core/auth";
-import { followUpConfigSchema } from "./follow-up-config";
+import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 
 export const apiKeyEntrySchema = z.strictObject({
   name: z.string().min(1).max(64),
@@ -30,6 +30,8 @@ export const EnvName = {
   emailFrom: "EMAIL_FROM",
   smtpUrl: "SMTP_URL",
   churnRiskThreshold: "CHURN_RISK_THRESHOLD",
+  digestRecipients: "DIGEST_RECIPIENTS",
+  commentRetentionDays: "COMMENT_RETENTION_DAYS",
 } as const;
 
 const json = <S extends z.ZodType>(schema: S) =>
@@ -65,6 +67,10 @@ export const envSchemas = {
     .optional(),
   /** Churn risk at or above which a customer is "at risk" (Customer At Risk is published on crossing). */
   churnRiskThreshold: z.coerce.number().min(0).max(1).default(0.6),
+  /** Who gets the weekly digest: contacts with a Slack webhook name and/or an email address. */
+  digestRecipients: json(z.array(contactSchema)),
+  /** Days a response's comment text is kept after its `submittedAt`; absent = kept forever. */
+  commentRetentionDays: z.coerce.number().int().positive().optional(),
 } as const;
 
 type EnvKey = keyof typeof EnvName;

@@ -21,5 +21,16 @@ export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customer
 export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: "CASE" });
 /** Cases are listed through GSI1 by state, ordered by due time, so the SLA sweeper reads only what is due. */
 export const casesByStateKey = (closed: boolean) => (closed ? "CASES#CLOSED" : "CASES#ACTIVE");
+/** How far the comment-retention sweep has got: every response submitted before `watermark` is done. */
+export const commentRetentionWatermarkKey = { pk: "RETENTION#COMMENTS", sk: "WATERMARK" } as const;
 /** One item per alert delivered (case, event, level, channel): a retried alert is never sent twice. */
 export const alertDeliveryKey = (caseId: string, delivery: string) => ({ pk: `ALERT#${caseId}`, sk: delivery });
+/** Days whose responses changed since the metrics rollup last ran; `version` grows with each change. */
+export const CHANGED_DAYS_PARTITION = "METRICS#CHANGED";
+export const changedDayKey = (day: string) => ({ pk: CHANGED_DAYS_PARTITION, sk: day });
+/** Day aggregates in one partition sorted by day, so any window is one query; a day may span chunks. */
+export const DAY_AGGREGATES_PARTITION = "METRICS#DAYS";
+export const dayAggregateKey = (day: string, chunk: number) => ({
+  pk: DAY_AGGREGATES_PARTITION,
+  sk: `${day}#${String(chunk).padStart(3, "0")}`,
+});

@@ -117,19 +117,47 @@ export async function notifyCase(
 ): Promise<string[]> {
   const alert = alertFor(item, trigger, ports.config);
   if (!alert) return [];
-  const sent: string[] = [];
-  const channels: { name: string; send: () => Promise<boolean> }[] = [];
+  const channels: Channel[] = [];
   const { slack: webhook, email: address } = alert.contact;
-  if (webhook) channels.push({ name: "slack", send: () => ports.slack.send(webhook, alert.slack) });
+  if (webhook)
+    channels.push({
+      name: "slack",
+      delivery: `${alert.key}#slack`,
+      send: () => ports.slack.send(webhook, alert.slack),
+    });
   const email = ports.email;
-  if (address && email) channels.push({ name: "email", send: () => email.send(address, alert.email).then(() => true) });
+  if (address && email)
+    channels.push({
+      name: "email",
+      delivery: `${alert.key}#email`,
+      send: () => email.send(address, alert.email).then(() => true),
+    });
+  return deliverOnce(item.id, channels, ports);
+}
+
+/** One way to send a message: its name, its key in the delivery log, and the send (false when not configured). */
+export interface Channel {
+  name: string;
+  delivery: string;
+  send: () => Promise<boolean>;
+}
+
+/**
+ * Sends on every channel not yet delivered for `id`, recording each success. Every channel is
+ * tried; if any failed this throws, and the retry sends only what is still missing.
+ */
+export async function deliverOnce(
+  id: string,
+  channels: readonly Channel[],
+  ports: Pick<NotifyPorts, "deliveries" | "now">,
+): Promise<string[]> {
+  const sent: string[] = [];
   const failures: string[] = [];
   for (const channel of channels) {
-    const delivery = `${alert.key}#${channel.name}`;
-    if (await ports.deliveries.alertDelivered(item.id, delivery)) continue;
+    if (await ports.deliveries.alertDelivered(id, channel.delivery)) continue;
     try {
       if (await channel.send()) {
-        await ports.deliveries.recordAlertDelivered(item.id, delivery, ports.now());
+        await ports.deliveries.recordAlertDelivered(id, channel.delivery, ports.now());
         sent.push(channel.name);
       }
     } catch (error) {
@@ -137,6 +165,6 @@ export async function notifyCase(
       failures.push(`${channel.name}: ${(error as Error).message}`);
     }
   }
-  if (failures.length > 0) throw new AlertDeliveryError(`alert for ${item.id} not delivered on ${failures.join("; ")}`);
+  if (failures.length > 0) throw new AlertDeliveryError(`${id} not delivered on ${failures.join("; ")}`);
   return sent;
 }

@@ -1,4 +1,5 @@
 import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
+import { dayOf } from "./aggregates";
 import { type CustomerProfile, enrich } from "./enrich";
 import type { SentimentAnalyzer } from "./sentiment";
 import type { ThemeMatcher } from "./themes";
@@ -20,6 +21,8 @@ export interface RecordResponsePorts {
     markPublished(id: string, at: Date): Promise<void>;
   };
   events: { responseRecorded(record: ResponseRecord): Promise<void> };
+  /** Marks the day a response counts in, so the metrics rollup recomputes it. */
+  metrics: { markDayChanged(day: string, at: Date): Promise<void> };
   now: () => Date;
 }
 
@@ -30,6 +33,8 @@ export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
  * `Response Recorded` event is published. A redelivered message finds the
  * stored record: if its event already went out nothing happens; if the
  * earlier attempt failed before publishing, the stored record is published now.
+ * The response's day is marked changed for the metrics rollup on every attempt that
+ * gets this far, so a crash between storing and marking cannot leave it uncounted.
  */
 export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
   const [sentiment] = submission.comment ? await ports.sentiment.analyze([submission.comment], submission.locale) : [];
@@ -39,6 +44,8 @@ export async function recordResponse(submission: QueuedSubmission, ports: Record
 
   const { created, stored } = await ports.responses.putIfAbsent(record);
   if (!created && stored.publishedAt) return "duplicate";
+  // Before publishing: a delivery that published has marked the day, so a duplicate may stop above.
+  await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt), ports.now());
   await ports.events.responseRecorded(stored.record);
   await ports.responses.markPublished(stored.record.id, ports.now());
   return created ? "recorded" : "published-after-retry";

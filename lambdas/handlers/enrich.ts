@@ -4,6 +4,7 @@ import { comprehendClient, dynamoDocumentClient, eventBridgeClient } from "../ad
 import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
 import { CustomerStore } from "../adapters/customer-store";
 import { EventPublisher } from "../adapters/event-publisher";
+import { MetricsStore } from "../adapters/metrics-store";
 import { ResponseStore } from "../adapters/response-store";
 import { queuedSubmissionSchema } from "../contracts/record";
 import { readEnv } from "../contracts/runtime-env";
@@ -13,13 +14,16 @@ import { createThemeMatcher } from "../core/themes";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider"]);
+const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider", "commentRetentionDays"]);
 const ports = {
   sentiment: env.sentimentProvider === "comprehend" ? new ComprehendSentiment(comprehendClient()) : vaderAnalyzer,
   themes: createThemeMatcher(env.themes),
   customers: new CustomerStore(dynamoDocumentClient(), env.tableName),
-  responses: new ResponseStore(dynamoDocumentClient(), env.tableName),
+  responses: new ResponseStore(dynamoDocumentClient(), env.tableName, {
+    commentRetentionDays: env.commentRetentionDays,
+  }),
   events: new EventPublisher(eventBridgeClient(), env.eventBusName),
+  metrics: new MetricsStore(dynamoDocumentClient(), env.tableName),
   now: () => new Date(),
 };
 

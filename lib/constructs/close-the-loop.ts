@@ -3,6 +3,7 @@ import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { type EventBus, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -14,6 +15,7 @@ import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
 import { CxFunction } from "./function";
 import type { Observability } from "./observability";
+import { commentRetentionEnvironment } from "./privacy";
 
 export interface CloseTheLoopProps {
   config: StageConfig;
@@ -52,6 +54,7 @@ export class CloseTheLoop extends Construct {
       [EnvName.tableName]: table.tableName,
       [EnvName.eventBusName]: bus.eventBusName,
       [EnvName.followUpConfig]: JSON.stringify(config.followUp),
+      ...commentRetentionEnvironment(config),
     };
 
     this.followUpQueue = this.queueWithDlq("FollowUp", config.maxReceiveCount, observability);
@@ -95,22 +98,11 @@ export class CloseTheLoop extends Construct {
       description: "Sends case alerts to Slack and email, once per channel",
       logRetention,
       timeout: CONSUMER_TIMEOUT,
-      environment: {
-        ...common,
-        [EnvName.slackWebhooksSecretArn]: this.slackWebhooks.secretArn,
-        ...(config.alerts.emailFrom ? { [EnvName.emailFrom]: config.alerts.emailFrom } : {}),
-      },
+      environment: { ...common, ...this.senderEnvironment(config) },
     });
     this.notify.fn.addEventSource(new SqsEventSource(this.alertQueue, { batchSize: 5, reportBatchItemFailures: true }));
     table.grant(this.notify.fn, "dynamodb:GetItem", "dynamodb:PutItem");
-    this.slackWebhooks.grantRead(this.notify.fn);
-    if (config.alerts.emailFrom)
-      this.notify.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["ses:SendEmail"],
-          resources: [Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: "*" })],
-        }),
-      );
+    this.grantSending(this.notify.fn, config);
 
     this.sweeper = new CxFunction(this, "SlaSweeper", {
       handler: "sla-sweeper",
@@ -129,6 +121,26 @@ export class CloseTheLoop extends Construct {
     observability.alarmOnErrors("FollowUpErrors", this.followUp.fn);
     observability.alarmOnErrors("NotifyErrors", this.notify.fn);
     observability.alarmOnErrors("SlaSweeperErrors", this.sweeper.fn);
+  }
+
+  /** What a function that sends Slack messages and email needs to know: the webhooks' secret and the sender. */
+  senderEnvironment(config: StageConfig): Record<string, string> {
+    return {
+      [EnvName.slackWebhooksSecretArn]: this.slackWebhooks.secretArn,
+      ...(config.alerts.emailFrom ? { [EnvName.emailFrom]: config.alerts.emailFrom } : {}),
+    };
+  }
+
+  /** Lets a function read the Slack webhooks and, when a sender is configured, send email through SES. */
+  grantSending(fn: IFunction, config: StageConfig): void {
+    this.slackWebhooks.grantRead(fn);
+    if (config.alerts.emailFrom)
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["ses:SendEmail"],
+          resources: [Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: "*" })],
+        }),
+      );
   }
 
   private queueWithDlq(name: string, maxReceiveCount: number, observability: Observability): Queue {

@@ -218,7 +218,8 @@ describe("aggregates are exact", () => {
       raw: fc.integer({ min: 0, max: 10 }),
     })
     .chain((fields) => scale(fields.type).map((chosen) => ({ ...fields, chosen })));
-  const toResponses = (drawn: fc.infer<typeof fc.array<fc.infer<typeof arbitraryResponse>>>): RollupResponse[] =>
+  type Drawn = typeof arbitraryResponse extends fc.Arbitrary<infer T> ? T : never;
+  const toResponses = (drawn: Drawn[]): RollupResponse[] =>
     drawn.map((fields, index) => {
       const type = fields.type as RollupResponse["type"];
       const max = type === "nps" ? 10 : type === "csat" ? 5 : (fields.chosen?.max ?? 7);

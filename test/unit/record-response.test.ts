@@ -9,6 +9,7 @@ function memoryPorts() {
   const stored = new Map<string, { record: ResponseRecord; publishedAt: string | null }>();
   const published: ResponseRecord[] = [];
   const minimalProfiles: string[] = [];
+  const changedDays: string[] = [];
   let failPublishes = 0;
   const ports: RecordResponsePorts = {
     sentiment: vaderAnalyzer,
@@ -41,9 +42,14 @@ function memoryPorts() {
         published.push(record);
       },
     },
+    metrics: {
+      markDayChanged: async (day) => {
+        changedDays.push(day);
+      },
+    },
     now: () => new Date("2026-11-22T12:00:00Z"),
   };
-  return { ports, stored, published, minimalProfiles, failNextPublish: () => (failPublishes = 1) };
+  return { ports, stored, published, minimalProfiles, changedDays, failNextPublish: () => (failPublishes = 1) };
 }
 
 const submission = (id: string, extra: Partial<QueuedSubmission> = {}): QueuedSubmission => ({
@@ -74,7 +80,7 @@ describe("recordResponse", () => {
   });
 
   it("publishes the stored record on redelivery when the first publish failed", async () => {
-    const { ports, published, failNextPublish, stored } = memoryPorts();
+    const { ports, published, failNextPublish, stored, changedDays } = memoryPorts();
     failNextPublish();
     await expect(recordResponse(submission("b", { comment: "first words" }), ports)).rejects.toThrow("bus down");
     expect(stored.get("b")?.publishedAt).toBeNull();
@@ -82,5 +88,14 @@ describe("recordResponse", () => {
     expect(published).toHaveLength(1);
     expect(published[0]?.comment).toBe("first words");
     expect(stored.get("b")?.publishedAt).toBe("2026-11-22T12:00:00.000Z");
+    // Both attempts marked the day: the one that failed may have been the only one to get that far.
+    expect(changedDays).toEqual(["2026-11-22", "2026-11-22"]);
+  });
+
+  it("marks the UTC day of submittedAt changed for the metrics rollup, not the day it arrived", async () => {
+    const { ports, changedDays } = memoryPorts();
+    await recordResponse(submission("late", { submittedAt: "2026-11-19T23:59:59.999Z" }), ports);
+    await recordResponse(submission("late"), ports);
+    expect(changedDays).toEqual(["2026-11-19"]);
   });
 });

@@ -1,0 +1,240 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  CHANGED_DAYS_PARTITION,
+  changedDayKey,
+  DAY_AGGREGATES_PARTITION,
+  dayAggregateKey,
+  monthBucket,
+  TableKeys,
+} from "../contracts/table";
+import type { Cell, DayAggregate, RollupResponse, ThemeCell } from "../core/aggregates";
+
+/** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
+const CHUNK_CHARS = 300_000;
+const { byTime } = TableKeys.indexes;
+/** What the rollup reads of a response; `customer.*` are nested paths. */
+const ROLLUP_FIELDS = [
+  "id",
+  "type",
+  "score",
+  "scale",
+  "themes",
+  "sentiment",
+  "survey",
+  "touchpoint",
+  "channel",
+  "submittedAt",
+  "customer.id",
+  "customer.segment",
+  "customer.annualValue",
+  "customer.currency",
+];
+
+const rollupProjection = projection(ROLLUP_FIELDS);
+
+/** A projection with every name aliased, since several (type, scale, segment…) are reserved words. */
+function projection(paths: readonly string[]) {
+  const names: Record<string, string> = {};
+  const expression = paths
+    .map((path) =>
+      path
+        .split(".")
+        .map((part) => {
+          names[`#${part}`] = part;
+          return `#${part}`;
+        })
+        .join("."),
+    )
+    .join(", ");
+  return { ProjectionExpression: expression, ExpressionAttributeNames: names };
+}
+
+/** Day aggregates and the changed-days markers the rollup works from, in the single table. */
+export class MetricsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Marks a day as changed; every delivery of a response does it again, so a crash cannot lose the mark. */
+  async markDayChanged(day: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: changedDayKey(day),
+        UpdateExpression: "ADD #version :one SET changedAt = :at",
+        ExpressionAttributeNames: { "#version": "version" },
+        ExpressionAttributeValues: { ":one": 1, ":at": at.toISOString() },
+      }),
+    );
+  }
+
+  async changedDays(): Promise<{ day: string; version: number }[]> {
+    const days: { day: string; version: number }[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": CHANGED_DAYS_PARTITION },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) days.push({ day: String(item.sk), version: Number(item.version) });
+    return days;
+  }
+
+  /** Clears a day's mark unless it changed again since `version` was read; returns whether it did. */
+  async clearChanged(day: string, version: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: changedDayKey(day),
+          ConditionExpression: "#version = :version",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":version": version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The stored responses of one UTC day, with only the fields the rollup needs. */
+  async *responsesOfDay(day: string): AsyncGenerator<RollupResponse> {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: byTime.name,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :lower AND :upper",
+        ProjectionExpression: rollupProjection.ProjectionExpression,
+        ExpressionAttributeNames: {
+          "#pk": byTime.partitionKey,
+          "#sk": byTime.sortKey,
+          ...rollupProjection.ExpressionAttributeNames,
+        },
+        ExpressionAttributeValues: { ":pk": monthBucket(day), ":lower": `${day}T`, ":upper": `${day}T~` },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) {
+        const customer = item.customer as Record<string, unknown> | undefined;
+        yield {
+          id: String(item.id),
+          type: item.type,
+          score: item.score ?? null,
+          scale: item.scale ?? null,
+          themes: item.themes ?? [],
+          sentiment: item.sentiment ?? null,
+          survey: item.survey ?? null,
+          touchpoint: item.touchpoint ?? null,
+          channel: item.channel ?? null,
+          submittedAt: String(item.submittedAt),
+          customer: customer
+            ? {
+                id: String(customer.id),
+                segment: (customer.segment as string | null | undefined) ?? null,
+                annualValue: (customer.annualValue as number | null | undefined) ?? null,
+                currency: (customer.currency as string | null | undefined) ?? null,
+              }
+            : null,
+        } as RollupResponse;
+      }
+  }
+
+  /** Replaces a day's aggregate: writes its chunks, then removes chunks a larger earlier version left behind. */
+  async putDay(aggregate: DayAggregate, at: Date): Promise<void> {
+    const chunks = chunk(aggregate);
+    const existing = await this.chunkKeys(aggregate.day);
+    for (const [index, part] of chunks.entries())
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...dayAggregateKey(aggregate.day, index),
+            day: aggregate.day,
+            chunks: chunks.length,
+            computedAt: at.toISOString(),
+            data: JSON.stringify(part),
+          },
+        }),
+      );
+    for (const key of existing.slice(chunks.length))
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+  }
+
+  private async chunkKeys(day: string): Promise<{ pk: string; sk: string }[]> {
+    const keys: { pk: string; sk: string }[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
+        ProjectionExpression: "pk, sk",
+        ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":day": `${day}#` },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    return keys.sort((a, b) => (a.sk < b.sk ? -1 : 1));
+  }
+
+  /** Every stored day aggregate from `from` to `to` (both `YYYY-MM-DD`, inclusive), in one query. */
+  async days(from: string, to: string): Promise<DayAggregate[]> {
+    const days = new Map<string, DayAggregate>();
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ProjectionExpression: "#day, #data",
+        ExpressionAttributeNames: { "#day": "day", "#data": "data" },
+        ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":from": `${from}#`, ":to": `${to}#~` },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) {
+        const day = String(item.day);
+        const part = JSON.parse(String(item.data)) as Pick<DayAggregate, "cells" | "themes">;
+        const into = days.get(day) ?? { day, cells: [], themes: [] };
+        into.cells.push(...part.cells);
+        into.themes.push(...part.themes);
+        days.set(day, into);
+      }
+    return [...days.values()];
+  }
+}
+
+/** Packs a day's cells and theme cells into parts whose JSON stays under the chunk size. */
+function chunk(aggregate: DayAggregate): Pick<DayAggregate, "cells" | "themes">[] {
+  const parts: Pick<DayAggregate, "cells" | "themes">[] = [];
+  let current: Pick<DayAggregate, "cells" | "themes"> = { cells: [], themes: [] };
+  let size = 0;
+  const add = (entry: { kind: "cells"; value: Cell } | { kind: "themes"; value: ThemeCell }) => {
+    const length = JSON.stringify(entry.value).length + 1;
+    if (size + length > CHUNK_CHARS && size > 0) {
+      parts.push(current);
+      current = { cells: [], themes: [] };
+      size = 0;
+    }
+    if (entry.kind === "cells") current.cells.push(entry.value);
+    else current.themes.push(entry.value);
+    size += length;
+  };
+  for (const value of aggregate.cells) add({ kind: "cells", value });
+  for (const value of aggregate.themes) add({ kind: "themes", value });
+  parts.push(current);
+  return parts;
+}
