@@ -1,0 +1,168 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MetricsStore } from "../../lambdas/adapters/metrics-store";
+import { DAY_AGGREGATES_PARTITION, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
+import { aggregateDay, type DayAggregate, type RollupResponse } from "../../lambdas/core/aggregates";
+import { type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
+import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
+
+const TABLE = "metrics-rollup-test";
+const AT = new Date("2026-11-23T06:00:00Z");
+let dynamo: LocalDynamo;
+let client: DynamoDBDocumentClient;
+let store: MetricsStore;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  const raw = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  await ensureTable(raw, TABLE);
+  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  store = new MetricsStore(client, TABLE);
+});
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.close();
+});
+
+/** Stores a response the way the response store does: in GSI1 by its month, keyed by submittedAt. */
+async function storeResponse(id: string, submittedAt: string, score: number, segment = "smb") {
+  const { byTime } = TableKeys.indexes;
+  await client.send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: {
+        ...responseKey(id),
+        [byTime.partitionKey]: monthBucket(submittedAt),
+        [byTime.sortKey]: `${submittedAt}#${id}`,
+        id,
+        type: "nps",
+        score,
+        scale: { min: 0, max: 10 },
+        themes: ["delivery"],
+        sentiment: { label: "negative", score: -0.4 },
+        survey: "post-purchase",
+        touchpoint: "delivery",
+        channel: "email",
+        submittedAt,
+        customer: { id: `c-${id}`, email: "x@example.com", segment, annualValue: 500, currency: "EUR" },
+      },
+    }),
+  );
+}
+const npsOf = (aggregate: DayAggregate | undefined) =>
+  aggregate?.cells.reduce((n, cell) => n + cell.stats.nps.responses, 0);
+
+describe("metrics rollup against the local DynamoDB", () => {
+  it("reads a day's responses (reserved-word fields included), and a crash midway then a rerun gives the same numbers", async () => {
+    await storeResponse("a1", "2026-11-20T23:59:59.999Z", 10);
+    await storeResponse("a2", "2026-11-21T00:00:00.000Z", 3, "enterprise");
+    await storeResponse("a3", "2026-11-21T12:00:00.000Z", 8);
+    for (const day of ["2026-11-20", "2026-11-21"]) await store.markDayChanged(day, AT);
+
+    const read: RollupResponse[] = [];
+    for await (const response of store.responsesOfDay("2026-11-21")) read.push(response);
+    expect(read.map((r) => [r.id, r.type, r.scale, r.customer?.segment, r.customer?.currency])).toEqual([
+      ["a2", "nps", { min: 0, max: 10 }, "enterprise", "EUR"],
+      ["a3", "nps", { min: 0, max: 10 }, "smb", "EUR"],
+    ]);
+    // Only what the rollup needs: no email or name comes back.
+    expect(read[0]?.customer).toEqual({ id: "c-a2", segment: "enterprise", annualValue: 500, currency: "EUR" });
+
+    let crashAfter = 1;
+    const crashing: RollupPorts = {
+      now: () => AT,
+      store: {
+        changedDays: () => store.changedDays(),
+        responsesOfDay: (day) => store.responsesOfDay(day),
+        putDay: async (aggregate, at) => {
+          await store.putDay(aggregate, at);
+          if (crashAfter-- === 0) throw new Error("function timed out");
+        },
+        clearChanged: (day, version) => store.clearChanged(day, version),
+      },
+    };
+    await expect(rollUpChangedDays(crashing)).rejects.toThrow("timed out");
+    expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-21"]);
+
+    expect(await rollUpChangedDays({ store, now: () => AT })).toEqual({ recomputed: ["2026-11-21"], left: 0 });
+    const once = await store.days("2026-11-20", "2026-11-21");
+    expect(once.map((day) => [day.day, npsOf(day)])).toEqual([
+      ["2026-11-20", 1],
+      ["2026-11-21", 2],
+    ]);
+    expect(once.find((day) => day.day === "2026-11-21")).toEqual(aggregateDay("2026-11-21", read.slice().reverse()));
+
+    // A full rerun over the same responses replaces, never adds.
+    for (const day of ["2026-11-20", "2026-11-21"]) await store.markDayChanged(day, AT);
+    await rollUpChangedDays({ store, now: () => AT });
+    expect(await store.days("2026-11-20", "2026-11-21")).toEqual(once);
+  });
+
+  it("keeps a day marked when a response arrives while it is being recomputed", async () => {
+    await storeResponse("b1", "2026-11-10T09:00:00.000Z", 9);
+    await store.markDayChanged("2026-11-10", AT);
+    const racing: RollupPorts = {
+      now: () => AT,
+      store: {
+        changedDays: () => store.changedDays(),
+        responsesOfDay: (day) => store.responsesOfDay(day),
+        putDay: async (aggregate, at) => {
+          await store.putDay(aggregate, at);
+          // Enrichment stores and marks a new response between the read and the clear.
+          await storeResponse("b2", "2026-11-10T10:00:00.000Z", 0);
+          await store.markDayChanged("2026-11-10", AT);
+        },
+        clearChanged: (day, version) => store.clearChanged(day, version),
+      },
+    };
+    await rollUpChangedDays(racing);
+    expect((await store.days("2026-11-10", "2026-11-10")).map(npsOf)).toEqual([1]);
+    expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-10"]);
+    await rollUpChangedDays({ store, now: () => AT });
+    expect((await store.days("2026-11-10", "2026-11-10")).map(npsOf)).toEqual([2]);
+    expect(await store.changedDays()).toEqual([]);
+  });
+
+  it("splits a large day into chunks under the item limit and drops chunks a smaller rewrite no longer needs", async () => {
+    const many = Array.from({ length: 6000 }, (_, i) => ({
+      id: `big-${i}`,
+      type: "nps" as const,
+      score: i % 11,
+      scale: null,
+      themes: [],
+      sentiment: null,
+      survey: `survey-${i % 50}`,
+      touchpoint: `touchpoint-${i % 13}`,
+      channel: "web" as const,
+      customer: { id: `c${i}`, segment: `segment-${i % 7}`, annualValue: null, currency: null },
+      submittedAt: "2026-10-01T10:00:00.000Z",
+    }));
+    const big = aggregateDay("2026-10-01", many);
+    await store.putDay(big, AT);
+    const chunks = async () =>
+      (
+        await client.send(
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
+            ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":day": "2026-10-01#" },
+          }),
+        )
+      ).Items ?? [];
+    const stored = await chunks();
+    expect(stored.length).toBeGreaterThan(1);
+    for (const item of stored) expect(String(item.data).length).toBeLessThan(350_000);
+    const [readBack] = await store.days("2026-10-01", "2026-10-01");
+    expect(readBack?.cells).toHaveLength(big.cells.length);
+    expect(npsOf(readBack)).toBe(6000);
+
+    await store.putDay(aggregateDay("2026-10-01", many.slice(0, 10)), AT);
+    expect(await chunks()).toHaveLength(1);
+    expect(npsOf((await store.days("2026-10-01", "2026-10-01"))[0])).toBe(10);
+  });
+});
