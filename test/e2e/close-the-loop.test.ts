@@ -1,20 +1,17 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
+import type { LocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
+import { type Json, localApi } from "../support/local-api";
 
 const run = promisify(execFile);
-// biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
-type Json = any;
-const API_KEY = "e2e-loop-key";
-const dataDir = mkdtempSync(join(tmpdir(), "cxloop-loop-"));
+const local = localApi("loop");
+const API_KEY = local.apiKey;
 const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
 
 /** A Slack stand-in that fails the first two posts to /cx-team and every post to /logistics. */
@@ -22,16 +19,9 @@ const slackPosts: { channel: string; status: number; body: Json }[] = [];
 let flakySlack: Server;
 let cxTeamFailuresLeft = 2;
 
+const get = async (path: string): Promise<Json> => (await local.call("GET", path)).body;
+const send = local.call;
 let runtime: LocalRuntime;
-const get = async (path: string): Promise<Json> => (await fetch(`${runtime.url}${path}`, { headers: auth })).json();
-const send = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
-  const answer = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: { ...auth, ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: answer.status, body: (await answer.json()) as Json };
-};
 const outbox = async (): Promise<Json[]> => (await get("/_local/outbox")).items;
 const delivered = (channel: string) => slackPosts.filter((post) => post.channel === channel && post.status === 200);
 
@@ -50,13 +40,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => flakySlack.listen(0, "127.0.0.1", resolve));
   process.env.CXLOOP_SLACK_WEBHOOK_URL = `http://127.0.0.1:${(flakySlack.address() as AddressInfo).port}/{name}`;
-  runtime = await startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey: API_KEY,
-    cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
+  runtime = await local.start({
     maxVisibilityTimeoutSeconds: 2,
     adjustConfig: (config) => ({
       ...config,
@@ -71,10 +55,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await runtime?.stop();
+  await local.stop();
   delete process.env.CXLOOP_SLACK_WEBHOOK_URL;
   await new Promise<void>((resolve) => flakySlack.close(() => resolve()));
-  rmSync(dataDir, { recursive: true, force: true });
+  local.removeData();
 });
 
 describe("close the loop in the local runtime", () => {

@@ -1,57 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StageConfig } from "../../lib/config";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
+import { type Json, localApi } from "../support/local-api";
 
-// biome-ignore lint/suspicious/noExplicitAny: answers and items are parsed JSON that the tests assert field by field
-type Json = any;
-const API_KEY = "e2e-retention-key";
-const dataDir = mkdtempSync(join(tmpdir(), "cxloop-retention-"));
-const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+const local = localApi("retention");
+const { call, scan } = local;
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
 const OLD_COMMENT = "Terrible service, the courier lost my parcel twice";
 const RECENT_COMMENT = "Refund took three weeks";
 const LATE_COMMENT = "Awful experience, the parcel arrived broken and late";
-let runtime: LocalRuntime;
-
-const start = (adjustConfig?: (config: StageConfig) => StageConfig) =>
-  startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey: API_KEY,
-    cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
-    adjustConfig,
-  });
-const call = async (method: string, path: string, body?: unknown) => {
-  const answer = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: auth,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: answer.status, body: (await answer.json()) as Json };
-};
 const found = async (path: string) => {
   const answer = await call("GET", path);
   return answer.status === 200 ? answer.body : undefined;
 };
-/** Every item in the table, straight from the local DynamoDB. */
-async function scan(): Promise<Json[]> {
-  const dynamo = new DynamoDBClient({
-    endpoint: runtime.endpoints.dynamodb,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const { Items } = await dynamo.send(new ScanCommand({ TableName: runtime.topology.tables[0]?.logicalId }));
-  return (Items ?? []).map((item) => unmarshall(item));
-}
 const item = (items: Json[], pk: string) => items.find((candidate) => candidate.pk === pk);
 const retentionSchedule = async (): Promise<Json> => {
   const { body } = await call("GET", "/_local/schedules");
@@ -60,7 +21,7 @@ const retentionSchedule = async (): Promise<Json> => {
 
 beforeAll(async () => {
   // Comments are kept forever at first: two detractors open cases with the comment in their snapshot.
-  runtime = await start();
+  await local.start();
   expect(await retentionSchedule()).toBeUndefined();
   await call("POST", "/v1/responses", {
     id: "ret-old",
@@ -80,13 +41,15 @@ beforeAll(async () => {
   });
   await eventually(() => found("/v1/cases/case-ret-old"));
   await eventually(() => found("/v1/cases/case-ret-recent"));
-  await runtime.stop();
+  await local.stop();
   // Then the stage turns retention on.
-  runtime = await start((config) => ({ ...config, commentRetentionDays: 30, eventArchiveRetentionDays: 30 }));
+  await local.start({
+    adjustConfig: (config) => ({ ...config, commentRetentionDays: 30, eventArchiveRetentionDays: 30 }),
+  });
 }, 120_000);
 afterAll(async () => {
-  await runtime?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local.stop();
+  local.removeData();
 });
 
 describe("comment retention", () => {

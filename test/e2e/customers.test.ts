@@ -1,44 +1,23 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
+import { type Json, localApi } from "../support/local-api";
 
 const run = promisify(execFile);
-// biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
-type Json = any;
-const API_KEY = "e2e-customers-key";
-const dataDir = mkdtempSync(join(tmpdir(), "cxloop-customers-"));
-const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
-let runtime: LocalRuntime;
+const local = localApi("customers");
+const { call, dataDir } = local;
 /** Three weeks out, so the renewal always counts as "within 30 days" whatever day the tests run. */
 const RENEWAL = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const answer = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: auth,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: answer.status, body: (await answer.json()) as Json };
-};
-
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey: API_KEY,
-    cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
+  await local.start({
     extendStack: (stack) => {
       new Rule(stack, "E2eAtRisk", {
         eventBus: stack.data.bus,
@@ -49,8 +28,8 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await runtime?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local.stop();
+  local.removeData();
 });
 
 function writeCsv(file: string, rows: number, bad: Record<number, string>) {
@@ -60,9 +39,13 @@ function writeCsv(file: string, rows: number, bad: Record<number, string>) {
   writeFileSync(file, `${lines.join("\n")}\n`);
 }
 const cli = (args: string[]) =>
-  run(process.execPath, ["--import", "tsx", "bin/cli.ts", ...args, "--endpoint", runtime.url, "--key", API_KEY], {
-    cwd: join(import.meta.dirname, "../.."),
-  });
+  run(
+    process.execPath,
+    ["--import", "tsx", "bin/cli.ts", ...args, "--endpoint", local.runtime().url, "--key", local.apiKey],
+    {
+      cwd: join(import.meta.dirname, "../.."),
+    },
+  );
 
 describe("bulk import", () => {
   it("streams a CSV through the batch API, reporting rejected rows by line", async () => {
@@ -205,12 +188,12 @@ describe("customer profiles and the 360° view", () => {
 
   it("publishes Customer At Risk once when risk crosses the threshold, not once per response", async () => {
     const sqs = new SQSClient({
-      endpoint: runtime.endpoints.sqs,
+      endpoint: local.runtime().endpoints.sqs,
       region: "us-east-1",
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
-    const watcher = runtime.topology.queues.find((queue) => queue.logicalId.startsWith("E2eAtRiskWatcher"));
-    const url = `${runtime.endpoints.sqs}/000000000000/${watcher?.logicalId}`;
+    const watcher = local.runtime().topology.queues.find((queue) => queue.logicalId.startsWith("E2eAtRiskWatcher"));
+    const url = `${local.runtime().endpoints.sqs}/000000000000/${watcher?.logicalId}`;
     const received: Json[] = [];
     const drain = async () => {
       const { Messages } = await sqs.send(
@@ -285,14 +268,7 @@ describe("customer profiles and the 360° view", () => {
   it("erases a customer: no email, name or comment of theirs is left anywhere in the table", async () => {
     const erased = await call("DELETE", "/v1/customers/acme");
     expect(erased.body).toMatchObject({ erased: { profile: true, events: 1, responses: 3 } });
-    const dynamo = new DynamoDBClient({
-      endpoint: runtime.endpoints.dynamodb,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const table = runtime.topology.tables[0]?.logicalId;
-    const { Items } = await dynamo.send(new ScanCommand({ TableName: table }));
-    const everything = JSON.stringify(Items);
+    const everything = JSON.stringify(await local.scan());
     for (const personal of ["buyer@acme.example", "Jo Buyer", "Acme Corp", "Support has been slow"])
       expect(everything).not.toContain(personal);
     const record = await call("GET", "/v1/responses/acme-2");

@@ -1,35 +1,14 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestWindows } from "../../lambdas/core/digest";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime";
 import { eventually } from "../support/eventually";
+import { type Json, localApi } from "../support/local-api";
 
 const run = promisify(execFile);
-// biome-ignore lint/suspicious/noExplicitAny: answers are parsed JSON that the tests assert field by field
-type Json = any;
-const API_KEY = "e2e-metrics-key";
-const dataDir = mkdtempSync(join(tmpdir(), "cxloop-metrics-"));
-const auth = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
-let runtime: LocalRuntime;
-
-const call = async (method: string, path: string, body?: unknown) => {
-  const answer = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: auth,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: answer.status, body: (await answer.json()) as Json };
-};
-const invokeSchedule = async (prefix: string) => {
-  const { body } = await call("GET", "/_local/schedules");
-  const schedule = body.items.find((item: Json) => item.name.startsWith(prefix));
-  expect(schedule, `schedule ${prefix}`).toBeDefined();
-  expect((await call("POST", `/_local/schedules/${schedule.name}/invoke`)).status).toBe(200);
-};
+const local = localApi("metrics");
+const { call, invokeSchedule } = local;
 
 // Last full week, as the digest sees it, so one data set serves the API and the digest.
 const { week, previous } = digestWindows(new Date());
@@ -113,14 +92,7 @@ const allRecorded = async (count: number) =>
   }, 90_000);
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey: API_KEY,
-    cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
-  });
+  await local.start();
   for (const [id, segment] of Object.entries(SEGMENTS))
     expect((await call("PUT", `/v1/customers/${id}`, { segment, annualValue: 12_000, currency: "EUR" })).status).toBe(
       201,
@@ -142,8 +114,8 @@ beforeAll(async () => {
   await invokeSchedule("MetricsRollupSchedule");
 }, 120_000);
 afterAll(async () => {
-  await runtime?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local.stop();
+  local.removeData();
 });
 
 describe("metrics in the local runtime", () => {
@@ -226,9 +198,9 @@ describe("metrics in the local runtime", () => {
         "--to",
         week.to,
         "--endpoint",
-        runtime.url,
+        local.runtime().url,
         "--key",
-        API_KEY,
+        local.apiKey,
       ],
       { cwd: join(import.meta.dirname, "../..") },
     );

@@ -54,6 +54,19 @@ async function storeResponse(id: string, submittedAt: string, score: number, seg
     }),
   );
 }
+/** Rollup ports on the real store, with something happening right after each day is written. */
+const afterEachDay = (then: () => Promise<void>): RollupPorts => ({
+  now: () => AT,
+  store: {
+    changedDays: () => store.changedDays(),
+    responsesOfDay: (day) => store.responsesOfDay(day),
+    putDay: async (aggregate, at) => {
+      await store.putDay(aggregate, at);
+      await then();
+    },
+    clearChanged: (day, version) => store.clearChanged(day, version),
+  },
+});
 const npsOf = (aggregate: DayAggregate | undefined) =>
   aggregate?.cells.reduce((n, cell) => n + cell.stats.nps.responses, 0);
 
@@ -74,18 +87,9 @@ describe("metrics rollup against the local DynamoDB", () => {
     expect(read[0]?.customer).toEqual({ id: "c-a2", segment: "enterprise", annualValue: 500, currency: "EUR" });
 
     let crashAfter = 1;
-    const crashing: RollupPorts = {
-      now: () => AT,
-      store: {
-        changedDays: () => store.changedDays(),
-        responsesOfDay: (day) => store.responsesOfDay(day),
-        putDay: async (aggregate, at) => {
-          await store.putDay(aggregate, at);
-          if (crashAfter-- === 0) throw new Error("function timed out");
-        },
-        clearChanged: (day, version) => store.clearChanged(day, version),
-      },
-    };
+    const crashing = afterEachDay(async () => {
+      if (crashAfter-- === 0) throw new Error("function timed out");
+    });
     await expect(rollUpChangedDays(crashing)).rejects.toThrow("timed out");
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-21"]);
 
@@ -106,20 +110,11 @@ describe("metrics rollup against the local DynamoDB", () => {
   it("keeps a day marked when a response arrives while it is being recomputed", async () => {
     await storeResponse("b1", "2026-11-10T09:00:00.000Z", 9);
     await store.markDayChanged("2026-11-10", AT);
-    const racing: RollupPorts = {
-      now: () => AT,
-      store: {
-        changedDays: () => store.changedDays(),
-        responsesOfDay: (day) => store.responsesOfDay(day),
-        putDay: async (aggregate, at) => {
-          await store.putDay(aggregate, at);
-          // Enrichment stores and marks a new response between the read and the clear.
-          await storeResponse("b2", "2026-11-10T10:00:00.000Z", 0);
-          await store.markDayChanged("2026-11-10", AT);
-        },
-        clearChanged: (day, version) => store.clearChanged(day, version),
-      },
-    };
+    // Enrichment stores and marks a new response between the read and the clear.
+    const racing = afterEachDay(async () => {
+      await storeResponse("b2", "2026-11-10T10:00:00.000Z", 0);
+      await store.markDayChanged("2026-11-10", AT);
+    });
     await rollUpChangedDays(racing);
     expect((await store.days("2026-11-10", "2026-11-10")).map(npsOf)).toEqual([1]);
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-10"]);
