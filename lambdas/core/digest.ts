@@ -45,6 +45,7 @@ const escapeHtml = (text: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 const excerpt = (text: string) => (text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text);
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const money = (total: number, currency: string) =>
   `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(total)} ${currency}`;
 
@@ -80,14 +81,14 @@ export function buildDigest(content: DigestContent): {
   const overdueLine =
     overdue.length === 0
       ? "No overdue cases."
-      : `${overdue.length} overdue case${overdue.length === 1 ? "" : "s"}: ${[...owners.entries()]
+      : `${count(overdue.length, "overdue case")}: ${[...owners.entries()]
           .sort((a, b) => b[1] - a[1])
           .map(([owner, count]) => `${owner} ${count}`)
           .join(", ")}`;
   const revenueLine =
     revenue.revenueAtRisk.length === 0
-      ? `Revenue at risk: 0 (${revenue.customersAtRisk} customers at risk${revenue.customersWithoutValue ? `, ${revenue.customersWithoutValue} without a known value` : ""})`
-      : `Revenue at risk: ${revenue.revenueAtRisk.map((entry) => money(entry.total, entry.currency)).join(" + ")} across ${revenue.customersAtRisk} customers${revenue.customersWithoutValue ? ` (${revenue.customersWithoutValue} without a known value count 0)` : ""}`;
+      ? `Revenue at risk: 0 (${count(revenue.customersAtRisk, "customer")} at risk${revenue.customersWithoutValue ? `, ${revenue.customersWithoutValue} without a known value` : ""})`
+      : `Revenue at risk: ${revenue.revenueAtRisk.map((entry) => money(entry.total, entry.currency)).join(" + ")} across ${count(revenue.customersAtRisk, "customer")}${revenue.customersWithoutValue ? ` (${revenue.customersWithoutValue} without a known value count 0)` : ""}`;
   const driversText =
     driverLines.length === 0
       ? ["No theme pulled the score down this week."]
