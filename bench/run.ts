@@ -6,11 +6,13 @@ import { build } from "esbuild";
 import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
 import { acceptSubmission } from "../lambdas/core/submission";
 import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
+import { METRICS_SIZES, metricsBench } from "./metrics";
 
 /**
- * `npm run bench`: what a cold start costs and what validation costs, each
- * against a baseline measured in the same run. Prints a table; copy it into
- * bench/RESULTS.md when it changes.
+ * `npm run bench`: what a cold start costs, what validation costs and how
+ * `GET /v1/metrics` scales with the data, each against a baseline measured in
+ * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
+ * `npm run bench -- metrics` (or `startup`, `validation`) runs only those sections.
  */
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Inside the repo so the bundles' external @aws-sdk/* imports resolve from node_modules.
@@ -55,6 +57,8 @@ function timeNode(file: string): number {
     API_KEYS: "[]",
     ALLOWED_ORIGINS: "[]",
     FOLLOW_UP_CONFIG: "{}",
+    COMMENT_RETENTION_DAYS: "365",
+    DIGEST_RECIPIENTS: "[]",
     AWS_REGION: "us-east-1",
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_LOG_LEVEL: "SILENT",
@@ -122,7 +126,12 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-async function main() {
+const SECTIONS = ["startup", "validation", "metrics"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function startup() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   log(`bundling ${HANDLERS.length} handlers with the stack's esbuild settings…`);
@@ -155,7 +164,10 @@ async function main() {
   console.log(
     `intake with the AWS SDK bundled: ${withSdkKb.toFixed(1)} KB, ${(withSdkKb / intakeKb).toFixed(2)}× the deployed ${intakeKb.toFixed(1)} KB (budget 300 KB)`,
   );
+  rmSync(out, { recursive: true, force: true });
+}
 
+function validation() {
   log("measuring intake validation throughput…");
   const inputs = payloads(2000);
   const now = new Date("2026-11-22T12:00:00Z");
@@ -170,7 +182,65 @@ async function main() {
       "vs baseline": Math.round((validate / parseOnly) * 100) / 100,
     },
   ]);
-  rmSync(out, { recursive: true, force: true });
+}
+
+async function metrics() {
+  log("timing GET /v1/metrics over 90 days at two data sizes (each in its own process)…");
+  const [small, large] = await metricsBench(log);
+  if (!small || !large) throw new Error("metrics bench returned no result");
+  const mb = (bytes: number) => round(bytes / 2 ** 20, 2);
+  console.log(
+    "\nGET /v1/metrics, 90-day window (reads 180 days: the window and the one before), real handler on dynalite",
+  );
+  console.table(
+    [small, large].map((size) => ({
+      responses: size.total,
+      "cells/day": round(size.cellsPerDay, 1),
+      "theme cells/day": round(size.themeCellsPerDay, 1),
+      "theme customers/day": round(size.themeCustomersPerDay),
+      "items read": size.items,
+      "MB read": mb(size.bytes),
+      "theme share of bytes": round(size.themeChars / (size.cellChars + size.themeChars), 2),
+      pages: size.pages,
+      "load s": round(size.loadMs / 1000, 1),
+      "load peak RSS MB": size.loadPeakRssMb,
+      "query peak RSS MB": size.queryPeakRssMb,
+    })),
+  );
+  const runs = METRICS_SIZES.map((size) => size.runs).join(" / ");
+  console.log(`Median per request (${runs} runs after warm-up); ratio = ${large.total / small.total}× the responses`);
+  console.table(
+    small.queries.map((query, i) => {
+      const big = large.queries[i] as (typeof large.queries)[number];
+      return {
+        query: query.name,
+        "10k ms": round(query.medianMs, 1),
+        "1M ms": round(big.medianMs, 1),
+        "1M / 10k": round(big.medianMs / query.medianMs, 2),
+        "10k read / compute ms": `${round(query.readMs, 1)} / ${round(query.computeMs, 1)}`,
+        "1M read / compute ms": `${round(big.readMs, 1)} / ${round(big.computeMs, 1)}`,
+        "1M p90 ms": round(big.p90Ms, 1),
+        "body KB": round(big.bodyKb, 1),
+      };
+    }),
+  );
+  const bytesRatio = large.bytes / small.bytes;
+  console.log(
+    `bytes read 1M / 10k: ${round(bytesRatio, 2)}; cells per day: ${round(large.cellsPerDay / small.cellsPerDay, 2)} (target for the time ratio: ≤ 1.5)`,
+  );
+  console.log(
+    `without theme cells (read by /v1/drivers only), no groupBy: 10k ${round(small.cellsOnly.medianMs, 1)} ms (${mb(small.cellsOnly.bytes)} MB), 1M ${round(large.cellsOnly.medianMs, 1)} ms (${mb(large.cellsOnly.bytes)} MB), 1M / 10k ${round(large.cellsOnly.medianMs / small.cellsOnly.medianMs, 2)}`,
+  );
+}
+
+async function main() {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
+  const run = (section: Section) => asked.length === 0 || asked.includes(section);
+  if (run("startup")) await startup();
+  if (run("validation")) validation();
+  if (run("metrics")) await metrics();
 }
 
 main().catch((error: Error) => {

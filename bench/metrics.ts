@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { hashApiKey } from "../lambdas/core/auth";
+import { ensureTable, startDynalite } from "../local/dynamodb";
+import type { WorkerResult } from "./metrics-worker";
+
+/**
+ * `GET /v1/metrics` over a 90-day window at 10 k and 1 M synthetic responses'
+ * worth of day aggregates (180 days loaded, so the previous window the API also
+ * reads is full too). Each size runs in its own process against its own table in
+ * one in-memory dynalite, through the real handler; 10 k is the baseline.
+ */
+/** Sizes and timed requests per query: the large size costs seconds a request on dynalite, so fewer runs. */
+export const METRICS_SIZES = [
+  { responses: 10_000, runs: 31 },
+  { responses: 1_000_000, runs: 11 },
+] as const;
+const LAST_DAY = "2026-11-20";
+const KEY = "bench-read-key";
+const worker = fileURLToPath(new URL("./metrics-worker.ts", import.meta.url));
+const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+
+function runWorker(size: number, runs: number, cellsOnlyTable: string, env: NodeJS.ProcessEnv): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    // Asynchronous on purpose: dynalite answers from this process while the worker runs.
+    const child = spawn(process.execPath, [tsx, worker, String(size), String(runs), KEY, LAST_DAY, cellsOnlyTable], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`metrics worker (${size}) exited ${code}: ${stderr.slice(-2000)}`));
+      resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as WorkerResult);
+    });
+  });
+}
+
+export async function metricsBench(log: (line: string) => void): Promise<WorkerResult[]> {
+  const dynamo = await startDynalite();
+  try {
+    const base = {
+      ...process.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_EC2_METADATA_DISABLED: "true",
+      API_KEYS: JSON.stringify([{ name: "analyst", sha256: hashApiKey(KEY), scopes: ["read"] }]),
+      ALLOWED_ORIGINS: "[]",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      POWERTOOLS_SERVICE_NAME: "cxloop-bench",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
+    const client = new DynamoDBClient({
+      endpoint: dynamo.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const results: WorkerResult[] = [];
+    for (const { responses, runs } of METRICS_SIZES) {
+      const table = `cxloop-bench-${responses}`;
+      const cellsOnly = `${table}-cells-only`;
+      await ensureTable(client, table);
+      await ensureTable(client, cellsOnly);
+      log(`  ${responses.toLocaleString("en")} responses: loading 180 days, then ${runs} timed requests per query…`);
+      results.push(await runWorker(responses, runs, cellsOnly, { ...base, TABLE_NAME: table }));
+    }
+    client.destroy();
+    return results;
+  } finally {
+    await dynamo.close();
+  }
+}
