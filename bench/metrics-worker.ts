@@ -3,10 +3,11 @@ import { paginateQuery } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { dynamoDocumentClient } from "../lambdas/adapters/clients";
 import { MetricsStore } from "../lambdas/adapters/metrics-store";
+import type { GroupBy } from "../lambdas/contracts/metrics";
 import { ApiRoute } from "../lambdas/contracts/routes";
-import { DAY_AGGREGATES_PARTITION } from "../lambdas/contracts/table";
-import { aggregateDay } from "../lambdas/core/aggregates";
-import { addDays, computeMetrics, resolveWindow } from "../lambdas/core/metrics";
+import { aggregatePartition } from "../lambdas/contracts/table";
+import { aggregateDay, type View } from "../lambdas/core/aggregates";
+import { addDays, computeMetrics, type Filters, resolveWindow, viewFor } from "../lambdas/core/metrics";
 import { dailyCounts, responsesOfDay, type SyntheticPlan } from "./synthetic";
 
 /**
@@ -24,24 +25,27 @@ export interface WorkerResult {
   cellsPerDay: number;
   themeCellsPerDay: number;
   themeCustomersPerDay: number;
-  /** JSON characters of the cells and of the theme cells over the 180 days. */
-  cellChars: number;
-  themeChars: number;
-  items: number;
-  bytes: number;
-  pages: number;
-  queries: { name: string; medianMs: number; p90Ms: number; readMs: number; computeMs: number; bodyKb: number }[];
+  queries: {
+    name: string;
+    /** The stored view the handler reads for this query, and what reading it costs. */
+    view: View;
+    items: number;
+    bytes: number;
+    pages: number;
+    medianMs: number;
+    p90Ms: number;
+    readMs: number;
+    computeMs: number;
+    bodyKb: number;
+  }[];
   queryPeakRssMb: number;
-  /** The same read and computation (no groupBy) against a copy of the aggregates without theme cells. */
-  cellsOnly: { bytes: number; items: number; medianMs: number };
 }
 
-const [totalArg, runsArg, keyArg, lastDayArg, cellsOnlyTableArg] = process.argv.slice(2);
+const [totalArg, runsArg, keyArg, lastDayArg] = process.argv.slice(2);
 const total = Number(totalArg);
 const runs = Number(runsArg);
 const key = String(keyArg);
 const lastDay = String(lastDayArg);
-const cellsOnlyTable = String(cellsOnlyTableArg);
 const SPAN_DAYS = 180;
 const WINDOW_DAYS = 90;
 const WARMUPS = 2;
@@ -94,10 +98,7 @@ function metricsEvent(query: Record<string, string>): APIGatewayProxyEventV2 {
   };
 }
 
-async function load(store: MetricsStore, cellsOnly: MetricsStore, plan: SyntheticPlan) {
-  let cellChars = 0;
-  let copyMs = 0;
-  let themeChars = 0;
+async function load(store: MetricsStore, plan: SyntheticPlan) {
   let cells = 0;
   let themeCells = 0;
   let themeCustomers = 0;
@@ -109,28 +110,20 @@ async function load(store: MetricsStore, cellsOnly: MetricsStore, plan: Syntheti
     cells += aggregate.cells.length;
     themeCells += aggregate.themes.length;
     for (const theme of aggregate.themes) themeCustomers += Object.keys(theme.customers).length;
-    cellChars += JSON.stringify(aggregate.cells).length;
-    themeChars += JSON.stringify(aggregate.themes).length;
     await store.putDay(aggregate, at);
-    const copyStarted = performance.now();
-    await cellsOnly.putDay({ ...aggregate, themes: [] }, at);
-    copyMs += since(copyStarted);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   return {
-    // Generation, aggregation and the puts of the real table; the cells-only copy is not counted.
-    loadMs: since(started) - copyMs,
+    loadMs: since(started),
     loadPeakRssMb: Math.round(peakRss / 2 ** 20),
     cellsPerDay: cells / plan.days,
     themeCellsPerDay: themeCells / plan.days,
     themeCustomersPerDay: themeCustomers / plan.days,
-    cellChars,
-    themeChars,
   };
 }
 
-/** What one metrics request reads: the day-aggregate items of both windows, as `MetricsStore.days` queries them. */
-async function readVolume(tableName: string, from: string, to: string) {
+/** What one metrics request reads: the view's day-aggregate items of both windows, as `MetricsStore.days` queries them. */
+async function readVolume(tableName: string, view: View, from: string, to: string) {
   let items = 0;
   let bytes = 0;
   let pages = 0;
@@ -139,7 +132,7 @@ async function readVolume(tableName: string, from: string, to: string) {
     {
       TableName: tableName,
       KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-      ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":from": `${from}#`, ":to": `${to}#~` },
+      ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":from": `${from}#`, ":to": `${to}#~` },
     },
   );
   for await (const page of query) {
@@ -156,14 +149,12 @@ async function main() {
   const tableName = process.env.TABLE_NAME as string;
   const plan: SyntheticPlan = { total, lastDay, days: SPAN_DAYS, seed: 20_261_120 };
   const store = new MetricsStore(dynamoDocumentClient(), tableName);
-  const cellsOnlyStore = new MetricsStore(dynamoDocumentClient(), cellsOnlyTable);
-  const loaded = await load(store, cellsOnlyStore, plan);
+  const loaded = await load(store, plan);
 
   const from = addDays(lastDay, -(WINDOW_DAYS - 1));
   const windows = resolveWindow({ from, to: lastDay }, lastDay);
   if (!windows.ok) throw new Error("bad window");
   const { current, previous } = windows.value;
-  const volume = await readVolume(tableName, previous.from, current.to);
 
   // The real handler module, configured from the environment at import as on Lambda.
   const { handler } = await import("../lambdas/handlers/metrics-api");
@@ -172,10 +163,16 @@ async function main() {
     context: Context,
   ) => Promise<{ statusCode: number; body: string }>;
 
-  const variants: { name: string; groupBy?: "day" | "segment" }[] = [
+  const variants: { name: string; groupBy?: GroupBy; filters?: Filters }[] = [
     { name: "no groupBy" },
     { name: "groupBy=day", groupBy: "day" },
     { name: "groupBy=segment", groupBy: "segment" },
+    { name: "survey=post-purchase&groupBy=touchpoint", groupBy: "touchpoint", filters: { survey: "post-purchase" } },
+    {
+      name: "survey=post-purchase&segment=smb&groupBy=channel",
+      groupBy: "channel",
+      filters: { survey: "post-purchase", segment: "smb" },
+    },
   ];
   const queries: WorkerResult["queries"] = [];
   let queryPeakRss = 0;
@@ -184,7 +181,9 @@ async function main() {
       from,
       to: lastDay,
       ...(variant.groupBy ? { groupBy: variant.groupBy } : {}),
+      ...variant.filters,
     };
+    const view = viewFor(variant.filters ?? {}, variant.groupBy ?? null);
     const times: number[] = [];
     let bodyBytes = 0;
     for (let run = 0; run < WARMUPS + runs; run++) {
@@ -201,13 +200,13 @@ async function main() {
     const computes: number[] = [];
     for (let run = 0; run < SPLIT_RUNS; run++) {
       let started = performance.now();
-      const days = await store.days(previous.from, current.to);
+      const days = await store.days(view, previous.from, current.to);
       reads.push(since(started));
       started = performance.now();
       computeMetrics({
         window: current,
         previousWindow: previous,
-        filters: {},
+        filters: variant.filters ?? {},
         groupBy: variant.groupBy ?? null,
         days,
         previousDays: days,
@@ -216,6 +215,8 @@ async function main() {
     }
     queries.push({
       name: variant.name,
+      view,
+      ...(await readVolume(tableName, view, previous.from, current.to)),
       medianMs: median(times),
       p90Ms: p90(times),
       readMs: median(reads),
@@ -224,24 +225,12 @@ async function main() {
     });
   }
 
-  // What the same request would cost if theme cells (read only by /v1/drivers) were stored apart.
-  const cellsOnlyVolume = await readVolume(cellsOnlyTable, previous.from, current.to);
-  const cellsOnlyTimes: number[] = [];
-  for (let run = 0; run < WARMUPS + runs; run++) {
-    const started = performance.now();
-    const days = await cellsOnlyStore.days(previous.from, current.to);
-    computeMetrics({ window: current, previousWindow: previous, filters: {}, groupBy: null, days, previousDays: days });
-    if (run >= WARMUPS) cellsOnlyTimes.push(since(started));
-  }
-
   const result: WorkerResult = {
     total,
     days: SPAN_DAYS,
     ...loaded,
-    ...volume,
     queries,
     queryPeakRssMb: Math.round(queryPeakRss / 2 ** 20),
-    cellsOnly: { bytes: cellsOnlyVolume.bytes, items: cellsOnlyVolume.items, medianMs: median(cellsOnlyTimes) },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

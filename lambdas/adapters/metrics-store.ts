@@ -7,14 +7,22 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
+  aggregatePartition,
   CHANGED_DAYS_PARTITION,
   changedDayKey,
-  DAY_AGGREGATES_PARTITION,
   dayAggregateKey,
   monthBucket,
   TableKeys,
 } from "../contracts/table";
-import type { Cell, DayAggregate, RollupResponse, ThemeCell } from "../core/aggregates";
+import {
+  CELL_VIEWS,
+  type Cell,
+  cellsOfView,
+  type DayAggregate,
+  type RollupResponse,
+  type ThemeCell,
+  type View,
+} from "../core/aggregates";
 
 /** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
 const CHUNK_CHARS = 300_000;
@@ -154,17 +162,29 @@ export class MetricsStore {
       }
   }
 
-  /** Replaces a day's aggregate: writes its chunks, then removes chunks a larger earlier version left behind. */
+  /**
+   * Replaces a day's aggregate in every view: writes each view's chunks, then removes chunks a
+   * larger earlier version left behind. Views are written side by side; a crash midway leaves the
+   * day marked changed, and the rerun rewrites them all.
+   */
   async putDay(aggregate: DayAggregate, at: Date): Promise<void> {
-    const chunks = chunk(aggregate);
-    const existing = await this.chunkKeys(aggregate.day);
+    const views: [View, readonly (Cell | ThemeCell)[]][] = [
+      ...CELL_VIEWS.map((view): [View, Cell[]] => [view, cellsOfView(aggregate.cells, view)]),
+      ["themes", aggregate.themes],
+    ];
+    await Promise.all(views.map(([view, entries]) => this.putView(view, aggregate.day, entries, at)));
+  }
+
+  private async putView(view: View, day: string, entries: readonly (Cell | ThemeCell)[], at: Date) {
+    const chunks = pack(entries);
+    const existing = await this.chunkKeys(view, day);
     for (const [index, part] of chunks.entries())
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            ...dayAggregateKey(aggregate.day, index),
-            day: aggregate.day,
+            ...dayAggregateKey(view, day, index),
+            day,
             chunks: chunks.length,
             computedAt: at.toISOString(),
             data: JSON.stringify(part),
@@ -175,7 +195,7 @@ export class MetricsStore {
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
   }
 
-  private async chunkKeys(day: string): Promise<{ pk: string; sk: string }[]> {
+  private async chunkKeys(view: View, day: string): Promise<{ pk: string; sk: string }[]> {
     const keys: { pk: string; sk: string }[] = [];
     const pages = paginateQuery(
       { client: this.client },
@@ -183,7 +203,7 @@ export class MetricsStore {
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
         ProjectionExpression: "pk, sk",
-        ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":day": `${day}#` },
+        ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":day": `${day}#` },
       },
     );
     for await (const page of pages)
@@ -191,8 +211,8 @@ export class MetricsStore {
     return keys.sort((a, b) => (a.sk < b.sk ? -1 : 1));
   }
 
-  /** Every stored day aggregate from `from` to `to` (both `YYYY-MM-DD`, inclusive), in one query. */
-  async days(from: string, to: string): Promise<DayAggregate[]> {
+  /** One view of every stored day from `from` to `to` (both `YYYY-MM-DD`, inclusive), in one query. */
+  async days(view: View, from: string, to: string): Promise<DayAggregate[]> {
     const days = new Map<string, DayAggregate>();
     const pages = paginateQuery(
       { client: this.client },
@@ -201,40 +221,34 @@ export class MetricsStore {
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
         ProjectionExpression: "#day, #data",
         ExpressionAttributeNames: { "#day": "day", "#data": "data" },
-        ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":from": `${from}#`, ":to": `${to}#~` },
+        ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":from": `${from}#`, ":to": `${to}#~` },
       },
     );
     for await (const page of pages)
       for (const item of page.Items ?? []) {
         const day = String(item.day);
-        const part = JSON.parse(String(item.data)) as Pick<DayAggregate, "cells" | "themes">;
         const into = days.get(day) ?? { day, cells: [], themes: [] };
-        into.cells.push(...part.cells);
-        into.themes.push(...part.themes);
+        const entries = JSON.parse(String(item.data));
+        if (view === "themes") into.themes.push(...(entries as ThemeCell[]));
+        else into.cells.push(...(entries as Cell[]));
         days.set(day, into);
       }
     return [...days.values()];
   }
 }
 
-/** Packs a day's cells and theme cells into parts whose JSON stays under the chunk size. */
-function chunk(aggregate: DayAggregate): Pick<DayAggregate, "cells" | "themes">[] {
-  const parts: Pick<DayAggregate, "cells" | "themes">[] = [];
-  let current: Pick<DayAggregate, "cells" | "themes"> = { cells: [], themes: [] };
+/** Packs entries into parts whose JSON stays under the chunk size (an empty day is one empty part). */
+function pack<T>(entries: readonly T[]): T[][] {
+  const parts: T[][] = [[]];
   let size = 0;
-  const add = (entry: { kind: "cells"; value: Cell } | { kind: "themes"; value: ThemeCell }) => {
-    const length = JSON.stringify(entry.value).length + 1;
+  for (const entry of entries) {
+    const length = JSON.stringify(entry).length + 1;
     if (size + length > CHUNK_CHARS && size > 0) {
-      parts.push(current);
-      current = { cells: [], themes: [] };
+      parts.push([]);
       size = 0;
     }
-    if (entry.kind === "cells") current.cells.push(entry.value);
-    else current.themes.push(entry.value);
+    (parts[parts.length - 1] as T[]).push(entry);
     size += length;
-  };
-  for (const value of aggregate.cells) add({ kind: "cells", value });
-  for (const value of aggregate.themes) add({ kind: "themes", value });
-  parts.push(current);
+  }
   return parts;
 }

@@ -28,9 +28,12 @@ export const alertDeliveryKey = (caseId: string, delivery: string) => ({ pk: `AL
 /** Days whose responses changed since the metrics rollup last ran; `version` grows with each change. */
 export const CHANGED_DAYS_PARTITION = "METRICS#CHANGED";
 export const changedDayKey = (day: string) => ({ pk: CHANGED_DAYS_PARTITION, sk: day });
-/** Day aggregates in one partition sorted by day, so any window is one query; a day may span chunks. */
-export const DAY_AGGREGATES_PARTITION = "METRICS#DAYS";
-export const dayAggregateKey = (day: string, chunk: number) => ({
-  pk: DAY_AGGREGATES_PARTITION,
+/**
+ * Day aggregates, one partition per view (the total, each dimension alone, the full cube, the
+ * themes), sorted by day, so a window of one view is one query; a day may span chunks.
+ */
+export const aggregatePartition = (view: string) => `METRICS#${view.toUpperCase()}`;
+export const dayAggregateKey = (view: string, day: string, chunk: number) => ({
+  pk: aggregatePartition(view),
   sk: `${day}#${String(chunk).padStart(3, "0")}`,
 });

@@ -1,4 +1,4 @@
-import type { Dimension } from "../contracts/metrics";
+import { DIMENSIONS, type Dimension } from "../contracts/metrics";
 import type { ResponseRecord } from "../contracts/record";
 import { cesCategory, csatCategory, DEFAULT_SCALES, npsCategory, scaleLabel } from "./scoring";
 
@@ -211,4 +211,51 @@ export function addCustomer(customers: Record<string, CustomerValue>, id: string
   const known = customers[id];
   if (!known || value[2] > known[2] || (value[2] === known[2] && JSON.stringify(value) > JSON.stringify(known)))
     customers[id] = value;
+}
+
+/** Every pair of dimensions, in DIMENSIONS order, named `a+b`. */
+const PAIRS = DIMENSIONS.flatMap((first, index) =>
+  DIMENSIONS.slice(index + 1).map((second) => `${first}+${second}` as const),
+);
+
+/**
+ * How a day is stored for reading: the total, each dimension on its own, each pair of dimensions,
+ * the full cube (every combination seen), and the theme cells. A query reads the smallest view
+ * that answers it, so any query involving up to two dimensions reads a handful of cells a day
+ * however many combinations the responses make.
+ */
+export const CELL_VIEWS = ["total", ...DIMENSIONS, ...PAIRS, "cube"] as const;
+export type CellView = (typeof CELL_VIEWS)[number];
+export type View = CellView | "themes";
+
+/** The dimensions a view keeps. */
+export function dimensionsOf(view: CellView): readonly Dimension[] {
+  if (view === "total") return [];
+  if (view === "cube") return DIMENSIONS;
+  return view.split("+") as Dimension[];
+}
+
+/** The view keeping exactly these dimensions (the cube for three or more). */
+export function viewOf(dimensions: Iterable<Dimension>): CellView {
+  const kept = new Set(dimensions);
+  const ordered = DIMENSIONS.filter((dimension) => kept.has(dimension));
+  if (ordered.length === 0) return "total";
+  if (ordered.length > 2) return "cube";
+  return ordered.join("+") as CellView;
+}
+
+/** The cells of a view: the cube's cells summed onto the view's dimensions (the others left null). */
+export function cellsOfView(cells: readonly Cell[], view: CellView): Cell[] {
+  if (view === "cube") return [...cells];
+  const kept = dimensionsOf(view);
+  const collapsed = new Map<string, Cell>();
+  for (const cell of cells) {
+    const key: Cell["key"] = { survey: null, touchpoint: null, channel: null, segment: null };
+    for (const dimension of kept) key[dimension] = cell.key[dimension];
+    const id = JSON.stringify(key);
+    const into = collapsed.get(id) ?? { key, stats: emptyStats() };
+    addStats(into.stats, cell.stats);
+    collapsed.set(id, into);
+  }
+  return [...collapsed.values()];
 }

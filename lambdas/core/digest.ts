@@ -3,10 +3,9 @@ import type { Case } from "../contracts/cases";
 import type { MetricsComputedDetail } from "../contracts/events";
 import type { Contact } from "../contracts/follow-up-config";
 import type { Drivers, Metrics } from "../contracts/metrics";
-import type { DayAggregate } from "./aggregates";
 import type { EmailMessage, SlackMessage } from "./alerts";
 import { npsTrendSvg } from "./chart";
-import { computeDrivers } from "./drivers";
+import { type AggregateReader, computeDrivers, daysForDrivers } from "./drivers";
 import { type Channel, deliverOnce, type NotifyPorts } from "./follow-up";
 import { addDays, computeMetrics, periodKey, type Window } from "./metrics";
 import { type AtRiskCustomer, revenueAtRisk } from "./revenue-at-risk";
@@ -177,7 +176,7 @@ export function buildDigest(content: DigestContent): {
 }
 
 export interface DigestPorts extends Pick<NotifyPorts, "deliveries" | "slack" | "email" | "now"> {
-  aggregates: { days(from: string, to: string): Promise<DayAggregate[]> };
+  aggregates: AggregateReader;
   responses: { comment(id: string): Promise<string | null> };
   cases: { activeDueBefore(at: Date): Promise<Case[]> };
   customers: { atRisk(): Promise<AtRiskCustomer[]> };
@@ -194,7 +193,10 @@ export interface DigestPorts extends Pick<NotifyPorts, "deliveries" | "slack" | 
 export async function sendWeeklyDigest(ports: DigestPorts) {
   const now = ports.now();
   const windows = digestWindows(now);
-  const days = await ports.aggregates.days(windows.trend.from, windows.week.to);
+  const [days, driverDays] = await Promise.all([
+    ports.aggregates.days("total", windows.trend.from, windows.week.to),
+    daysForDrivers(ports.aggregates, windows.week),
+  ]);
   const metrics = computeMetrics({
     window: windows.week,
     previousWindow: windows.previous,
@@ -211,7 +213,7 @@ export async function sendWeeklyDigest(ports: DigestPorts) {
     days,
     previousDays: [],
   });
-  const drivers = computeDrivers({ window: windows.week, days });
+  const drivers = computeDrivers({ window: windows.week, days: driverDays });
   const examples = drivers.drivers
     .filter((driver) => driver.impact !== null && driver.impact < 0)
     .slice(0, TOP_DRIVERS)

@@ -8,10 +8,31 @@ import {
   isMoreNegative,
   type ScaleCounts,
   type Stats,
+  type View,
 } from "./aggregates";
 import { csatMetric, npsMetric, round2, type Window } from "./metrics";
 
 type Metric = "nps" | "csat";
+
+/** Where drivers read from: a view of the stored day aggregates. */
+export interface AggregateReader {
+  days(view: View, from: string, to: string): Promise<DayAggregate[]>;
+}
+
+/** Drivers need each day's totals by survey and its theme cells: two views, joined by day. */
+export async function daysForDrivers(aggregates: AggregateReader, window: Window): Promise<DayAggregate[]> {
+  const [bySurvey, themes] = await Promise.all([
+    aggregates.days("survey", window.from, window.to),
+    aggregates.days("themes", window.from, window.to),
+  ]);
+  const days = new Map(bySurvey.map((day) => [day.day, { ...day, themes: [] as DayAggregate["themes"] }]));
+  for (const day of themes) {
+    const into = days.get(day.day) ?? { day: day.day, cells: [], themes: [] };
+    into.themes.push(...day.themes);
+    days.set(day.day, into);
+  }
+  return [...days.values()];
+}
 
 function subtract(whole: Stats, part: Stats): Stats {
   const scales = (a: Record<string, ScaleCounts>, b: Record<string, ScaleCounts>) =>

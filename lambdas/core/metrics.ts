@@ -7,7 +7,16 @@ import {
   PERIODS,
   type Period,
 } from "../contracts/metrics";
-import { addStats, type DayAggregate, emptyStats, type NpsCounts, type ScaleCounts, type Stats } from "./aggregates";
+import {
+  addStats,
+  type CellView,
+  type DayAggregate,
+  emptyStats,
+  type NpsCounts,
+  type ScaleCounts,
+  type Stats,
+  viewOf,
+} from "./aggregates";
 import { invalid, ok, type Result } from "./validation";
 
 const DAY_MS = 86_400_000;
@@ -161,6 +170,13 @@ function change(now: { score: number | null; halfWidth: number | null }, before:
 
 export type Filters = Partial<Record<Dimension, string>>;
 
+/** The smallest stored view that answers a query: the one with exactly the dimensions it filters or groups by. */
+export function viewFor(filters: Filters, groupBy: GroupBy | null): CellView {
+  const involved = new Set(DIMENSIONS.filter((dimension) => filters[dimension] !== undefined));
+  if (groupBy !== null && (DIMENSIONS as readonly string[]).includes(groupBy)) involved.add(groupBy as Dimension);
+  return viewOf(involved);
+}
+
 const matches = (key: Record<Dimension, string | null>, filters: Filters) =>
   DIMENSIONS.every((dimension) => filters[dimension] === undefined || key[dimension] === filters[dimension]);
 
@@ -182,7 +198,7 @@ function collect(days: readonly DayAggregate[], filters: Filters, groupBy: Group
 }
 
 /**
- * `GET /v1/metrics` from day aggregates only: its cost grows with days × cells, never with responses.
+ * `GET /v1/metrics` from day aggregates only: its cost grows with days × the cells of the view read, not with responses.
  * Period groups list every period of the window (empty ones too); dimension groups, the values seen, largest first.
  */
 export function computeMetrics(input: {

@@ -6,8 +6,8 @@ import { MetricsStore } from "../adapters/metrics-store";
 import { driversQuerySchema, metricsQuerySchema, recomputeRequestSchema } from "../contracts/metrics";
 import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
-import { computeDrivers } from "../core/drivers";
-import { computeMetrics, daysOf, resolveWindow } from "../core/metrics";
+import { computeDrivers, daysForDrivers } from "../core/drivers";
+import { computeMetrics, daysOf, resolveWindow, viewFor } from "../core/metrics";
 import { recomputeDay } from "../core/rollup";
 import { parseWith } from "../core/validation";
 import { type HttpEvent, type HttpResult, httpErrors, json, jsonBody, requireScope, validationError } from "./http";
@@ -27,27 +27,25 @@ function parseQuery<T extends { from?: string; to?: string }>(schema: z.ZodType<
   return { query: query.value, ...windows.value };
 }
 
-/** Reads day aggregates only: the cost grows with days × cells, never with the number of responses. */
+/**
+ * Reads day aggregates only, in the smallest view that answers the query: the cost grows with
+ * days × the view's cells (one a day for the total), never with the number of responses.
+ */
 async function metrics(event: HttpEvent): Promise<HttpResult> {
   const { query, current, previous } = parseQuery(metricsQuerySchema, event);
-  const days = await store.days(previous.from, current.to);
   const { survey, touchpoint, channel, segment } = query;
+  const filters = { survey, touchpoint, channel, segment };
+  const groupBy = query.groupBy ?? null;
+  const days = await store.days(viewFor(filters, groupBy), previous.from, current.to);
   return json(
     200,
-    computeMetrics({
-      window: current,
-      previousWindow: previous,
-      filters: { survey, touchpoint, channel, segment },
-      groupBy: query.groupBy ?? null,
-      days,
-      previousDays: days,
-    }),
+    computeMetrics({ window: current, previousWindow: previous, filters, groupBy, days, previousDays: days }),
   );
 }
 
 async function drivers(event: HttpEvent): Promise<HttpResult> {
   const { query, current } = parseQuery(driversQuerySchema, event);
-  const days = await store.days(current.from, current.to);
+  const days = await daysForDrivers(store, current);
   return json(200, computeDrivers({ window: current, survey: query.survey, days }));
 }
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
-import { DAY_AGGREGATES_PARTITION, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
+import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
 import { aggregateDay, type DayAggregate, type RollupResponse } from "../../lambdas/core/aggregates";
 import { type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
 import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
@@ -94,17 +94,29 @@ describe("metrics rollup against the local DynamoDB", () => {
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-21"]);
 
     expect(await rollUpChangedDays({ store, now: () => AT })).toEqual({ recomputed: ["2026-11-21"], left: 0 });
-    const once = await store.days("2026-11-20", "2026-11-21");
+    const once = await store.days("cube", "2026-11-20", "2026-11-21");
     expect(once.map((day) => [day.day, npsOf(day)])).toEqual([
       ["2026-11-20", 1],
       ["2026-11-21", 2],
     ]);
-    expect(once.find((day) => day.day === "2026-11-21")).toEqual(aggregateDay("2026-11-21", read.slice().reverse()));
+    const expected = aggregateDay("2026-11-21", read.slice().reverse());
+    expect(once.find((day) => day.day === "2026-11-21")?.cells).toEqual(expected.cells);
+    expect((await store.days("themes", "2026-11-21", "2026-11-21"))[0]?.themes).toEqual(expected.themes);
+    // The total and each dimension are the cube summed onto them.
+    const [total] = await store.days("total", "2026-11-21", "2026-11-21");
+    expect(total?.cells.map((cell) => [cell.key, cell.stats.total])).toEqual([
+      [{ survey: null, touchpoint: null, channel: null, segment: null }, 2],
+    ]);
+    const [bySegment] = await store.days("segment", "2026-11-21", "2026-11-21");
+    expect(bySegment?.cells.map((cell) => [cell.key.segment, cell.stats.nps.responses]).sort()).toEqual([
+      ["enterprise", 1],
+      ["smb", 1],
+    ]);
 
     // A full rerun over the same responses replaces, never adds.
     for (const day of ["2026-11-20", "2026-11-21"]) await store.markDayChanged(day, AT);
     await rollUpChangedDays({ store, now: () => AT });
-    expect(await store.days("2026-11-20", "2026-11-21")).toEqual(once);
+    expect(await store.days("cube", "2026-11-20", "2026-11-21")).toEqual(once);
   });
 
   it("keeps a day marked when a response arrives while it is being recomputed", async () => {
@@ -116,10 +128,10 @@ describe("metrics rollup against the local DynamoDB", () => {
       await store.markDayChanged("2026-11-10", AT);
     });
     await rollUpChangedDays(racing);
-    expect((await store.days("2026-11-10", "2026-11-10")).map(npsOf)).toEqual([1]);
+    expect((await store.days("cube", "2026-11-10", "2026-11-10")).map(npsOf)).toEqual([1]);
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-10"]);
     await rollUpChangedDays({ store, now: () => AT });
-    expect((await store.days("2026-11-10", "2026-11-10")).map(npsOf)).toEqual([2]);
+    expect((await store.days("cube", "2026-11-10", "2026-11-10")).map(npsOf)).toEqual([2]);
     expect(await store.changedDays()).toEqual([]);
   });
 
@@ -145,19 +157,19 @@ describe("metrics rollup against the local DynamoDB", () => {
           new QueryCommand({
             TableName: TABLE,
             KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
-            ExpressionAttributeValues: { ":pk": DAY_AGGREGATES_PARTITION, ":day": "2026-10-01#" },
+            ExpressionAttributeValues: { ":pk": aggregatePartition("cube"), ":day": "2026-10-01#" },
           }),
         )
       ).Items ?? [];
     const stored = await chunks();
     expect(stored.length).toBeGreaterThan(1);
     for (const item of stored) expect(String(item.data).length).toBeLessThan(350_000);
-    const [readBack] = await store.days("2026-10-01", "2026-10-01");
+    const [readBack] = await store.days("cube", "2026-10-01", "2026-10-01");
     expect(readBack?.cells).toHaveLength(big.cells.length);
     expect(npsOf(readBack)).toBe(6000);
 
     await store.putDay(aggregateDay("2026-10-01", many.slice(0, 10)), AT);
     expect(await chunks()).toHaveLength(1);
-    expect(npsOf((await store.days("2026-10-01", "2026-10-01"))[0])).toBe(10);
+    expect(npsOf((await store.days("cube", "2026-10-01", "2026-10-01"))[0])).toBe(10);
   });
 });

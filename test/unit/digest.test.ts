@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Case } from "../../lambdas/contracts/cases";
 import { metricsComputedDetailSchema } from "../../lambdas/contracts/events";
-import { aggregateDay, type RollupResponse } from "../../lambdas/core/aggregates";
+import { aggregateDay, cellsOfView, type RollupResponse } from "../../lambdas/core/aggregates";
 import type { EmailMessage, SlackMessage } from "../../lambdas/core/alerts";
 import { npsTrendSvg } from "../../lambdas/core/chart";
 import { type DigestPorts, digestWindows, sendWeeklyDigest } from "../../lambdas/core/digest";
@@ -37,7 +37,14 @@ function ports(failSlackTimes = 0) {
   ]);
   const weekBefore = aggregateDay("2026-11-10", [nps("e", "2026-11-10", 10), nps("f", "2026-11-10", 10)]);
   const value: DigestPorts = {
-    aggregates: { days: async (from, to) => [weekBefore, lastWeek].filter((d) => d.day >= from && d.day <= to) },
+    aggregates: {
+      days: async (view, from, to) =>
+        [weekBefore, lastWeek]
+          .filter((day) => day.day >= from && day.day <= to)
+          .map((day) =>
+            view === "themes" ? { ...day, cells: [] } : { ...day, cells: cellsOfView(day.cells, view), themes: [] },
+          ),
+    },
     responses: { comment: async (id) => (id === "a" ? "The parcel came a week late" : null) },
     cases: { activeDueBefore: async () => [{ owner: "logistics" }, { owner: "logistics" }] as Case[] },
     customers: {

@@ -1,8 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { aggregateDay, type DayAggregate, mergeDays, type RollupResponse } from "../../lambdas/core/aggregates";
+import { GROUP_BYS } from "../../lambdas/contracts/metrics";
+import {
+  aggregateDay,
+  cellsOfView,
+  type DayAggregate,
+  mergeDays,
+  type RollupResponse,
+} from "../../lambdas/core/aggregates";
 import { computeDrivers } from "../../lambdas/core/drivers";
-import { computeMetrics, npsMetric, periodKey, resolveWindow } from "../../lambdas/core/metrics";
+import { computeMetrics, npsMetric, periodKey, resolveWindow, viewFor } from "../../lambdas/core/metrics";
 
 const DAY = "2026-11-16";
 let counter = 0;
@@ -122,6 +129,15 @@ describe("windows, groups and change", () => {
       value: { current: { from: "2026-11-01", to: "2026-11-30" }, previous: { from: "2026-10-02", to: "2026-10-31" } },
     });
     expect(resolveWindow({ from: "2026-12-01", to: "2026-11-30" }, "2026-11-30").ok).toBe(false);
+  });
+
+  it("reads the total, one dimension's or one pair's view, or the cube, by what the query involves", () => {
+    expect(viewFor({}, "week")).toBe("total");
+    expect(viewFor({ segment: "smb" }, "day")).toBe("segment");
+    expect(viewFor({ channel: "web" }, "channel")).toBe("channel");
+    expect(viewFor({}, "touchpoint")).toBe("touchpoint");
+    expect(viewFor({ survey: "onboarding" }, "segment")).toBe("survey+segment");
+    expect(viewFor({ segment: "smb", touchpoint: "app" }, "survey")).toBe("cube");
   });
 
   it("keys weeks by their Monday and months by YYYY-MM", () => {
@@ -256,6 +272,26 @@ describe("aggregates are exact", () => {
           expect(metricsOf([merged], { groupBy: "segment" })).toEqual(metricsOf([whole], { groupBy: "segment" }));
           const window = { from: DAY, to: DAY };
           expect(computeDrivers({ window, days: [merged] })).toEqual(computeDrivers({ window, days: [whole] }));
+        },
+      ),
+    );
+  });
+
+  it("the smallest view a query reads answers exactly as the full cube does", () => {
+    const filterValue = fc.option(fc.constantFrom("post-purchase", "email", "smb", "delivery", "web"), {
+      nil: undefined,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryResponse, { maxLength: 60 }),
+        fc.record({ survey: filterValue, touchpoint: filterValue, channel: filterValue, segment: filterValue }),
+        fc.option(fc.constantFrom(...GROUP_BYS), { nil: null }),
+        (drawn, filters, groupBy) => {
+          const cube = oneDay(toResponses(drawn));
+          const view = viewFor(filters, groupBy);
+          const viewDay = { ...cube, cells: cellsOfView(cube.cells, view) };
+          expect(metricsOf([viewDay], { filters, groupBy })).toEqual(metricsOf([cube], { filters, groupBy }));
+          if (view !== "cube") expect(viewDay.cells.length).toBeLessThanOrEqual(cube.cells.length);
         },
       ),
     );
