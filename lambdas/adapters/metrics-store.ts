@@ -84,8 +84,8 @@ export class MetricsStore {
     );
   }
 
-  async changedDays(): Promise<{ day: string; version: number }[]> {
-    const days: { day: string; version: number }[] = [];
+  async changedDays(): Promise<{ day: string; version: number; changedAt: string }[]> {
+    const days: { day: string; version: number; changedAt: string }[] = [];
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -96,7 +96,8 @@ export class MetricsStore {
       },
     );
     for await (const page of pages)
-      for (const item of page.Items ?? []) days.push({ day: String(item.sk), version: Number(item.version) });
+      for (const item of page.Items ?? [])
+        days.push({ day: String(item.sk), version: Number(item.version), changedAt: String(item.changedAt) });
     return days;
   }
 

@@ -2,7 +2,7 @@ import { aggregateDay, type DayAggregate, type RollupResponse } from "./aggregat
 
 export interface RollupPorts {
   store: {
-    changedDays(): Promise<{ day: string; version: number }[]>;
+    changedDays(): Promise<{ day: string; version: number; changedAt: string }[]>;
     responsesOfDay(day: string): AsyncIterable<RollupResponse>;
     putDay(aggregate: DayAggregate, at: Date): Promise<void>;
     clearChanged(day: string, version: number): Promise<boolean>;
@@ -20,9 +20,17 @@ export async function recomputeDay(day: string, ports: RollupPorts): Promise<Day
 }
 
 /**
+ * How long after its last change a day's responses are taken to be all in the time index: GSIs are
+ * eventually consistent, so a day changed more recently is recomputed but stays marked, and the
+ * next run computes it again.
+ */
+export const INDEX_SETTLE_MS = 60_000;
+
+/**
  * Recomputes every day marked changed, oldest first, while `hasTime` allows. A day's mark is
- * cleared only after its aggregate is written and only if no response arrived meanwhile, so a
- * crash or a timeout leaves the day marked and the next run computes it again.
+ * cleared only after its aggregate is written, only if no response arrived meanwhile, and only
+ * if its last change had time to reach the index before the day was read; so a crash, a timeout
+ * or a lagging index leaves the day marked and the next run computes it again.
  */
 export async function rollUpChangedDays(
   ports: RollupPorts,
@@ -30,10 +38,11 @@ export async function rollUpChangedDays(
 ): Promise<{ recomputed: string[]; left: number }> {
   const changed = (await ports.store.changedDays()).sort((a, b) => (a.day < b.day ? -1 : 1));
   const recomputed: string[] = [];
-  for (const { day, version } of changed) {
+  for (const { day, version, changedAt } of changed) {
     if (!hasTime()) break;
+    const readFrom = ports.now().getTime();
     await recomputeDay(day, ports);
-    await ports.store.clearChanged(day, version);
+    if (Date.parse(changedAt) <= readFrom - INDEX_SETTLE_MS) await ports.store.clearChanged(day, version);
     recomputed.push(day);
   }
   return { recomputed, left: changed.length - recomputed.length };

@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
 import { aggregateDay, type DayAggregate, type RollupResponse } from "../../lambdas/core/aggregates";
-import { type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
+import { INDEX_SETTLE_MS, type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
 import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
 
 const TABLE = "metrics-rollup-test";
 const AT = new Date("2026-11-23T06:00:00Z");
+/** When the rollup runs: long enough after the marks for the index to have every response. */
+const LATER = new Date(AT.getTime() + INDEX_SETTLE_MS);
 let dynamo: LocalDynamo;
 let client: DynamoDBDocumentClient;
 let store: MetricsStore;
@@ -56,7 +58,7 @@ async function storeResponse(id: string, submittedAt: string, score: number, seg
 }
 /** Rollup ports on the real store, with something happening right after each day is written. */
 const afterEachDay = (then: () => Promise<void>): RollupPorts => ({
-  now: () => AT,
+  now: () => LATER,
   store: {
     changedDays: () => store.changedDays(),
     responsesOfDay: (day) => store.responsesOfDay(day),
@@ -93,7 +95,7 @@ describe("metrics rollup against the local DynamoDB", () => {
     await expect(rollUpChangedDays(crashing)).rejects.toThrow("timed out");
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-21"]);
 
-    expect(await rollUpChangedDays({ store, now: () => AT })).toEqual({ recomputed: ["2026-11-21"], left: 0 });
+    expect(await rollUpChangedDays({ store, now: () => LATER })).toEqual({ recomputed: ["2026-11-21"], left: 0 });
     const once = await store.days("cube", "2026-11-20", "2026-11-21");
     expect(once.map((day) => [day.day, npsOf(day)])).toEqual([
       ["2026-11-20", 1],
@@ -115,7 +117,7 @@ describe("metrics rollup against the local DynamoDB", () => {
 
     // A full rerun over the same responses replaces, never adds.
     for (const day of ["2026-11-20", "2026-11-21"]) await store.markDayChanged(day, AT);
-    await rollUpChangedDays({ store, now: () => AT });
+    await rollUpChangedDays({ store, now: () => LATER });
     expect(await store.days("cube", "2026-11-20", "2026-11-21")).toEqual(once);
   });
 
@@ -130,8 +132,19 @@ describe("metrics rollup against the local DynamoDB", () => {
     await rollUpChangedDays(racing);
     expect((await store.days("cube", "2026-11-10", "2026-11-10")).map(npsOf)).toEqual([1]);
     expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-10"]);
-    await rollUpChangedDays({ store, now: () => AT });
+    await rollUpChangedDays({ store, now: () => LATER });
     expect((await store.days("cube", "2026-11-10", "2026-11-10")).map(npsOf)).toEqual([2]);
+    expect(await store.changedDays()).toEqual([]);
+  });
+
+  it("recomputes a day changed moments ago but keeps it marked, since the time index may still lag", async () => {
+    await storeResponse("c1", "2026-11-05T09:00:00.000Z", 6);
+    await store.markDayChanged("2026-11-05", AT);
+    const soon = new Date(AT.getTime() + INDEX_SETTLE_MS - 1);
+    expect(await rollUpChangedDays({ store, now: () => soon })).toEqual({ recomputed: ["2026-11-05"], left: 0 });
+    expect((await store.days("cube", "2026-11-05", "2026-11-05")).map(npsOf)).toEqual([1]);
+    expect((await store.changedDays()).map((mark) => mark.day)).toEqual(["2026-11-05"]);
+    await rollUpChangedDays({ store, now: () => LATER });
     expect(await store.changedDays()).toEqual([]);
   });
 
