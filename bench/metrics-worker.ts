@@ -39,6 +39,8 @@ export interface WorkerResult {
     bodyKb: number;
   }[];
   queryPeakRssMb: number;
+  /** `GET /v1/drivers` over the same 90 days: the survey and theme views of the window. */
+  drivers: { medianMs: number; p90Ms: number; bytes: number };
 }
 
 const [totalArg, runsArg, keyArg, lastDayArg] = process.argv.slice(2);
@@ -74,11 +76,12 @@ function context(): Context {
 }
 
 /** An API Gateway HTTP API (payload 2.0) event for `GET /v1/metrics`, as the route integration sends it. */
-function metricsEvent(query: Record<string, string>): APIGatewayProxyEventV2 {
+function metricsEvent(query: Record<string, string>, routeKey: string = ApiRoute.metrics): APIGatewayProxyEventV2 {
+  const path = routeKey.split(" ")[1] as string;
   return {
     version: "2.0",
-    routeKey: ApiRoute.metrics,
-    rawPath: "/v1/metrics",
+    routeKey,
+    rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
     headers: { authorization: `Bearer ${key}`, accept: "application/json" },
     queryStringParameters: query,
@@ -88,9 +91,9 @@ function metricsEvent(query: Record<string, string>): APIGatewayProxyEventV2 {
       apiId: "bench",
       domainName: "localhost",
       domainPrefix: "localhost",
-      http: { method: "GET", path: "/v1/metrics", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
       requestId: randomUUID(),
-      routeKey: ApiRoute.metrics,
+      routeKey,
       stage: "$default",
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
@@ -225,12 +228,24 @@ async function main() {
     });
   }
 
+  const driverTimes: number[] = [];
+  for (let run = 0; run < WARMUPS + runs; run++) {
+    const started = performance.now();
+    const result = await invoke(metricsEvent({ from, to: lastDay }, ApiRoute.drivers), context());
+    if (result.statusCode !== 200) throw new Error(`GET /v1/drivers answered ${result.statusCode}: ${result.body}`);
+    if (run >= WARMUPS) driverTimes.push(since(started));
+  }
+  const driverBytes =
+    (await readVolume(tableName, "survey", current.from, current.to)).bytes +
+    (await readVolume(tableName, "themes", current.from, current.to)).bytes;
+
   const result: WorkerResult = {
     total,
     days: SPAN_DAYS,
     ...loaded,
     queries,
     queryPeakRssMb: Math.round(queryPeakRss / 2 ** 20),
+    drivers: { medianMs: median(driverTimes), p90Ms: p90(driverTimes), bytes: driverBytes },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -225,6 +225,9 @@ async function metrics() {
   console.log(
     `cube cells per day 1M / 10k: ${round(large.cellsPerDay / small.cellsPerDay, 2)} (target for the time ratio: ≤ 1.5)`,
   );
+  console.log(
+    `GET /v1/drivers, same 90 days: 10k ${round(small.drivers.medianMs, 1)} ms (${round(small.drivers.bytes / 1024)} KB read), 1M ${round(large.drivers.medianMs, 1)} ms (${round(large.drivers.bytes / 1024)} KB read, p90 ${round(large.drivers.p90Ms, 1)} ms), 1M / 10k ${round(large.drivers.medianMs / small.drivers.medianMs, 2)}`,
+  );
 }
 
 async function main() {
