@@ -2,6 +2,7 @@ import * as z from "zod";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { digestConfigSchema } from "../lambdas/contracts/metrics";
 import { apiKeyEntrySchema, sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
+import { isTimeZone } from "../lambdas/core/calendar";
 
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
 export const stageConfigSchema = z.strictObject({
@@ -19,6 +20,8 @@ export const stageConfigSchema = z.strictObject({
     .prefault({}),
   /** Churn risk (0-1) from which a customer counts as at risk; crossing it publishes Customer At Risk. */
   churnRiskThreshold: z.number().min(0).max(1).default(0.6),
+  /** The IANA time zone metrics count days in (a response counts in the local day of its submittedAt). */
+  metricsTimeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin").default("UTC"),
   /** Weekly digest recipients (default: the escalation contacts) and schedule. */
   digest: digestConfigSchema.prefault({}),
   /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */

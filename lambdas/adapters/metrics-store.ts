@@ -23,6 +23,7 @@ import {
   type ThemeCell,
   type View,
 } from "../core/aggregates";
+import { DEFAULT_TIME_ZONE, dayBounds } from "../core/calendar";
 
 /** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
 const CHUNK_CHARS = 300_000;
@@ -69,6 +70,8 @@ export class MetricsStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The time zone days are counted in (IANA name). */
+    readonly timeZone: string = DEFAULT_TIME_ZONE,
   ) {}
 
   /** Marks a day as changed; every delivery of a response does it again, so a crash cannot lose the mark. */
@@ -120,8 +123,16 @@ export class MetricsStore {
     }
   }
 
-  /** The stored responses of one UTC day, with only the fields the rollup needs. */
+  /** The stored responses of one day (in the store's time zone), with only the fields the rollup needs. */
   async *responsesOfDay(day: string): AsyncGenerator<RollupResponse> {
+    const bounds = dayBounds(day, this.timeZone);
+    const last = new Date(Date.parse(bounds.to) - 1).toISOString();
+    // A local day can straddle two UTC months, so two month buckets of the time index.
+    for (const month of new Set([monthBucket(bounds.from), monthBucket(last)]))
+      yield* this.responsesBetween(month, bounds.from, `${last}~`);
+  }
+
+  private async *responsesBetween(month: string, lower: string, upper: string): AsyncGenerator<RollupResponse> {
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -134,7 +145,7 @@ export class MetricsStore {
           "#sk": byTime.sortKey,
           ...rollupProjection.ExpressionAttributeNames,
         },
-        ExpressionAttributeValues: { ":pk": monthBucket(day), ":lower": `${day}T`, ":upper": `${day}T~` },
+        ExpressionAttributeValues: { ":pk": month, ":lower": lower, ":upper": upper },
       },
     );
     for await (const page of pages)

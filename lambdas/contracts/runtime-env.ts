@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { scopes } from "../core/auth";
+import { isTimeZone } from "../core/calendar";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 
 export const apiKeyEntrySchema = z.strictObject({
@@ -31,6 +32,7 @@ export const EnvName = {
   smtpUrl: "SMTP_URL",
   churnRiskThreshold: "CHURN_RISK_THRESHOLD",
   digestRecipients: "DIGEST_RECIPIENTS",
+  metricsTimeZone: "METRICS_TIME_ZONE",
   commentRetentionDays: "COMMENT_RETENTION_DAYS",
 } as const;
 
@@ -67,6 +69,8 @@ export const envSchemas = {
     .optional(),
   /** Churn risk at or above which a customer is "at risk" (Customer At Risk is published on crossing). */
   churnRiskThreshold: z.coerce.number().min(0).max(1).default(0.6),
+  /** The IANA time zone metrics count days in. */
+  metricsTimeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin").default("UTC"),
   /** Who gets the weekly digest: contacts with a Slack webhook name and/or an email address. */
   digestRecipients: json(z.array(contactSchema)),
   /** Days a response's comment text is kept after its `submittedAt`; absent = kept forever. */

@@ -64,9 +64,6 @@ export const emptyStats = (): Stats => ({
   ces: {},
 });
 
-/** The UTC day (`YYYY-MM-DD`) a response counts in: that of its `submittedAt`. */
-export const dayOf = (submittedAt: string) => new Date(submittedAt).toISOString().slice(0, 10);
-
 function addScale(target: Record<string, ScaleCounts>, scale: string, counts: ScaleCounts) {
   const into = target[scale] ?? { responses: 0, top: 0, sum: 0 };
   into.responses += counts.responses;

@@ -4,6 +4,7 @@ import type { MetricsComputedDetail } from "../contracts/events";
 import type { Contact } from "../contracts/follow-up-config";
 import type { Drivers, Metrics } from "../contracts/metrics";
 import type { EmailMessage, SlackMessage } from "./alerts";
+import { dayOf } from "./calendar";
 import { npsTrendSvg } from "./chart";
 import { type AggregateReader, computeDrivers, daysForDrivers } from "./drivers";
 import { type Channel, deliverOnce, type NotifyPorts } from "./follow-up";
@@ -14,9 +15,9 @@ const TREND_WEEKS = 12;
 const TOP_DRIVERS = 3;
 const EXCERPT = 200;
 
-/** The last full ISO week (Monday to Sunday, UTC) before `now`, the week before it, and the 12 weeks ending with it. */
-export function digestWindows(now: Date): { week: Window; previous: Window; trend: Window } {
-  const monday = periodKey(now.toISOString().slice(0, 10), "week");
+/** The last full ISO week (Monday to Sunday, in the time zone) before `now`, the week before it, and the 12 weeks ending with it. */
+export function digestWindows(now: Date, timeZone?: string): { week: Window; previous: Window; trend: Window } {
+  const monday = periodKey(dayOf(now, timeZone), "week");
   const week = { from: addDays(monday, -7), to: addDays(monday, -1) };
   return {
     week,
@@ -183,6 +184,8 @@ export interface DigestPorts extends Pick<NotifyPorts, "deliveries" | "slack" | 
   events: { metricsComputed(detail: Omit<MetricsComputedDetail, "schemaVersion">): Promise<void> };
   riskThreshold: number;
   recipients: readonly Contact[];
+  /** The metrics time zone: which days make last week. */
+  timeZone: string;
 }
 
 /**
@@ -192,7 +195,7 @@ export interface DigestPorts extends Pick<NotifyPorts, "deliveries" | "slack" | 
  */
 export async function sendWeeklyDigest(ports: DigestPorts) {
   const now = ports.now();
-  const windows = digestWindows(now);
+  const windows = digestWindows(now, ports.timeZone);
   const [days, driverDays] = await Promise.all([
     ports.aggregates.days("total", windows.trend.from, windows.week.to),
     daysForDrivers(ports.aggregates, windows.week),

@@ -1,5 +1,5 @@
 import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
-import { dayOf } from "./aggregates";
+import { dayOf } from "./calendar";
 import { type CustomerProfile, enrich } from "./enrich";
 import type { SentimentAnalyzer } from "./sentiment";
 import type { ThemeMatcher } from "./themes";
@@ -21,8 +21,8 @@ export interface RecordResponsePorts {
     markPublished(id: string, at: Date): Promise<void>;
   };
   events: { responseRecorded(record: ResponseRecord): Promise<void> };
-  /** Marks the day a response counts in, so the metrics rollup recomputes it. */
-  metrics: { markDayChanged(day: string, at: Date): Promise<void> };
+  /** Marks the day a response counts in (in the metrics time zone), so the metrics rollup recomputes it. */
+  metrics: { timeZone: string; markDayChanged(day: string, at: Date): Promise<void> };
   now: () => Date;
 }
 
@@ -45,7 +45,7 @@ export async function recordResponse(submission: QueuedSubmission, ports: Record
   const { created, stored } = await ports.responses.putIfAbsent(record);
   if (!created && stored.publishedAt) return "duplicate";
   // Before publishing: a delivery that published has marked the day, so a duplicate may stop above.
-  await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt), ports.now());
+  await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt, ports.metrics.timeZone), ports.now());
   await ports.events.responseRecorded(stored.record);
   await ports.responses.markPublished(stored.record.id, ports.now());
   return created ? "recorded" : "published-after-retry";

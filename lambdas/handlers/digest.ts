@@ -14,13 +14,14 @@ import { sendWeeklyDigest } from "../core/digest";
 import { notifierWiring } from "./notifier-wiring";
 import { logger, metrics } from "./observability";
 
-const env = readEnv(["tableName", "eventBusName", "churnRiskThreshold", "digestRecipients"]);
+const env = readEnv(["tableName", "eventBusName", "churnRiskThreshold", "digestRecipients", "metricsTimeZone"]);
 const client = dynamoDocumentClient();
 const cases = new CaseStore(client, env.tableName);
 const responses = new ResponseStore(client, env.tableName);
 const ports = {
   ...notifierWiring(),
-  aggregates: new MetricsStore(client, env.tableName),
+  aggregates: new MetricsStore(client, env.tableName, env.metricsTimeZone),
+  timeZone: env.metricsTimeZone,
   responses: { comment: async (id: string) => (await responses.get(id))?.record.comment ?? null },
   cases,
   deliveries: cases,

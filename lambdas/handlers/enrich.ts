@@ -14,7 +14,14 @@ import { createThemeMatcher } from "../core/themes";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const env = readEnv(["tableName", "eventBusName", "themes", "sentimentProvider", "commentRetentionDays"]);
+const env = readEnv([
+  "tableName",
+  "eventBusName",
+  "themes",
+  "sentimentProvider",
+  "commentRetentionDays",
+  "metricsTimeZone",
+]);
 const ports = {
   sentiment: env.sentimentProvider === "comprehend" ? new ComprehendSentiment(comprehendClient()) : vaderAnalyzer,
   themes: createThemeMatcher(env.themes),
@@ -23,7 +30,7 @@ const ports = {
     commentRetentionDays: env.commentRetentionDays,
   }),
   events: new EventPublisher(eventBridgeClient(), env.eventBusName),
-  metrics: new MetricsStore(dynamoDocumentClient(), env.tableName),
+  metrics: new MetricsStore(dynamoDocumentClient(), env.tableName, env.metricsTimeZone),
   now: () => new Date(),
 };
 

@@ -6,6 +6,7 @@ import { MetricsStore } from "../adapters/metrics-store";
 import { driversQuerySchema, metricsQuerySchema, recomputeRequestSchema } from "../contracts/metrics";
 import { ApiRoute } from "../contracts/routes";
 import { readEnv } from "../contracts/runtime-env";
+import { dayOf } from "../core/calendar";
 import { computeDrivers, daysForDrivers } from "../core/drivers";
 import { computeMetrics, daysOf, resolveWindow, viewFor } from "../core/metrics";
 import { recomputeDay } from "../core/rollup";
@@ -13,10 +14,10 @@ import { parseWith } from "../core/validation";
 import { type HttpEvent, type HttpResult, httpErrors, json, jsonBody, requireScope, validationError } from "./http";
 import { logger } from "./observability";
 
-const env = readEnv(["tableName", "apiKeys", "allowedOrigins"]);
+const env = readEnv(["tableName", "apiKeys", "allowedOrigins", "metricsTimeZone"]);
 const auth = { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
-const store = new MetricsStore(dynamoDocumentClient(), env.tableName);
-const today = () => new Date().toISOString().slice(0, 10);
+const store = new MetricsStore(dynamoDocumentClient(), env.tableName, env.metricsTimeZone);
+const today = () => dayOf(new Date(), env.metricsTimeZone);
 
 function parseQuery<T extends { from?: string; to?: string }>(schema: z.ZodType<T>, event: HttpEvent) {
   const query = parseWith(schema, event.queryStringParameters ?? {}, "query");

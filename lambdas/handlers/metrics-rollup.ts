@@ -9,8 +9,11 @@ import { readEnv } from "../contracts/runtime-env";
 import { rollUpChangedDays } from "../core/rollup";
 import { logger, metrics } from "./observability";
 
-const env = readEnv(["tableName"]);
-const ports = { store: new MetricsStore(dynamoDocumentClient(), env.tableName), now: () => new Date() };
+const env = readEnv(["tableName", "metricsTimeZone"]);
+const ports = {
+  store: new MetricsStore(dynamoDocumentClient(), env.tableName, env.metricsTimeZone),
+  now: () => new Date(),
+};
 /** Stop taking new days with this much time left; the days left stay marked for the next run. */
 const SAFETY_MARGIN_MS = 20_000;
 

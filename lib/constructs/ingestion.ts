@@ -68,6 +68,7 @@ export class Ingestion extends Construct {
         [EnvName.tableName]: table.tableName,
         [EnvName.eventBusName]: bus.eventBusName,
         [EnvName.sentimentProvider]: config.sentimentProvider,
+        [EnvName.metricsTimeZone]: config.metricsTimeZone,
         ...(config.themes ? { [EnvName.themes]: JSON.stringify(config.themes) } : {}),
         ...commentRetentionEnvironment(config),
       },

@@ -43,6 +43,7 @@ export class Metrics extends Construct {
       memorySize: 1024,
       environment: {
         [EnvName.tableName]: table.tableName,
+        [EnvName.metricsTimeZone]: config.metricsTimeZone,
         [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
         [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
       },
@@ -55,7 +56,7 @@ export class Metrics extends Construct {
       logRetention,
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      environment: { [EnvName.tableName]: table.tableName },
+      environment: { [EnvName.tableName]: table.tableName, [EnvName.metricsTimeZone]: config.metricsTimeZone },
     });
     table.grant(this.rollup.fn, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem");
     new Rule(this, "RollupSchedule", {
@@ -72,6 +73,7 @@ export class Metrics extends Construct {
       environment: {
         [EnvName.tableName]: table.tableName,
         [EnvName.eventBusName]: bus.eventBusName,
+        [EnvName.metricsTimeZone]: config.metricsTimeZone,
         [EnvName.churnRiskThreshold]: String(config.churnRiskThreshold),
         [EnvName.digestRecipients]: JSON.stringify(config.digest.recipients ?? config.followUp.escalation),
         ...closeTheLoop.senderEnvironment(config),

@@ -14,7 +14,10 @@ beforeAll(() => {
     Template.fromStack(new CxloopStack(new App(), id, { config: stageConfigSchema.parse(input) }));
   template = synth({ alerts: { emailFrom: "cx@example.com" }, followUp: { escalation } }, "MetricsDefaults");
   custom = synth(
-    { digest: { recipients: [{ name: "COO", email: "coo@example.com" }], schedule: "cron(0 6 ? * FRI *)" } },
+    {
+      digest: { recipients: [{ name: "COO", email: "coo@example.com" }], schedule: "cron(0 6 ? * FRI *)" },
+      metricsTimeZone: "Europe/Berlin",
+    },
     "MetricsCustom",
   );
 }, 180_000);
@@ -79,6 +82,13 @@ describe("metrics infrastructure", () => {
     ]);
     // Without a sender address there is no email, so no SES permission either.
     expect(actionsOf(custom, "digest")).not.toContain("ses:SendEmail");
+  });
+
+  it("gives every function that decides a response's day the same metrics time zone", () => {
+    for (const handler of ["enrich", "metrics-api", "metrics-rollup", "digest"]) {
+      expect(environmentOf(template, handler).METRICS_TIME_ZONE, handler).toBe("UTC");
+      expect(environmentOf(custom, handler).METRICS_TIME_ZONE, handler).toBe("Europe/Berlin");
+    }
   });
 
   it("alarms on errors of all three functions", () => {

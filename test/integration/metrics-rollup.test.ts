@@ -148,6 +148,18 @@ describe("metrics rollup against the local DynamoDB", () => {
     expect(await store.changedDays()).toEqual([]);
   });
 
+  it("reads a local day in the configured time zone, across the UTC month boundary it straddles", async () => {
+    const pacific = new MetricsStore(client, TABLE, "America/Los_Angeles");
+    // 31 October in Los Angeles runs from 07:00 UTC on the 31st to 07:00 UTC on 1 November.
+    await storeResponse("la-before", "2026-10-31T06:59:59.999Z", 9);
+    await storeResponse("la-first", "2026-10-31T07:00:00.000Z", 9);
+    await storeResponse("la-late-evening", "2026-11-01T06:59:59.999Z", 2);
+    await storeResponse("la-after", "2026-11-01T07:00:00.000Z", 9);
+    const ids: string[] = [];
+    for await (const response of pacific.responsesOfDay("2026-10-31")) ids.push(response.id);
+    expect(ids.sort()).toEqual(["la-first", "la-late-evening"]);
+  });
+
   it("splits a large day into chunks under the item limit and drops chunks a smaller rewrite no longer needs", async () => {
     const many = Array.from({ length: 6000 }, (_, i) => ({
       id: `big-${i}`,

@@ -54,6 +54,7 @@ function ports(failSlackTimes = 0) {
     },
     events: { metricsComputed: async (detail) => void published.push(detail) },
     riskThreshold: 0.6,
+    timeZone: "UTC",
     recipients: [
       { name: "Team lead", email: "lead@example.com", slack: "cx-leads" },
       { name: "Head of CX", email: "head@example.com", slack: "cx-leads" },

@@ -43,6 +43,7 @@ function memoryPorts() {
       },
     },
     metrics: {
+      timeZone: "UTC",
       markDayChanged: async (day) => {
         changedDays.push(day);
       },
@@ -96,6 +97,13 @@ describe("recordResponse", () => {
     const { ports, changedDays } = memoryPorts();
     await recordResponse(submission("late", { submittedAt: "2026-11-19T23:59:59.999Z" }), ports);
     await recordResponse(submission("late"), ports);
+    expect(changedDays).toEqual(["2026-11-19"]);
+  });
+
+  it("marks the day in the metrics time zone when one is configured", async () => {
+    const { ports, changedDays } = memoryPorts();
+    ports.metrics.timeZone = "America/Los_Angeles";
+    await recordResponse(submission("west", { submittedAt: "2026-11-20T05:00:00.000Z" }), ports);
     expect(changedDays).toEqual(["2026-11-19"]);
   });
 });
