@@ -123,7 +123,10 @@ export const driversSchema = z
         impact: z.number().nullable().meta({ description: "points the theme moves the overall score" }),
         impactCi95: ci,
         sentiment: z.number().nullable().meta({ description: "average sentiment score (-1..1) of the mentions" }),
-        customers: z.int(),
+        customers: z.int().meta({ description: "distinct customers who mentioned the theme" }),
+        customersEstimated: z
+          .boolean()
+          .meta({ description: "true when customers and annualValue are estimated from a sample of 256 (≈6% error)" }),
         annualValue: z.array(z.object({ currency: z.string(), total: z.number() })),
         exampleResponseId: z.string().nullable(),
       }),

@@ -43,8 +43,13 @@ export interface ThemeCell {
   stats: Stats;
   sentimentSum: number;
   sentimentCount: number;
-  /** Customer id → [annual value, currency, submittedAt] from their latest mention. */
+  /**
+   * Customer id → [annual value, currency, submittedAt] from their latest mention: every customer
+   * up to CUSTOMER_SAMPLE_SIZE, else the sample of those whose ids hash smallest.
+   */
   customers: Record<string, CustomerValue>;
+  /** True once customers were left out of `customers`: counts and values are then estimated. */
+  customersSampled: boolean;
   /** The most negative mention, to quote in the digest (the comment is read from the response, so erasure holds). */
   example: { responseId: string; sentiment: number } | null;
 }
@@ -137,6 +142,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
         sentimentSum: 0,
         sentimentCount: 0,
         customers: {},
+        customersSampled: false,
         example: null,
       };
       countResponse(entry.stats, response);
@@ -153,6 +159,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
       themes.set(themeId, entry);
     }
   }
+  for (const entry of themes.values()) sampleCustomers(entry);
   const byKey = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     day,
@@ -188,6 +195,8 @@ export function mergeDays(a: DayAggregate, b: DayAggregate): DayAggregate {
     into.sentimentSum += entry.sentimentSum;
     into.sentimentCount += entry.sentimentCount;
     for (const [customerId, value] of Object.entries(entry.customers)) addCustomer(into.customers, customerId, value);
+    into.customersSampled ||= entry.customersSampled;
+    sampleCustomers(into);
     if (entry.example && (!into.example || isMoreNegative(entry.example, into.example))) into.example = entry.example;
   }
   const sorted = <T>(map: Map<string, T>) =>
@@ -208,6 +217,50 @@ export function addCustomer(customers: Record<string, CustomerValue>, id: string
   const known = customers[id];
   if (!known || value[2] > known[2] || (value[2] === known[2] && JSON.stringify(value) > JSON.stringify(known)))
     customers[id] = value;
+}
+
+/**
+ * A theme cell keeps at most this many customers: beyond it, the k-minimum-values sample (the
+ * customers whose ids hash smallest). The sample of a union is the sample of the samples, so
+ * days merge exactly, and the number and value of distinct customers are estimated from it
+ * (relative error about 1 / sqrt(k), 6%), while a theme cell stays small at any volume.
+ */
+export const CUSTOMER_SAMPLE_SIZE = 256;
+
+/** FNV-1a of the id, as a fraction in (0, 1]. */
+export function customerHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < id.length; index++) {
+    hash ^= id.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash + 1) / 2 ** 32;
+}
+
+const byHash = (a: string, b: string) => customerHash(a) - customerHash(b) || (a < b ? -1 : a > b ? 1 : 0);
+
+/** Cuts a theme cell's customers down to the sample, marking it sampled when anyone was left out. */
+export function sampleCustomers(cell: Pick<ThemeCell, "customers" | "customersSampled">): void {
+  const ids = Object.keys(cell.customers);
+  if (ids.length <= CUSTOMER_SAMPLE_SIZE) return;
+  for (const id of ids.sort(byHash).slice(CUSTOMER_SAMPLE_SIZE)) delete cell.customers[id];
+  cell.customersSampled = true;
+}
+
+/** Distinct customers and their annual value per currency: exact, or estimated from the sample. */
+export function customersAffected(cell: Pick<ThemeCell, "customers" | "customersSampled">) {
+  const ids = Object.keys(cell.customers);
+  const largest = ids.reduce((max, id) => Math.max(max, customerHash(id)), 0);
+  const count = cell.customersSampled ? (CUSTOMER_SAMPLE_SIZE - 1) / largest : ids.length;
+  const scale = ids.length === 0 ? 0 : count / ids.length;
+  const values = new Map<string, number>();
+  for (const [annualValue, currency] of Object.values(cell.customers))
+    if (annualValue !== null) values.set(currency ?? "unknown", (values.get(currency ?? "unknown") ?? 0) + annualValue);
+  return {
+    customers: Math.round(count),
+    estimated: cell.customersSampled,
+    annualValue: [...values.entries()].map(([currency, total]) => ({ currency, total: total * scale })),
+  };
 }
 
 /** Every pair of dimensions, in DIMENSIONS order, named `a+b`. */

@@ -3,11 +3,13 @@ import {
   addCustomer,
   addStats,
   type CustomerValue,
+  customersAffected,
   type DayAggregate,
   emptyStats,
   isMoreNegative,
   type ScaleCounts,
   type Stats,
+  sampleCustomers,
   type View,
 } from "./aggregates";
 import { csatMetric, npsMetric, round2, type Window } from "./metrics";
@@ -81,6 +83,7 @@ interface ThemeTotals {
   sentimentSum: number;
   sentimentCount: number;
   customers: Record<string, CustomerValue>;
+  customersSampled: boolean;
   example: { responseId: string; sentiment: number } | null;
 }
 
@@ -104,12 +107,15 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
         sentimentSum: 0,
         sentimentCount: 0,
         customers: {},
+        customersSampled: false,
         example: null,
       };
       addStats(totals.stats, entry.stats);
       totals.sentimentSum += entry.sentimentSum;
       totals.sentimentCount += entry.sentimentCount;
       for (const [id, value] of Object.entries(entry.customers)) addCustomer(totals.customers, id, value);
+      totals.customersSampled ||= entry.customersSampled;
+      sampleCustomers(totals);
       if (entry.example && (!totals.example || isMoreNegative(entry.example, totals.example)))
         totals.example = entry.example;
       themes.set(entry.theme, totals);
@@ -131,10 +137,7 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
       impact = round2(raw);
       impactCi95 = { low: round2(raw - half), high: round2(raw + half) };
     }
-    const values = new Map<string, number>();
-    for (const [annualValue, currency] of Object.values(totals.customers))
-      if (annualValue !== null)
-        values.set(currency ?? "unknown", (values.get(currency ?? "unknown") ?? 0) + annualValue);
+    const affected = customersAffected(totals);
     return {
       theme,
       mentions: totals.stats.total,
@@ -144,9 +147,10 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
       impact,
       impactCi95,
       sentiment: totals.sentimentCount === 0 ? null : round2(totals.sentimentSum / totals.sentimentCount),
-      customers: Object.keys(totals.customers).length,
-      annualValue: [...values.entries()]
-        .map(([currency, total]) => ({ currency, total: round2(total) }))
+      customers: affected.customers,
+      customersEstimated: affected.estimated,
+      annualValue: affected.annualValue
+        .map(({ currency, total }) => ({ currency, total: round2(total) }))
         .sort((a, b) => b.total - a.total),
       exampleResponseId: totals.example?.responseId ?? null,
     };

@@ -217,6 +217,58 @@ describe("drivers (hand-computed)", () => {
   });
 });
 
+describe("customers affected, at volume", () => {
+  const mention = (i: number, day: string, customer: string, value = 1000) =>
+    response("nps", 3, {
+      id: `v-${day}-${i}`,
+      themes: i % 2 === 0 ? ["delivery"] : ["delivery", "price"],
+      customer: { id: customer, segment: "smb", annualValue: value, currency: "EUR" },
+      submittedAt: `${day}T12:00:00.000Z`,
+    });
+
+  it("counts customers exactly up to the sample size, and estimates them within a few percent beyond", () => {
+    const days = Array.from({ length: 10 }, (_, d) => {
+      const day = `2026-11-${String(10 + d).padStart(2, "0")}`;
+      // 500 customers a day, 5,000 in all, and one small theme with 100 customers repeating daily.
+      return aggregateDay(day, [
+        ...Array.from({ length: 500 }, (_, i) => mention(i, day, `cust-${d * 500 + i}`)),
+        ...Array.from({ length: 100 }, (_, i) =>
+          response("nps", 9, {
+            id: `s-${day}-${i}`,
+            themes: ["support"],
+            customer: { id: `vip-${i}`, segment: null, annualValue: 50, currency: "USD" },
+            submittedAt: `${day}T13:00:00.000Z`,
+          }),
+        ),
+      ]);
+    });
+    for (const day of days)
+      for (const cell of day.themes) expect(Object.keys(cell.customers).length).toBeLessThanOrEqual(256);
+    const drivers = computeDrivers({ window: { from: "2026-11-10", to: "2026-11-19" }, days });
+    const delivery = drivers.drivers.find((driver) => driver.theme === "delivery");
+    const support = drivers.drivers.find((driver) => driver.theme === "support");
+    expect(support).toMatchObject({
+      customers: 100,
+      customersEstimated: false,
+      annualValue: [{ currency: "USD", total: 5000 }],
+    });
+    expect(delivery?.customersEstimated).toBe(true);
+    expect(Math.abs((delivery?.customers ?? 0) / 5000 - 1)).toBeLessThan(0.15);
+    expect(Math.abs((delivery?.annualValue[0]?.total ?? 0) / 5_000_000 - 1)).toBeLessThan(0.15);
+  });
+
+  it("samples the same customers whichever way a day's responses are split", () => {
+    const responses = Array.from({ length: 1200 }, (_, i) => mention(i, DAY, `c-${i}`, i));
+    const whole = oneDay(responses);
+    const merged = mergeDays(
+      oneDay(responses.filter((_, i) => i % 3 === 0)),
+      oneDay(responses.filter((_, i) => i % 3 !== 0)),
+    );
+    expect(merged.themes).toEqual(whole.themes);
+    expect(whole.themes[0]?.customersSampled).toBe(true);
+  });
+});
+
 describe("aggregates are exact", () => {
   const scale = (type: string) =>
     type === "ces" ? fc.constantFrom(null, { min: 1, max: 5 }, { min: 1, max: 7 }) : fc.constant(null);
