@@ -126,7 +126,10 @@ export const driversSchema = z
         customers: z.int().meta({ description: "distinct customers who mentioned the theme" }),
         customersEstimated: z
           .boolean()
-          .meta({ description: "true when customers and annualValue are estimated from a sample of 256 (≈6% error)" }),
+          .meta({
+            description:
+              "true when a day had over 256 such customers, so customers and annualValue are estimated from a sample (≈6% error)",
+          }),
         annualValue: z.array(z.object({ currency: z.string(), total: z.number() })),
         exampleResponseId: z.string().nullable(),
       }),

@@ -115,7 +115,6 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
       totals.sentimentCount += entry.sentimentCount;
       for (const [id, value] of Object.entries(entry.customers)) addCustomer(totals.customers, id, value);
       totals.customersSampled ||= entry.customersSampled;
-      sampleCustomers(totals);
       if (entry.example && (!totals.example || isMoreNegative(entry.example, totals.example)))
         totals.example = entry.example;
       themes.set(entry.theme, totals);
@@ -124,6 +123,8 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
 
   const metric: Metric | null =
     overall.nps.responses > 0 ? "nps" : Object.values(overall.csat).some((c) => c.responses > 0) ? "csat" : null;
+  // Exact while every day's list was complete; once one was sampled, the union is sampled the same way.
+  for (const totals of themes.values()) if (totals.customersSampled) sampleCustomers(totals);
   const drivers = [...themes.entries()].map(([theme, totals]) => {
     const mentioned = metric ? scoreOf(totals.stats, metric) : null;
     const rest = metric ? scoreOf(subtract(overall, totals.stats), metric) : null;

@@ -226,7 +226,23 @@ describe("customers affected, at volume", () => {
       submittedAt: `${day}T12:00:00.000Z`,
     });
 
-  it("counts customers exactly up to the sample size, and estimates them within a few percent beyond", () => {
+  it("counts customers exactly while each day's list is complete, however many days add up", () => {
+    const days = Array.from({ length: 10 }, (_, d) => {
+      const day = `2026-11-${String(10 + d).padStart(2, "0")}`;
+      return aggregateDay(
+        day,
+        Array.from({ length: 200 }, (_, i) => mention(i, day, `cust-${d * 200 + i}`)),
+      );
+    });
+    const { drivers } = computeDrivers({ window: { from: "2026-11-10", to: "2026-11-19" }, days });
+    expect(drivers.find((driver) => driver.theme === "delivery")).toMatchObject({
+      customers: 2000,
+      customersEstimated: false,
+      annualValue: [{ total: 2_000_000 }],
+    });
+  });
+
+  it("estimates customers within a few percent once a day has more than the sample size", () => {
     const days = Array.from({ length: 10 }, (_, d) => {
       const day = `2026-11-${String(10 + d).padStart(2, "0")}`;
       // 500 customers a day, 5,000 in all, and one small theme with 100 customers repeating daily.
