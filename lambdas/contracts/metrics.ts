@@ -124,12 +124,10 @@ export const driversSchema = z
         impactCi95: ci,
         sentiment: z.number().nullable().meta({ description: "average sentiment score (-1..1) of the mentions" }),
         customers: z.int().meta({ description: "distinct customers who mentioned the theme" }),
-        customersEstimated: z
-          .boolean()
-          .meta({
-            description:
-              "true when a day had over 256 such customers, so customers and annualValue are estimated from a sample (≈6% error)",
-          }),
+        customersEstimated: z.boolean().meta({
+          description:
+            "true when a day had over 256 such customers, so customers and annualValue are estimated from a sample (≈6% error)",
+        }),
         annualValue: z.array(z.object({ currency: z.string(), total: z.number() })),
         exampleResponseId: z.string().nullable(),
       }),
