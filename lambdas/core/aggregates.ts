@@ -69,6 +69,17 @@ export const emptyStats = (): Stats => ({
   ces: {},
 });
 
+export const emptyThemeCell = (survey: string | null, theme: string): ThemeCell => ({
+  survey,
+  theme,
+  stats: emptyStats(),
+  sentimentSum: 0,
+  sentimentCount: 0,
+  customers: {},
+  customersSampled: false,
+  example: null,
+});
+
 function addScale(target: Record<string, ScaleCounts>, scale: string, counts: ScaleCounts) {
   const into = target[scale] ?? { responses: 0, top: 0, sum: 0 };
   into.responses += counts.responses;
@@ -135,16 +146,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
 
     for (const theme of new Set(response.themes)) {
       const themeId = JSON.stringify([response.survey, theme]);
-      const entry: ThemeCell = themes.get(themeId) ?? {
-        survey: response.survey,
-        theme,
-        stats: emptyStats(),
-        sentimentSum: 0,
-        sentimentCount: 0,
-        customers: {},
-        customersSampled: false,
-        example: null,
-      };
+      const entry = themes.get(themeId) ?? emptyThemeCell(response.survey, theme);
       countResponse(entry.stats, response);
       if (response.sentiment) {
         entry.sentimentSum += response.sentiment.score;

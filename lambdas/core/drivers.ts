@@ -2,14 +2,15 @@ import type { Drivers } from "../contracts/metrics";
 import {
   addCustomer,
   addStats,
-  type CustomerValue,
   customersAffected,
   type DayAggregate,
   emptyStats,
+  emptyThemeCell,
   isMoreNegative,
   type ScaleCounts,
   type Stats,
   sampleCustomers,
+  type ThemeCell,
   type View,
 } from "./aggregates";
 import { csatMetric, npsMetric, round2, type Window } from "./metrics";
@@ -78,15 +79,6 @@ function scoreOf(stats: Stats, metric: Metric) {
   };
 }
 
-interface ThemeTotals {
-  stats: Stats;
-  sentimentSum: number;
-  sentimentCount: number;
-  customers: Record<string, CustomerValue>;
-  customersSampled: boolean;
-  example: { responseId: string; sentiment: number } | null;
-}
-
 /**
  * Key drivers: for each theme, the score among responses that mention it and among those that
  * do not, and its impact on the overall score, share × (with − without), which equals the overall
@@ -97,19 +89,12 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
   const { window, survey } = input;
   const days = input.days.filter((day) => day.day >= window.from && day.day <= window.to);
   const overall = emptyStats();
-  const themes = new Map<string, ThemeTotals>();
+  const themes = new Map<string, ThemeCell>();
   for (const day of days) {
     for (const cell of day.cells) if (survey === undefined || cell.key.survey === survey) addStats(overall, cell.stats);
     for (const entry of day.themes) {
       if (survey !== undefined && entry.survey !== survey) continue;
-      const totals = themes.get(entry.theme) ?? {
-        stats: emptyStats(),
-        sentimentSum: 0,
-        sentimentCount: 0,
-        customers: {},
-        customersSampled: false,
-        example: null,
-      };
+      const totals = themes.get(entry.theme) ?? emptyThemeCell(survey ?? null, entry.theme);
       addStats(totals.stats, entry.stats);
       totals.sentimentSum += entry.sentimentSum;
       totals.sentimentCount += entry.sentimentCount;

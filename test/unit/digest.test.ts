@@ -5,23 +5,12 @@ import { aggregateDay, cellsOfView, type RollupResponse } from "../../lambdas/co
 import type { EmailMessage, SlackMessage } from "../../lambdas/core/alerts";
 import { npsTrendSvg } from "../../lambdas/core/chart";
 import { type DigestPorts, digestWindows, sendWeeklyDigest } from "../../lambdas/core/digest";
+import { rollupResponse } from "../support/responses";
 
 const NOW = new Date("2026-11-23T08:00:00Z"); // a Monday
 
-const nps = (id: string, day: string, score: number, extra: Partial<RollupResponse> = {}): RollupResponse => ({
-  id,
-  type: "nps",
-  score,
-  scale: null,
-  themes: [],
-  sentiment: null,
-  survey: "post-purchase",
-  touchpoint: "checkout",
-  channel: "web",
-  customer: null,
-  submittedAt: `${day}T09:00:00.000Z`,
-  ...extra,
-});
+const nps = (id: string, day: string, score: number, extra: Partial<RollupResponse> = {}): RollupResponse =>
+  rollupResponse({ id, type: "nps", score, submittedAt: `${day}T09:00:00.000Z`, ...extra });
 
 function ports(failSlackTimes = 0) {
   const delivered = new Set<string>();

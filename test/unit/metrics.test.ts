@@ -10,6 +10,7 @@ import {
 } from "../../lambdas/core/aggregates";
 import { computeDrivers } from "../../lambdas/core/drivers";
 import { computeMetrics, npsMetric, periodKey, resolveWindow, viewFor } from "../../lambdas/core/metrics";
+import { rollupResponse } from "../support/responses";
 
 const DAY = "2026-11-16";
 let counter = 0;
@@ -19,20 +20,13 @@ function response(
   extra: Partial<RollupResponse> = {},
 ): RollupResponse {
   counter += 1;
-  return {
+  return rollupResponse({
     id: `r-${String(counter).padStart(5, "0")}`,
     type,
     score,
-    scale: null,
-    themes: [],
-    sentiment: null,
-    survey: "post-purchase",
-    touchpoint: "checkout",
-    channel: "web",
-    customer: null,
     submittedAt: `${DAY}T10:00:00.000Z`,
     ...extra,
-  };
+  });
 }
 const nps = (...scores: number[]) => scores.map((score) => response("nps", score));
 const oneDay = (responses: RollupResponse[], day = DAY) => aggregateDay(day, responses);
