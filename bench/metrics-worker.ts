@@ -11,11 +11,11 @@ import { addDays, computeMetrics, type Filters, resolveWindow, viewFor } from ".
 import { dailyCounts, responsesOfDay, type SyntheticPlan } from "./synthetic";
 
 /**
- * One size of the metrics benchmark, in its own process (started by bench/metrics.ts):
- * loads `total` synthetic responses' worth of day aggregates into TABLE_NAME day by
- * day (generate, aggregate, put, drop), then times `GET /v1/metrics` through the real
- * handler module, configured from the environment as Lambda configures it.
- * Prints one JSON line (a `WorkerResult`) on stdout.
+ * The metrics benchmark's worker (started by bench/metrics.ts): loads each size's synthetic
+ * responses' worth of day aggregates into TABLE_NAME day by day (generate, aggregate, put,
+ * drop), each size over its own 180 days, then times `GET /v1/metrics` and `GET /v1/drivers`
+ * through the real handler module, configured from the environment as Lambda configures it,
+ * the sizes taking turns request by request. Prints one JSON line (a `WorkerResult` per size).
  */
 export interface WorkerResult {
   total: number;
@@ -43,11 +43,14 @@ export interface WorkerResult {
   drivers: { medianMs: number; p90Ms: number; bytes: number };
 }
 
-const [totalArg, runsArg, keyArg, lastDayArg] = process.argv.slice(2);
-const total = Number(totalArg);
+const [runsArg, keyArg, ...sizeArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
 const key = String(keyArg);
-const lastDay = String(lastDayArg);
+/** `responses:lastDay` per size; each size's 180 days end on its own day, so both share one table. */
+const sizes = sizeArgs.map((arg) => {
+  const [total, lastDay] = arg.split(":");
+  return { total: Number(total), lastDay: String(lastDay) };
+});
 const SPAN_DAYS = 180;
 const WINDOW_DAYS = 90;
 const WARMUPS = 2;
@@ -150,14 +153,18 @@ async function readVolume(tableName: string, view: View, from: string, to: strin
 
 async function main() {
   const tableName = process.env.TABLE_NAME as string;
-  const plan: SyntheticPlan = { total, lastDay, days: SPAN_DAYS, seed: 20_261_120 };
   const store = new MetricsStore(dynamoDocumentClient(), tableName);
-  const loaded = await load(store, plan);
+  const loaded = [];
+  for (const size of sizes)
+    loaded.push(await load(store, { total: size.total, lastDay: size.lastDay, days: SPAN_DAYS, seed: 20_261_120 }));
 
-  const from = addDays(lastDay, -(WINDOW_DAYS - 1));
-  const windows = resolveWindow({ from, to: lastDay }, lastDay);
-  if (!windows.ok) throw new Error("bad window");
-  const { current, previous } = windows.value;
+  const windowsOf = (lastDay: string) => {
+    const from = addDays(lastDay, -(WINDOW_DAYS - 1));
+    const windows = resolveWindow({ from, to: lastDay }, lastDay);
+    if (!windows.ok) throw new Error("bad window");
+    return { from, lastDay, ...windows.value };
+  };
+  const windows = sizes.map((size) => windowsOf(size.lastDay));
 
   // The real handler module, configured from the environment at import as on Lambda.
   const { handler } = await import("../lambdas/handlers/metrics-api");
@@ -165,6 +172,25 @@ async function main() {
     event: APIGatewayProxyEventV2,
     context: Context,
   ) => Promise<{ statusCode: number; body: string }>;
+
+  /**
+   * Times the request at every size, taking turns run by run, so that whatever else the machine
+   * is doing weighs on each size alike.
+   */
+  async function timeInTurns(request: (index: number) => APIGatewayProxyEventV2) {
+    const times = sizes.map(() => [] as number[]);
+    const bodies = sizes.map(() => 0);
+    for (let run = 0; run < WARMUPS + runs; run++)
+      for (const index of sizes.keys()) {
+        const started = performance.now();
+        const result = await invoke(request(index), context());
+        const elapsed = since(started);
+        if (result.statusCode !== 200) throw new Error(`answered ${result.statusCode}: ${result.body}`);
+        bodies[index] = Buffer.byteLength(result.body);
+        if (run >= WARMUPS) times[index]?.push(elapsed);
+      }
+    return { times, bodies };
+  }
 
   const variants: { name: string; groupBy?: GroupBy; filters?: Filters }[] = [
     { name: "no groupBy" },
@@ -177,77 +203,73 @@ async function main() {
       filters: { survey: "post-purchase", segment: "smb" },
     },
   ];
-  const queries: WorkerResult["queries"] = [];
-  let queryPeakRss = 0;
+  const queries: WorkerResult["queries"][] = sizes.map(() => []);
   for (const variant of variants) {
-    const query: Record<string, string> = {
-      from,
-      to: lastDay,
-      ...(variant.groupBy ? { groupBy: variant.groupBy } : {}),
-      ...variant.filters,
-    };
     const view = viewFor(variant.filters ?? {}, variant.groupBy ?? null);
-    const times: number[] = [];
-    let bodyBytes = 0;
-    for (let run = 0; run < WARMUPS + runs; run++) {
-      const started = performance.now();
-      const result = await invoke(metricsEvent(query), context());
-      const elapsed = since(started);
-      if (result.statusCode !== 200) throw new Error(`GET /v1/metrics answered ${result.statusCode}: ${result.body}`);
-      bodyBytes = Buffer.byteLength(result.body);
-      queryPeakRss = Math.max(queryPeakRss, process.memoryUsage().rss);
-      if (run >= WARMUPS) times.push(elapsed);
-    }
-    // The two halves of the same path, timed apart to see where the time goes.
-    const reads: number[] = [];
-    const computes: number[] = [];
-    for (let run = 0; run < SPLIT_RUNS; run++) {
-      let started = performance.now();
-      const days = await store.days(view, previous.from, current.to);
-      reads.push(since(started));
-      started = performance.now();
-      computeMetrics({
-        window: current,
-        previousWindow: previous,
-        filters: variant.filters ?? {},
-        groupBy: variant.groupBy ?? null,
-        days,
-        previousDays: days,
+    const { times, bodies } = await timeInTurns((index) => {
+      const window = windows[index] as (typeof windows)[number];
+      return metricsEvent({
+        from: window.from,
+        to: window.lastDay,
+        ...(variant.groupBy ? { groupBy: variant.groupBy } : {}),
+        ...variant.filters,
       });
-      computes.push(since(started));
+    });
+    for (const [index, window] of windows.entries()) {
+      // The two halves of the same path, timed apart to see where the time goes.
+      const reads: number[] = [];
+      const computes: number[] = [];
+      for (let run = 0; run < SPLIT_RUNS; run++) {
+        let started = performance.now();
+        const days = await store.days(view, window.previous.from, window.current.to);
+        reads.push(since(started));
+        started = performance.now();
+        computeMetrics({
+          window: window.current,
+          previousWindow: window.previous,
+          filters: variant.filters ?? {},
+          groupBy: variant.groupBy ?? null,
+          days,
+          previousDays: days,
+        });
+        computes.push(since(started));
+      }
+      queries[index]?.push({
+        name: variant.name,
+        view,
+        ...(await readVolume(tableName, view, window.previous.from, window.current.to)),
+        medianMs: median(times[index] ?? []),
+        p90Ms: p90(times[index] ?? []),
+        readMs: median(reads),
+        computeMs: median(computes),
+        bodyKb: (bodies[index] ?? 0) / 1024,
+      });
     }
-    queries.push({
-      name: variant.name,
-      view,
-      ...(await readVolume(tableName, view, previous.from, current.to)),
-      medianMs: median(times),
-      p90Ms: p90(times),
-      readMs: median(reads),
-      computeMs: median(computes),
-      bodyKb: bodyBytes / 1024,
+  }
+
+  const drivers = await timeInTurns((index) => {
+    const window = windows[index] as (typeof windows)[number];
+    return metricsEvent({ from: window.from, to: window.lastDay }, ApiRoute.drivers);
+  });
+  const results: WorkerResult[] = [];
+  for (const [index, window] of windows.entries()) {
+    const driverBytes =
+      (await readVolume(tableName, "survey", window.current.from, window.current.to)).bytes +
+      (await readVolume(tableName, "themes", window.current.from, window.current.to)).bytes;
+    results.push({
+      total: sizes[index]?.total ?? 0,
+      days: SPAN_DAYS,
+      ...(loaded[index] as Awaited<ReturnType<typeof load>>),
+      queries: queries[index] ?? [],
+      queryPeakRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      drivers: {
+        medianMs: median(drivers.times[index] ?? []),
+        p90Ms: p90(drivers.times[index] ?? []),
+        bytes: driverBytes,
+      },
     });
   }
-
-  const driverTimes: number[] = [];
-  for (let run = 0; run < WARMUPS + runs; run++) {
-    const started = performance.now();
-    const result = await invoke(metricsEvent({ from, to: lastDay }, ApiRoute.drivers), context());
-    if (result.statusCode !== 200) throw new Error(`GET /v1/drivers answered ${result.statusCode}: ${result.body}`);
-    if (run >= WARMUPS) driverTimes.push(since(started));
-  }
-  const driverBytes =
-    (await readVolume(tableName, "survey", current.from, current.to)).bytes +
-    (await readVolume(tableName, "themes", current.from, current.to)).bytes;
-
-  const result: WorkerResult = {
-    total,
-    days: SPAN_DAYS,
-    ...loaded,
-    queries,
-    queryPeakRssMb: Math.round(queryPeakRss / 2 ** 20),
-    drivers: { medianMs: median(driverTimes), p90Ms: p90(driverTimes), bytes: driverBytes },
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
 main().catch((error: Error) => {

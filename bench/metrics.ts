@@ -8,23 +8,25 @@ import type { WorkerResult } from "./metrics-worker";
 /**
  * `GET /v1/metrics` over a 90-day window at 10 k and 1 M synthetic responses'
  * worth of day aggregates (180 days loaded, so the previous window the API also
- * reads is full too). Each size runs in its own process against its own table in
- * one in-memory dynalite, through the real handler; 10 k is the baseline.
+ * reads is full too), both sizes in one table of an in-memory dynalite, timed in one
+ * worker process through the real handler, taking turns request by request.
  */
-/** Sizes and timed requests per query: most requests take milliseconds, so many runs steady the medians. */
+/** Sizes, each over its own 180 days (same weekdays) so both live in one table; 10 k is the baseline. */
 export const METRICS_SIZES = [
-  { responses: 10_000, runs: 101 },
-  { responses: 1_000_000, runs: 101 },
+  { responses: 10_000, lastDay: "2026-11-20" },
+  { responses: 1_000_000, lastDay: "2025-11-21" },
 ] as const;
-const LAST_DAY = "2026-11-20";
+/** Timed requests per query and size; most take milliseconds, so many runs steady the medians. */
+export const METRICS_RUNS = 101;
 const KEY = "bench-read-key";
 const worker = fileURLToPath(new URL("./metrics-worker.ts", import.meta.url));
 const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
 
-function runWorker(size: number, runs: number, env: NodeJS.ProcessEnv): Promise<WorkerResult> {
+function runWorker(env: NodeJS.ProcessEnv): Promise<WorkerResult[]> {
   return new Promise((resolve, reject) => {
+    const sizes = METRICS_SIZES.map((size) => `${size.responses}:${size.lastDay}`);
     // Asynchronous on purpose: dynalite answers from this process while the worker runs.
-    const child = spawn(process.execPath, [tsx, worker, String(size), String(runs), KEY, LAST_DAY], {
+    const child = spawn(process.execPath, [tsx, worker, String(METRICS_RUNS), KEY, ...sizes], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -38,8 +40,8 @@ function runWorker(size: number, runs: number, env: NodeJS.ProcessEnv): Promise<
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`metrics worker (${size}) exited ${code}: ${stderr.slice(-2000)}`));
-      resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as WorkerResult);
+      if (code !== 0) return reject(new Error(`metrics worker exited ${code}: ${stderr.slice(-2000)}`));
+      resolve(JSON.parse(stdout.trim().split("\n").pop() as string) as WorkerResult[]);
     });
   });
 }
@@ -66,13 +68,12 @@ export async function metricsBench(log: (line: string) => void): Promise<WorkerR
       region: "us-east-1",
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
-    const results: WorkerResult[] = [];
-    for (const { responses, runs } of METRICS_SIZES) {
-      const table = `cxloop-bench-${responses}`;
-      await ensureTable(client, table);
-      log(`  ${responses.toLocaleString("en")} responses: loading 180 days, then ${runs} timed requests per query…`);
-      results.push(await runWorker(responses, runs, { ...base, TABLE_NAME: table }));
-    }
+    const table = "cxloop-bench-metrics";
+    await ensureTable(client, table);
+    log(
+      `  loading ${METRICS_SIZES.map((size) => size.responses.toLocaleString("en")).join(" and ")} responses (180 days each), then ${METRICS_RUNS} timed requests per query and size, in turns…`,
+    );
+    const results = await runWorker({ ...base, TABLE_NAME: table });
     client.destroy();
     return results;
   } finally {

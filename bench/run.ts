@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
 import { acceptSubmission } from "../lambdas/core/submission";
 import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
-import { METRICS_SIZES, metricsBench } from "./metrics";
+import { METRICS_RUNS, metricsBench } from "./metrics";
 
 /**
  * `npm run bench`: what a cold start costs, what validation costs and how
@@ -199,11 +199,12 @@ async function metrics() {
       "theme customers/day": round(size.themeCustomersPerDay),
       "load s": round(size.loadMs / 1000, 1),
       "load peak RSS MB": size.loadPeakRssMb,
-      "query peak RSS MB": size.queryPeakRssMb,
+      "worker RSS at end MB": size.queryPeakRssMb,
     })),
   );
-  const runs = METRICS_SIZES.map((size) => size.runs).join(" / ");
-  console.log(`Median per request (${runs} runs after warm-up); ratio = ${large.total / small.total}× the responses`);
+  console.log(
+    `Median per request (${METRICS_RUNS} runs per size after warm-up, sizes in turns); ratio = ${large.total / small.total}× the responses`,
+  );
   console.table(
     small.queries.map((query, i) => {
       const big = large.queries[i] as (typeof large.queries)[number];
