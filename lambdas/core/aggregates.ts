@@ -188,29 +188,31 @@ export function mergeDays(a: DayAggregate, b: DayAggregate): DayAggregate {
   const themes = new Map<string, ThemeCell>();
   for (const entry of [...a.themes, ...b.themes]) {
     const id = JSON.stringify([entry.survey, entry.theme]);
-    const into = themes.get(id);
-    if (!into) {
-      themes.set(id, structuredClone(entry));
-      continue;
-    }
-    addStats(into.stats, entry.stats);
-    into.sentimentSum += entry.sentimentSum;
-    into.sentimentCount += entry.sentimentCount;
-    for (const [customerId, value] of Object.entries(entry.customers)) addCustomer(into.customers, customerId, value);
-    into.customersSampled ||= entry.customersSampled;
+    const into = themes.get(id) ?? emptyThemeCell(entry.survey, entry.theme);
+    addThemeCell(into, entry);
     sampleCustomers(into);
-    if (entry.example && (!into.example || isMoreNegative(entry.example, into.example))) into.example = entry.example;
+    themes.set(id, into);
   }
   const sorted = <T>(map: Map<string, T>) =>
     [...map.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, value]) => value);
   return { day: a.day, cells: sorted(cells), themes: sorted(themes) };
 }
 
+/**
+ * Adds one theme cell's mentions into another's (mutating it). Customers are united, not yet
+ * cut back to the sample: the caller decides when (`sampleCustomers`).
+ */
+export function addThemeCell(into: ThemeCell, from: ThemeCell): void {
+  addStats(into.stats, from.stats);
+  into.sentimentSum += from.sentimentSum;
+  into.sentimentCount += from.sentimentCount;
+  for (const [customerId, value] of Object.entries(from.customers)) addCustomer(into.customers, customerId, value);
+  into.customersSampled ||= from.customersSampled;
+  if (from.example && (!into.example || isMoreNegative(from.example, into.example))) into.example = from.example;
+}
+
 /** Ties are broken by response id so the example is the same whichever order days are merged in. */
-export function isMoreNegative(
-  a: { responseId: string; sentiment: number },
-  b: { responseId: string; sentiment: number },
-) {
+function isMoreNegative(a: { responseId: string; sentiment: number }, b: { responseId: string; sentiment: number }) {
   return a.sentiment < b.sentiment || (a.sentiment === b.sentiment && a.responseId < b.responseId);
 }
 

@@ -1,12 +1,11 @@
 import type { Drivers } from "../contracts/metrics";
 import {
-  addCustomer,
   addStats,
+  addThemeCell,
   customersAffected,
   type DayAggregate,
   emptyStats,
   emptyThemeCell,
-  isMoreNegative,
   type ScaleCounts,
   type Stats,
   sampleCustomers,
@@ -95,13 +94,7 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
     for (const entry of day.themes) {
       if (survey !== undefined && entry.survey !== survey) continue;
       const totals = themes.get(entry.theme) ?? emptyThemeCell(survey ?? null, entry.theme);
-      addStats(totals.stats, entry.stats);
-      totals.sentimentSum += entry.sentimentSum;
-      totals.sentimentCount += entry.sentimentCount;
-      for (const [id, value] of Object.entries(entry.customers)) addCustomer(totals.customers, id, value);
-      totals.customersSampled ||= entry.customersSampled;
-      if (entry.example && (!totals.example || isMoreNegative(entry.example, totals.example)))
-        totals.example = entry.example;
+      addThemeCell(totals, entry);
       themes.set(entry.theme, totals);
     }
   }
