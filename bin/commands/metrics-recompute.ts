@@ -16,7 +16,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /**
  * Rolls every day from `from` to `to` up again from the stored responses (after a metric
  * definition changed, or to rebuild history), a few days per `POST /v1/metrics/recompute`.
- * A range that fails is retried one day at a time; the error names the day to resume from.
+ * A range that fails with a server error or time-out is retried one day at a time, and the
+ * error names the day to resume from; a 4xx (bad key, bad range) stops at once.
  */
 export async function recomputeMetrics(options: RecomputeOptions) {
   const { endpoint, key, from, to } = options;
@@ -33,7 +34,12 @@ export async function recomputeMetrics(options: RecomputeOptions) {
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify({ from: rangeFrom, to: rangeTo }),
     });
-    if (!answer.ok) throw new Error(`POST /v1/metrics/recompute answered ${answer.status}: ${await answer.text()}`);
+    if (!answer.ok) {
+      const error = new Error(`POST /v1/metrics/recompute answered ${answer.status}: ${await answer.text()}`);
+      // A refused key or a bad range fails the same way day by day: only a fault or time-out is worth splitting.
+      if (answer.status < 500) throw Object.assign(error, { final: true });
+      throw error;
+    }
     return (await answer.json()) as { days: number; responses: number };
   };
 
@@ -42,7 +48,8 @@ export async function recomputeMetrics(options: RecomputeOptions) {
     let result: { days: number; responses: number };
     try {
       result = await call(start, end);
-    } catch {
+    } catch (error) {
+      if ((error as { final?: boolean }).final) throw error;
       result = { days: 0, responses: 0 };
       for (let day = start; day <= end; day = addDays(day, 1)) {
         try {

@@ -207,6 +207,18 @@ describe("metrics in the local runtime", () => {
     expect(JSON.parse(stdout)).toEqual({ from: previous.from, to: week.to, days: 14, responses: 95 });
     expect(stderr).toContain("recomputed 14/14 days (95 responses)");
     expect(await metrics({ groupBy: "day" })).toEqual(after);
+
+    const refused = run(
+      process.execPath,
+      ["--import", "tsx", "bin/cli.ts", "metrics", "recompute", "--from", week.from, "--to", week.to].concat([
+        "--endpoint",
+        local.runtime().url,
+        "--key",
+        "not-a-key",
+      ]),
+      { cwd: join(import.meta.dirname, "../..") },
+    );
+    await expect(refused).rejects.toMatchObject({ stderr: expect.stringContaining("answered 401") });
   });
 
   it("sends the weekly digest once to Slack and email, with the NPS trend chart and a quoted driver", async () => {
