@@ -79,7 +79,7 @@ function context(): Context {
 }
 
 /** An API Gateway HTTP API (payload 2.0) event for `GET /v1/metrics`, as the route integration sends it. */
-function metricsEvent(query: Record<string, string>, routeKey: string = ApiRoute.metrics): APIGatewayProxyEventV2 {
+function metricsEvent(query: Record<string, string>, routeKey: string = ApiRoute.getMetrics): APIGatewayProxyEventV2 {
   const path = routeKey.split(" ")[1] as string;
   return {
     version: "2.0",
@@ -249,7 +249,7 @@ async function main() {
 
   const drivers = await timeInTurns((index) => {
     const window = windows[index] as (typeof windows)[number];
-    return metricsEvent({ from: window.from, to: window.lastDay }, ApiRoute.drivers);
+    return metricsEvent({ from: window.from, to: window.lastDay }, ApiRoute.getDrivers);
   });
   const results: WorkerResult[] = [];
   for (const [index, window] of windows.entries()) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DetailType, EVENT_SOURCE } from "../lambdas/contracts/events";
 import { followUpEventPattern } from "../lambdas/contracts/follow-up-config";
+import { openApiDocument } from "../lambdas/contracts/openapi";
 import type { ResponseRecord } from "../lambdas/contracts/record";
+import { matchingRule } from "../lambdas/core/case-opening";
 import { matchesEventPattern } from "../lambdas/core/event-pattern";
-import { matchingRule } from "../lambdas/core/follow-up";
 import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
 import { importCustomers } from "./commands/customers-import";
 import { recomputeMetrics } from "./commands/metrics-recompute";
@@ -28,6 +29,10 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
   metrics recompute --from DATE --to DATE
       rolls those days up again from the stored responses (after a metric definition
       changed); aggregates are replaced, so a rerun gives the same numbers
+
+  openapi [--out FILE]
+      prints the OpenAPI document of the API (the one GET /v1/openapi.json serves), or
+      writes it to FILE
 
   --local (the default) talks to npm start on PORT (3000) with the key in .cxloop/api-key`;
 
@@ -114,6 +119,7 @@ async function main() {
       key: { type: "string" },
       local: { type: "boolean" },
       restart: { type: "boolean" },
+      out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -122,6 +128,14 @@ async function main() {
     return;
   }
   const [group, command, argument] = positionals;
+  if (group === "openapi") {
+    const document = `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+    if (!values.out) return void process.stdout.write(document);
+    mkdirSync(dirname(resolve(values.out)), { recursive: true });
+    writeFileSync(values.out, document);
+    console.error(`wrote ${values.out}`);
+    return;
+  }
   if (group === "rules" && command === "test") {
     if (!argument) fail("rules test needs a rule name");
     return rulesTest(argument, values);

@@ -1,8 +1,9 @@
 import * as z from "zod";
+import { apiKeyEntrySchema } from "../lambdas/contracts/auth";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { digestConfigSchema } from "../lambdas/contracts/metrics";
-import { apiKeyEntrySchema, sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
-import { isTimeZone } from "../lambdas/core/calendar";
+import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
+import { timeZoneSchema } from "../lambdas/contracts/time-zone";
 
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
 export const stageConfigSchema = z.strictObject({
@@ -21,7 +22,7 @@ export const stageConfigSchema = z.strictObject({
   /** Churn risk (0-1) from which a customer counts as at risk; crossing it publishes Customer At Risk. */
   churnRiskThreshold: z.number().min(0).max(1).default(0.6),
   /** The IANA time zone metrics count days in (a response counts in the local day of its submittedAt). */
-  metricsTimeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin").default("UTC"),
+  metricsTimeZone: timeZoneSchema.default("UTC"),
   /** Weekly digest recipients (default: the escalation contacts) and schedule. */
   digest: digestConfigSchema.prefault({}),
   /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */

@@ -18,11 +18,11 @@ const once = <T>(create: () => T) => {
   };
 };
 
-export const dynamoDocumentClient = once(() =>
+export const dynamoDocumentClient = /* @__PURE__ */ once(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   }),
 );
-export const sqsClient = once(() => new SQSClient({}));
-export const eventBridgeClient = once(() => new EventBridgeClient({}));
-export const comprehendClient = once(() => new ComprehendClient({}));
+export const sqsClient = /* @__PURE__ */ once(() => new SQSClient({}));
+export const eventBridgeClient = /* @__PURE__ */ once(() => new EventBridgeClient({}));
+export const comprehendClient = /* @__PURE__ */ once(() => new ComprehendClient({}));

@@ -17,7 +17,7 @@ import {
 } from "../contracts/customers";
 import { customerKey, TableKeys } from "../contracts/table";
 import type { ChurnRisk } from "../core/churn";
-import type { CustomerProfile as EnrichmentProfile } from "../core/enrich";
+import type { EnrichmentProfile } from "../core/enrich";
 import type { AtRiskCustomer } from "../core/revenue-at-risk";
 
 const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof CustomerProfileInput)[];

@@ -15,6 +15,11 @@ export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
 };
 export const isClosed = (status: CaseStatus) => CASE_TRANSITIONS[status].length === 0;
 
+/** `case-<response id>` or `retention-<customer id>-<since>`. */
+export const caseIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:@-]{1,200}$/, "must be 1-200 characters of A-Z a-z 0-9 . _ : @ -");
+
 export const historyEntrySchema = z.object({
   at: z.iso.datetime({ offset: true }),
   by: z.string(),
@@ -88,3 +93,7 @@ export const caseStatsSchema = z
   })
   .meta({ id: "CaseStats" });
 export type CaseStats = z.infer<typeof caseStatsSchema>;
+
+export const caseListSchema = z
+  .object({ items: z.array(caseSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "CaseList" });

@@ -1,4 +1,7 @@
 import * as z from "zod";
+import { caseSchema } from "./cases";
+import { itemRejectedSchema } from "./errors";
+import { responseRecordSchema } from "./record";
 
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 export const customerIdSchema = z
@@ -8,6 +11,8 @@ export const MAX_CUSTOMER_BATCH = 100;
 const MAX_CUSTOMER_ATTRIBUTES = 50;
 
 const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+const latestRollupScore = z.object({ score: z.number(), at: z.string() }).nullable();
 
 /** The operational profile a company keeps about a customer (`PUT /v1/customers/{id}`). */
 export const customerProfileInputSchema = z
@@ -44,10 +49,7 @@ export const customerProfileSchema = customerProfileInputSchema
     /** Kept up to date after every response from the customer. */
     rollups: z
       .object({
-        latestScores: z.record(
-          z.enum(["nps", "csat", "ces"]),
-          z.object({ score: z.number(), at: z.string() }).nullable(),
-        ),
+        latestScores: z.object({ nps: latestRollupScore, csat: latestRollupScore, ces: latestRollupScore }),
         responseCount: z.int(),
         lastResponseAt: z.string().nullable(),
         openCases: z.int(),
@@ -81,3 +83,86 @@ export const operationalEventInputSchema = z
   .meta({ id: "OperationalEventInput" });
 export type OperationalEventInput = z.infer<typeof operationalEventInputSchema>;
 export type OperationalEvent = OperationalEventInput & { id: string; customerId: string };
+
+export const operationalEventSchema = operationalEventInputSchema
+  .extend({ id: z.string(), customerId: customerIdSchema })
+  .meta({ id: "OperationalEvent" });
+
+/** Answer of `POST /v1/customers/batch`: one result per item, in order. */
+export const customerBatchResultSchema = z
+  .object({
+    accepted: z.int(),
+    rejected: z.int(),
+    results: z.array(
+      z.union([
+        z.object({ index: z.int(), id: customerIdSchema, status: z.enum(["created", "updated"]) }),
+        itemRejectedSchema,
+      ]),
+    ),
+  })
+  .meta({ id: "CustomerBatchResult" });
+
+export const churnRiskSchema = z
+  .object({ score: z.number().min(0).max(1), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) })
+  .meta({ id: "ChurnRisk" });
+
+const latestScoreSchema = z
+  .object({
+    score: z.number(),
+    category: z.string().nullable(),
+    at: z.string(),
+    trend: z.number().nullable().meta({ description: "change against the answer of the same type before it" }),
+  })
+  .nullable();
+
+/** Query string of `GET /v1/customers/{id}`. */
+export const customerViewQuerySchema = z
+  .strictObject({
+    include: z
+      .enum(["all"])
+      .optional()
+      .meta({ description: "`all`: every response and event (an export), not the latest 50" }),
+  })
+  .meta({ id: "CustomerViewQuery" });
+
+/** `GET /v1/customers/{id}`: the 360° view. */
+export const customerViewSchema = z
+  .object({
+    profile: customerProfileSchema.nullable(),
+    latestScores: z.object({ nps: latestScoreSchema, csat: latestScoreSchema, ces: latestScoreSchema }),
+    churnRisk: churnRiskSchema,
+    responses: z.array(responseRecordSchema),
+    cases: z.array(caseSchema),
+    events: z.array(operationalEventSchema),
+  })
+  .meta({ id: "CustomerView" });
+
+/** `DELETE /v1/customers/{id}`: what erasure removed. */
+export const erasureSchema = z
+  .object({
+    id: customerIdSchema,
+    erased: z.object({
+      profile: z.boolean().meta({ description: "a profile existed and was deleted" }),
+      events: z.int(),
+      responses: z.int().meta({ description: "responses stripped of personal data (scores kept)" }),
+      cases: z.int(),
+    }),
+  })
+  .meta({ id: "Erasure" });
+
+/** `GET /v1/revenue-at-risk`. */
+export const revenueAtRiskSchema = z
+  .object({
+    threshold: z.number(),
+    customersAtRisk: z.int(),
+    customersWithoutValue: z.int(),
+    revenueAtRisk: z.array(
+      z.object({
+        currency: z.string(),
+        total: z.number(),
+        customers: z.int(),
+        bySegment: z.array(z.object({ segment: z.string(), total: z.number() })),
+      }),
+    ),
+  })
+  .meta({ id: "RevenueAtRisk" });

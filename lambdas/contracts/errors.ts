@@ -27,3 +27,24 @@ export const errorBodySchema = z
   })
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** One item of a batch that was refused, with the same error a single request would have got. */
+export const itemRejectedSchema = z.object({
+  index: z.int(),
+  status: z.literal("rejected"),
+  error: errorBodySchema.shape.error,
+});
+
+/** The HTTP status each error code is answered with. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  validation_failed: 422,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};

@@ -37,6 +37,7 @@ export const driversQuerySchema = z
     survey: dimensionFilter.optional(),
   })
   .meta({ id: "DriversQuery" });
+export type DriversQuery = z.output<typeof driversQuerySchema>;
 
 /** Body of `POST /v1/metrics/recompute` (admin): days to roll up again from the stored responses. */
 export const MAX_RECOMPUTE_DAYS = 31;
@@ -104,7 +105,7 @@ export const metricsSchema = z
     change: z.object({ nps: change, csat: change, ces: z.array(change.extend({ scale: z.string() })) }),
   })
   .meta({ id: "Metrics" });
-export type Metrics = z.infer<typeof metricsSchema>;
+export type MetricsReport = z.infer<typeof metricsSchema>;
 
 export const driversSchema = z
   .object({
@@ -146,3 +147,8 @@ export const digestConfigSchema = z.strictObject({
     .default("cron(0 8 ? * MON *)"),
 });
 export type DigestConfig = z.infer<typeof digestConfigSchema>;
+
+/** Answer of `POST /v1/metrics/recompute`. */
+export const recomputeResultSchema = z
+  .object({ from: z.iso.date(), to: z.iso.date(), days: z.int(), responses: z.int() })
+  .meta({ id: "RecomputeResult" });

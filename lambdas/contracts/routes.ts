@@ -1,3 +1,48 @@
+import * as z from "zod";
+import type { Scope } from "./auth";
+import {
+  caseIdSchema,
+  caseListSchema,
+  casePatchSchema,
+  caseSchema,
+  caseStatsSchema,
+  listCasesQuerySchema,
+} from "./cases";
+import {
+  customerBatchResultSchema,
+  customerBatchSchema,
+  customerIdSchema,
+  customerProfileInputSchema,
+  customerProfileSchema,
+  customerViewQuerySchema,
+  customerViewSchema,
+  erasureSchema,
+  operationalEventInputSchema,
+  operationalEventSchema,
+  revenueAtRiskSchema,
+} from "./customers";
+import {
+  driversQuerySchema,
+  driversSchema,
+  MAX_RECOMPUTE_DAYS,
+  metricsQuerySchema,
+  metricsSchema,
+  recomputeRequestSchema,
+  recomputeResultSchema,
+} from "./metrics";
+import { listResponsesQuerySchema } from "./queries";
+import { responseListSchema, responseRecordSchema } from "./record";
+import {
+  acceptedSchema,
+  batchResultSchema,
+  batchSubmissionSchema,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_ITEMS,
+  MAX_SUBMISSION_BYTES,
+  responseIdSchema,
+  submissionSchema,
+} from "./submission";
+
 /** Lambda handlers by name; each lives in `lambdas/handlers/<name>.ts`. */
 export const HANDLERS = [
   "intake",
@@ -16,47 +61,274 @@ export const HANDLERS = [
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
-/** API Gateway route keys, as they appear in the event's `routeKey`. */
-export const ApiRoute = {
-  submit: "POST /v1/responses",
-  submitBatch: "POST /v1/responses/batch",
-  getResponse: "GET /v1/responses/{id}",
-  listResponses: "GET /v1/responses",
-  openApi: "GET /v1/openapi.json",
-  listCases: "GET /v1/cases",
-  caseStats: "GET /v1/cases/stats",
-  getCase: "GET /v1/cases/{id}",
-  patchCase: "PATCH /v1/cases/{id}",
-  putCustomer: "PUT /v1/customers/{id}",
-  customerBatch: "POST /v1/customers/batch",
-  getCustomer: "GET /v1/customers/{id}",
-  deleteCustomer: "DELETE /v1/customers/{id}",
-  customerEvents: "POST /v1/customers/{id}/events",
-  revenueAtRisk: "GET /v1/revenue-at-risk",
-  metrics: "GET /v1/metrics",
-  drivers: "GET /v1/drivers",
-  recomputeMetrics: "POST /v1/metrics/recompute",
-} as const;
-export type ApiRoute = (typeof ApiRoute)[keyof typeof ApiRoute];
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** Which function serves each route: the stack wires these, the handlers dispatch on them. */
-export const ROUTE_HANDLERS: Record<ApiRoute, HandlerName> = {
-  [ApiRoute.submit]: "intake",
-  [ApiRoute.submitBatch]: "intake",
-  [ApiRoute.getResponse]: "responses-api",
-  [ApiRoute.listResponses]: "responses-api",
-  [ApiRoute.openApi]: "responses-api",
-  [ApiRoute.listCases]: "cases-api",
-  [ApiRoute.caseStats]: "cases-api",
-  [ApiRoute.getCase]: "cases-api",
-  [ApiRoute.patchCase]: "cases-api",
-  [ApiRoute.putCustomer]: "customers-api",
-  [ApiRoute.customerBatch]: "customers-api",
-  [ApiRoute.getCustomer]: "customers-api",
-  [ApiRoute.deleteCustomer]: "customers-api",
-  [ApiRoute.customerEvents]: "customers-api",
-  [ApiRoute.revenueAtRisk]: "customers-api",
-  [ApiRoute.metrics]: "metrics-api",
-  [ApiRoute.drivers]: "metrics-api",
-  [ApiRoute.recomputeMetrics]: "metrics-api",
+/**
+ * One route of the public API, everything about it in one place: the stack creates the route and
+ * its integration from it, the handler checks the scope and parses the request with its schemas
+ * before the use case runs, and the OpenAPI document is generated from it.
+ */
+export interface RouteSpec {
+  key: `${Method} /${string}`;
+  /** The function that serves it. */
+  handler: HandlerName;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** `public` needs no key (the OpenAPI document). */
+  scope: Scope | "public";
+  path?: z.ZodObject;
+  query?: z.ZodType;
+  /** `checkedBy: "use case"`: the body is passed on as parsed JSON and the use case validates it (cross-field rules). */
+  body?: { schema: z.ZodType; maxBytes: number; checkedBy?: "use case" };
+  headers?: readonly { name: string; description: string }[];
+  /** Success answers by status. */
+  responses: Readonly<Record<number, { description: string; schema: z.ZodType }>>;
+  /** Client errors this route can answer besides the auth ones, by status. */
+  errors: Readonly<Record<number, string>>;
+}
+
+const byId = z.object({ id: responseIdSchema });
+const caseById = z.object({ id: caseIdSchema });
+const customerById = z.object({ id: customerIdSchema });
+const openApiDocumentSchema = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
+  .meta({ id: "OpenApiDocument" });
+
+/** Every route of the public API, by operationId. */
+export const ROUTES = {
+  submitResponse: {
+    key: "POST /v1/responses",
+    handler: "intake",
+    tag: "responses",
+    summary: "Submit one response",
+    description:
+      "Validates and queues one NPS, CSAT, CES answer, comment or review. The same `id` (or `Idempotency-Key`) again gets the same answer and stores nothing twice.",
+    scope: "submit",
+    body: { schema: submissionSchema, maxBytes: MAX_SUBMISSION_BYTES, checkedBy: "use case" },
+    headers: [{ name: "Idempotency-Key", description: "the response's id, if the body carries none" }],
+    responses: { 202: { description: "accepted; it is stored within seconds", schema: acceptedSchema } },
+    errors: {
+      400: "body is not JSON",
+      413: `body over ${MAX_SUBMISSION_BYTES / 1024} KB`,
+      422: "a field breaks the contract; details name it",
+      503: "queue unavailable; retry with the same id",
+    },
+  },
+  submitResponses: {
+    key: "POST /v1/responses/batch",
+    handler: "intake",
+    tag: "responses",
+    summary: `Submit up to ${MAX_BATCH_ITEMS} responses`,
+    description: "Each item is checked and queued on its own: the answer has one result per item, in order.",
+    scope: "submit",
+    body: { schema: batchSubmissionSchema, maxBytes: MAX_BATCH_BYTES },
+    responses: { 200: { description: "per-item results", schema: batchResultSchema } },
+    errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
+  },
+  getResponse: {
+    key: "GET /v1/responses/{id}",
+    handler: "responses-api",
+    tag: "responses",
+    summary: "One enriched response",
+    scope: "read",
+    path: byId,
+    responses: { 200: { description: "the record", schema: responseRecordSchema } },
+    errors: { 404: "no such response (yet: it may still be in the queue)", 422: "bad id" },
+  },
+  listResponses: {
+    key: "GET /v1/responses",
+    handler: "responses-api",
+    tag: "responses",
+    summary: "List enriched responses, newest first",
+    scope: "read",
+    query: listResponsesQuerySchema,
+    responses: { 200: { description: "a page", schema: responseListSchema } },
+    errors: { 422: "bad query; details name the parameter" },
+  },
+  getOpenApi: {
+    key: "GET /v1/openapi.json",
+    handler: "responses-api",
+    tag: "meta",
+    summary: "This document",
+    scope: "public",
+    responses: { 200: { description: "OpenAPI 3.1", schema: openApiDocumentSchema } },
+    errors: {},
+  },
+  listCases: {
+    key: "GET /v1/cases",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "List follow-up cases, soonest due first",
+    scope: "read",
+    query: listCasesQuerySchema,
+    responses: { 200: { description: "a page", schema: caseListSchema } },
+    errors: { 422: "bad query; details name the parameter" },
+  },
+  getCaseStats: {
+    key: "GET /v1/cases/stats",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "Loop health",
+    description: "Time to first contact, share closed within SLA, open and overdue cases per owner.",
+    scope: "read",
+    responses: { 200: { description: "stats", schema: caseStatsSchema } },
+    errors: {},
+  },
+  getCase: {
+    key: "GET /v1/cases/{id}",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "One case with its response snapshot and history",
+    scope: "read",
+    path: caseById,
+    responses: { 200: { description: "the case", schema: caseSchema } },
+    errors: { 404: "no such case", 422: "bad id" },
+  },
+  updateCase: {
+    key: "PATCH /v1/cases/{id}",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "Work a case",
+    description:
+      "Change its status (open → contacted → resolved, or closed-no-contact), owner, root cause, or add a note. History records who (the key's name) and when.",
+    scope: "admin",
+    path: caseById,
+    body: { schema: casePatchSchema, maxBytes: 16 * 1024 },
+    headers: [{ name: "x-cxloop-actor", description: "who made the change, as the calling tool names them" }],
+    responses: { 200: { description: "the updated case", schema: caseSchema } },
+    errors: {
+      400: "body is not JSON",
+      404: "no such case",
+      409: "invalid status move, or the case changed meanwhile",
+      413: "body over 16 KB",
+      422: "a field breaks the contract",
+    },
+  },
+  putCustomer: {
+    key: "PUT /v1/customers/{id}",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Create or replace a customer profile",
+    scope: "admin",
+    path: customerById,
+    body: { schema: customerProfileInputSchema, maxBytes: 64 * 1024 },
+    responses: {
+      200: { description: "replaced", schema: customerProfileSchema },
+      201: { description: "created", schema: customerProfileSchema },
+    },
+    errors: { 400: "body is not JSON", 413: "body over 64 KB", 422: "a field breaks the contract" },
+  },
+  putCustomers: {
+    key: "POST /v1/customers/batch",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Create or replace up to 100 profiles",
+    description: "Each item is checked and stored on its own: the answer has one result per item, in order.",
+    scope: "admin",
+    body: { schema: customerBatchSchema, maxBytes: 1024 * 1024 },
+    responses: { 200: { description: "per-item results", schema: customerBatchResultSchema } },
+    errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
+  },
+  getCustomer: {
+    key: "GET /v1/customers/{id}",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "The 360° view of a customer",
+    description:
+      "Profile, latest scores and trend, churn risk with reasons, responses, cases and events; `?include=all` exports everything.",
+    scope: "read",
+    path: customerById,
+    query: customerViewQuerySchema,
+    responses: { 200: { description: "the view", schema: customerViewSchema } },
+    errors: { 404: "no such customer", 422: "bad id or query" },
+  },
+  eraseCustomer: {
+    key: "DELETE /v1/customers/{id}",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Erase a customer",
+    description:
+      "Deletes the profile and events, and strips personal data from their responses and cases (scores stay, so metrics stay right).",
+    scope: "admin",
+    path: customerById,
+    responses: { 200: { description: "what was erased", schema: erasureSchema } },
+    errors: { 422: "bad id" },
+  },
+  recordCustomerEvent: {
+    key: "POST /v1/customers/{id}/events",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Record an operational event",
+    description: "A purchase, return, support ticket or plan change, once per id; churn risk is recomputed.",
+    scope: "admin",
+    path: customerById,
+    body: { schema: operationalEventInputSchema, maxBytes: 64 * 1024 },
+    responses: {
+      200: { description: "already recorded", schema: operationalEventSchema },
+      201: { description: "recorded", schema: operationalEventSchema },
+    },
+    errors: { 400: "body is not JSON", 413: "body over 64 KB", 422: "a field breaks the contract" },
+  },
+  getRevenueAtRisk: {
+    key: "GET /v1/revenue-at-risk",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Revenue at risk",
+    description: "Annual value × churn risk over the customers at or above the threshold, per currency and segment.",
+    scope: "read",
+    responses: { 200: { description: "totals", schema: revenueAtRiskSchema } },
+    errors: {},
+  },
+  getMetrics: {
+    key: "GET /v1/metrics",
+    handler: "metrics-api",
+    tag: "metrics",
+    summary: "NPS, CSAT and CES",
+    description: "For a window, grouped and filtered, against the previous window of equal length.",
+    scope: "read",
+    query: metricsQuerySchema,
+    responses: { 200: { description: "metrics", schema: metricsSchema } },
+    errors: { 422: "bad query; details name the parameter" },
+  },
+  getDrivers: {
+    key: "GET /v1/drivers",
+    handler: "metrics-api",
+    tag: "metrics",
+    summary: "Key drivers",
+    description: "Themes ranked by their impact on NPS (or CSAT), most harmful first.",
+    scope: "read",
+    query: driversQuerySchema,
+    responses: { 200: { description: "drivers", schema: driversSchema } },
+    errors: { 422: "bad query; details name the parameter" },
+  },
+  recomputeMetrics: {
+    key: "POST /v1/metrics/recompute",
+    handler: "metrics-api",
+    tag: "metrics",
+    summary: `Roll up to ${MAX_RECOMPUTE_DAYS} days again`,
+    description: "From the stored responses, after a metric definition changed; the CLI walks longer ranges.",
+    scope: "admin",
+    body: { schema: recomputeRequestSchema, maxBytes: 1024 },
+    responses: { 200: { description: "days recomputed and the responses they hold", schema: recomputeResultSchema } },
+    errors: { 400: "body is not JSON", 413: "body over 1 KB", 422: "bad range" },
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type OperationId = keyof typeof ROUTES;
+export type ApiRoute = (typeof ROUTES)[OperationId]["key"];
+
+/** Route keys by operationId, as they appear in an event's `routeKey`. */
+export const ApiRoute = Object.fromEntries(Object.entries(ROUTES).map(([id, route]) => [id, route.key])) as {
+  [K in OperationId]: (typeof ROUTES)[K]["key"];
+};
+
+/** The operations one function serves. */
+export type OperationsOf<H extends HandlerName> = {
+  [K in OperationId]: (typeof ROUTES)[K]["handler"] extends H ? K : never;
+}[OperationId];
+
+/** Which function serves each route key: the stack integrates them, the local runtime and tests check the wiring. */
+export const ROUTE_HANDLERS = Object.fromEntries(Object.values(ROUTES).map((route) => [route.key, route.handler])) as {
+  [K in OperationId as (typeof ROUTES)[K]["key"]]: (typeof ROUTES)[K]["handler"];
 };

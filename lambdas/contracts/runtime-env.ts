@@ -1,13 +1,7 @@
 import * as z from "zod";
-import { scopes } from "../core/auth";
-import { isTimeZone } from "../core/calendar";
+import { apiKeyEntrySchema } from "./auth";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
-
-export const apiKeyEntrySchema = z.strictObject({
-  name: z.string().min(1).max(64),
-  sha256: z.string().regex(/^[a-f0-9]{64}$/, "must be the lowercase hex SHA-256 of the key"),
-  scopes: z.array(z.enum(scopes)).min(1),
-});
+import { timeZoneSchema } from "./time-zone";
 
 export const themeTaxonomySchema = z.record(z.string().min(1).max(64), z.array(z.string().min(1)).min(1));
 
@@ -70,7 +64,7 @@ export const envSchemas = {
   /** Churn risk at or above which a customer is "at risk" (Customer At Risk is published on crossing). */
   churnRiskThreshold: z.coerce.number().min(0).max(1).default(0.6),
   /** The IANA time zone metrics count days in. */
-  metricsTimeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin").default("UTC"),
+  metricsTimeZone: timeZoneSchema.default("UTC"),
   /** Who gets the weekly digest: contacts with a Slack webhook name and/or an email address. */
   digestRecipients: json(z.array(contactSchema)),
   /** Days a response's comment text is kept after its `submittedAt`; absent = kept forever. */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { itemRejectedSchema } from "./errors";
 
 /** Largest accepted body for one submission (bytes, UTF-8). */
 export const MAX_SUBMISSION_BYTES = 32 * 1024;
@@ -74,3 +75,15 @@ export const batchSubmissionSchema = z
 export const acceptedSchema = z
   .object({ id: responseIdSchema, status: z.literal("accepted") })
   .meta({ id: "Accepted" });
+
+/** Answer of `POST /v1/responses/batch`: one result per item, in order. */
+export const batchResultSchema = z
+  .object({
+    accepted: z.int(),
+    rejected: z.int(),
+    results: z.array(
+      z.union([z.object({ index: z.int(), id: responseIdSchema, status: z.literal("accepted") }), itemRejectedSchema]),
+    ),
+  })
+  .meta({ id: "BatchResult" });
+export type BatchResult = z.infer<typeof batchResultSchema>;

@@ -1,14 +1,5 @@
 import { createHash } from "node:crypto";
-
-export const scopes = ["submit", "read", "admin"] as const;
-export type Scope = (typeof scopes)[number];
-
-/** Keys are configured by their SHA-256 hash; the key itself never leaves the client. */
-export interface ApiKeyEntry {
-  name: string;
-  sha256: string;
-  scopes: readonly Scope[];
-}
+import type { ApiKeyEntry, Scope } from "../contracts/auth";
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
 

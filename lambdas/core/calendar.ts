@@ -15,16 +15,6 @@ const cached = (cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make:
   return format;
 };
 
-/** Whether the runtime knows the IANA time zone (e.g. `Europe/Berlin`). */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The day (`YYYY-MM-DD`) an instant falls on in the time zone. */
 export function dayOf(instant: string | Date, timeZone: string = DEFAULT_TIME_ZONE): string {
   const date = typeof instant === "string" ? new Date(instant) : instant;

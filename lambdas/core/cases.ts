@@ -6,9 +6,17 @@ import {
   isClosed,
   type Priority,
 } from "../contracts/cases";
-import type { CustomerAtRiskDetail } from "../contracts/events";
+import type { CustomerAtRiskDetail, DetailType } from "../contracts/events";
 import type { FollowUpConfig } from "../contracts/follow-up-config";
 import type { ResponseRecord } from "../contracts/record";
+
+/** Publishes a case's lifecycle events (`Case Opened`, `Case Overdue`, `Case Escalated`, …). */
+export interface CaseEvents {
+  caseEvent(
+    detailType: DetailType,
+    detail: { case: Case; changes?: string[]; by?: string; level?: number },
+  ): Promise<void>;
+}
 
 const HOUR_MS = 3_600_000;
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -2,12 +2,12 @@ import type { KnownBlock } from "@slack/types";
 import type { Case } from "../contracts/cases";
 import type { MetricsComputedDetail } from "../contracts/events";
 import type { Contact } from "../contracts/follow-up-config";
-import type { Drivers, Metrics } from "../contracts/metrics";
+import type { Drivers, MetricsReport } from "../contracts/metrics";
 import type { EmailMessage, SlackMessage } from "./alerts";
 import { dayOf } from "./calendar";
 import { npsTrendSvg } from "./chart";
+import { type Channel, type DeliveryPorts, deliverOnce } from "./delivery-log";
 import { type AggregateReader, computeDrivers, daysForDrivers } from "./drivers";
-import { type Channel, deliverOnce, type NotifyPorts } from "./follow-up";
 import { addDays, computeMetrics, periodKey, type Window } from "./metrics";
 import { type AtRiskCustomer, revenueAtRisk } from "./revenue-at-risk";
 
@@ -27,8 +27,8 @@ export function digestWindows(now: Date, timeZone?: string): { week: Window; pre
 }
 
 export interface DigestContent {
-  metrics: Metrics;
-  trend: Metrics;
+  metrics: MetricsReport;
+  trend: MetricsReport;
   drivers: Drivers;
   /** Example comments by response id (null when erased or past retention). */
   comments: ReadonlyMap<string, string | null>;
@@ -176,7 +176,7 @@ export function buildDigest(content: DigestContent): {
   };
 }
 
-export interface DigestPorts extends Pick<NotifyPorts, "deliveries" | "slack" | "email" | "now"> {
+export interface DigestPorts extends DeliveryPorts {
   aggregates: AggregateReader;
   responses: { comment(id: string): Promise<string | null> };
   cases: { activeDueBefore(at: Date): Promise<Case[]> };

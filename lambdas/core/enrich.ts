@@ -3,7 +3,7 @@ import { categorize } from "./scoring";
 import type { ThemeMatcher } from "./themes";
 
 /** Operational profile fields that are copied onto each response at enrichment time. */
-export interface CustomerProfile {
+export interface EnrichmentProfile {
   id: string;
   email?: string;
   name?: string;
@@ -16,7 +16,7 @@ export interface CustomerProfile {
 
 export function customerSnapshot(
   reference: QueuedSubmission["customer"],
-  profile: CustomerProfile | null,
+  profile: EnrichmentProfile | null,
 ): CustomerSnapshot | null {
   if (!reference) return null;
   return {
@@ -34,7 +34,7 @@ export function customerSnapshot(
 /** Turns a queued submission into the stored record. Pure: sentiment and profile are looked up by the caller. */
 export function enrich(
   submission: QueuedSubmission,
-  lookups: { sentiment: Sentiment | null; profile: CustomerProfile | null; themes: ThemeMatcher; now: Date },
+  lookups: { sentiment: Sentiment | null; profile: EnrichmentProfile | null; themes: ThemeMatcher; now: Date },
 ): ResponseRecord {
   const score = submission.score ?? null;
   const scale = submission.scale ?? null;

@@ -3,7 +3,7 @@ import {
   type Dimension,
   type GroupBy,
   MAX_RANGE_DAYS,
-  type Metrics,
+  type MetricsReport,
   PERIODS,
   type Period,
 } from "../contracts/metrics";
@@ -208,7 +208,7 @@ export function computeMetrics(input: {
   groupBy: GroupBy | null;
   days: readonly DayAggregate[];
   previousDays: readonly DayAggregate[];
-}): Metrics {
+}): MetricsReport {
   const { window, previousWindow, filters, groupBy } = input;
   const inWindow = (range: Window) => (day: DayAggregate) => day.day >= range.from && day.day <= range.to;
   const days = input.days.filter(inWindow(window));
@@ -217,7 +217,7 @@ export function computeMetrics(input: {
     collect(input.previousDays.filter(inWindow(previousWindow)), filters, null).get("") ?? emptyStats(),
   );
 
-  let groups: Metrics["groups"] = [];
+  let groups: MetricsReport["groups"] = [];
   if (groupBy !== null) {
     const byKey = collect(days, filters, groupBy);
     if ((PERIODS as readonly string[]).includes(groupBy)) {

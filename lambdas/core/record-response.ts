@@ -1,6 +1,6 @@
 import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
 import { dayOf } from "./calendar";
-import { type CustomerProfile, enrich } from "./enrich";
+import { type EnrichmentProfile, enrich } from "./enrich";
 import type { SentimentAnalyzer } from "./sentiment";
 import type { ThemeMatcher } from "./themes";
 
@@ -9,7 +9,7 @@ export interface RecordResponsePorts {
   sentiment: SentimentAnalyzer;
   themes: ThemeMatcher;
   customers: {
-    getProfile(id: string): Promise<CustomerProfile | null>;
+    getProfile(id: string): Promise<EnrichmentProfile | null>;
     /** Creates a minimal profile for a customer first seen in a response; never overwrites one. */
     ensureMinimal(id: string, now: Date): Promise<void>;
   };

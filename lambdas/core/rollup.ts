@@ -1,4 +1,5 @@
 import { aggregateDay, type DayAggregate, type RollupResponse } from "./aggregates";
+import { daysOf, type Window } from "./metrics";
 
 export interface RollupPorts {
   store: {
@@ -46,4 +47,15 @@ export async function rollUpChangedDays(
     recomputed.push(day);
   }
   return { recomputed, left: changed.length - recomputed.length };
+}
+
+/** Rolls the given days up again from the stored responses (after a metric definition changed). */
+export async function recomputeDays(range: Window, ports: RollupPorts) {
+  const days = daysOf(range);
+  let responses = 0;
+  for (const day of days) {
+    const aggregate = await recomputeDay(day, ports);
+    responses += aggregate.cells.reduce((total, cell) => total + cell.stats.total, 0);
+  }
+  return { ...range, days: days.length, responses };
 }

@@ -1,6 +1,14 @@
 import type { ErrorDetail } from "../contracts/errors";
 import type { QueuedSubmission } from "../contracts/record";
-import { MAX_CLOCK_SKEW_MS, RESPONSE_ID_PATTERN, type Submission, submissionSchema } from "../contracts/submission";
+import {
+  type BatchResult,
+  MAX_CLOCK_SKEW_MS,
+  MAX_SUBMISSION_BYTES,
+  RESPONSE_ID_PATTERN,
+  type Submission,
+  submissionSchema,
+} from "../contracts/submission";
+import { ClientError, itemError, validationFailed } from "./client-error";
 import { DEFAULT_SCALES, isScoredType, scaleProblem } from "./scoring";
 import { invalid, ok, parseWith, type Result } from "./validation";
 
@@ -70,4 +78,61 @@ function crossFieldProblems(submission: Submission, now: Date): ErrorDetail[] {
       problems.push({ path: "submittedAt", message: "is more than 5 minutes in the future" });
   }
   return problems;
+}
+
+export interface SubmissionPorts {
+  /** Queues submissions; answers the positions that could not be queued. */
+  queue: { send(submissions: readonly QueuedSubmission[]): Promise<Set<number>> };
+  now: () => Date;
+  newId: () => string;
+}
+
+const queueUnavailable = (message: string) => new ClientError("unavailable", message, [], { "retry-after": "5" });
+
+/** Accepts one submission and queues it; nothing is queued for one that breaks the contract. */
+export async function submitOne(
+  body: unknown,
+  idempotencyKey: string | undefined,
+  ports: SubmissionPorts,
+): Promise<{ id: string; status: "accepted" }> {
+  const accepted = acceptSubmission(body, { now: ports.now(), idempotencyKey, newId: ports.newId });
+  if (!accepted.ok) throw validationFailed(accepted.details);
+  const failed = await ports.queue.send([accepted.value]);
+  if (failed.size > 0) throw queueUnavailable("the intake queue is unavailable; retry with the same id");
+  return { id: accepted.value.id, status: "accepted" };
+}
+
+/** Accepts and queues each item on its own: one result per item, in order. */
+export async function submitBatch(items: readonly unknown[], ports: SubmissionPorts): Promise<BatchResult> {
+  const now = ports.now();
+  const results: BatchResult["results"] = [];
+  const toQueue: { index: number; submission: QueuedSubmission }[] = [];
+  items.forEach((item, index) => {
+    const path = `responses.${index}`;
+    if (Buffer.byteLength(JSON.stringify(item), "utf8") > MAX_SUBMISSION_BYTES) {
+      const error = new ClientError("payload_too_large", `item exceeds ${MAX_SUBMISSION_BYTES} bytes`, [
+        { path, message: `at most ${MAX_SUBMISSION_BYTES} bytes` },
+      ]);
+      results.push({ index, status: "rejected", error: itemError(error) });
+      return;
+    }
+    const accepted = acceptSubmission(item, { now, newId: ports.newId, pathPrefix: path });
+    if (accepted.ok) toQueue.push({ index, submission: accepted.value });
+    else results.push({ index, status: "rejected", error: itemError(validationFailed(accepted.details)) });
+  });
+  const failed = await ports.queue.send(toQueue.map((entry) => entry.submission));
+  toQueue.forEach(({ index, submission }, position) => {
+    results.push(
+      failed.has(position)
+        ? {
+            index,
+            status: "rejected",
+            error: itemError(queueUnavailable("queue unavailable; retry this item with the same id")),
+          }
+        : { index, id: submission.id, status: "accepted" },
+    );
+  });
+  results.sort((a, b) => a.index - b.index);
+  const accepted = results.filter((result) => result.status === "accepted").length;
+  return { accepted, rejected: results.length - accepted, results };
 }

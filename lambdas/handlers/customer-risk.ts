@@ -3,11 +3,11 @@ import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { responseRecordedDetailSchema } from "../contracts/events";
 import { assessCustomerRisk } from "../core/customer-risk";
-import { customerRiskPorts } from "./customer-risk-wiring";
+import { customerRisk } from "./composition-root";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const ports = customerRiskPorts();
+const ports = customerRisk();
 const responseRecordedEvent = z.object({ detail: responseRecordedDetailSchema }).passthrough();
 
 /** Each response from a known customer: recompute their churn risk; publish Customer At Risk on a crossing. */

@@ -2,13 +2,12 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { customerAtRiskDetailSchema, DetailType, responseRecordedDetailSchema } from "../contracts/events";
-import { followUp, followUpAtRisk } from "../core/follow-up";
-import { caseWiring } from "./case-wiring";
+import { followUp, followUpAtRisk } from "../core/case-opening";
+import { caseStore, eventPublisher, followUpConfig, now } from "./composition-root";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const wiring = caseWiring();
-const ports = { cases: wiring.store, events: wiring.events, config: wiring.config, now: wiring.now };
+const ports = { cases: caseStore(), events: eventPublisher(), config: followUpConfig(), now };
 const followUpEvent = z.discriminatedUnion("detail-type", [
   z
     .object({ "detail-type": z.literal(DetailType.ResponseRecorded), detail: responseRecordedDetailSchema })

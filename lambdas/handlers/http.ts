@@ -1,31 +1,55 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { MiddlewareObj } from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { ErrorBody, ErrorCode, ErrorDetail } from "../contracts/errors";
-import { type ApiKeyEntry, authorize, type Scope } from "../core/auth";
+import type * as z from "zod";
+import type { ApiKeyEntry, Scope } from "../contracts/auth";
+import { ERROR_STATUS, type ErrorBody } from "../contracts/errors";
+import { type HandlerName, type OperationId, type OperationsOf, ROUTES, type RouteSpec } from "../contracts/routes";
+import { authorize } from "../core/auth";
+import { ClientError, validationFailed } from "../core/client-error";
+import { parseWith } from "../core/validation";
+import { logger, metrics } from "./observability";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
-
-/** An error meant for the client: status, contract error code and the fields at fault. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-
-  toBody(): ErrorBody {
-    return errorBody(this.code, this.message, this.details);
-  }
+export interface ApiAuth {
+  keys: readonly ApiKeyEntry[];
+  allowedOrigins: readonly string[];
 }
 
-export const validationError = (details: ErrorDetail[]) =>
-  new HttpError(422, "validation_failed", `invalid ${details.map((d) => d.path).join(", ")}`, details);
+type Route<K extends OperationId> = (typeof ROUTES)[K];
+type Output<S> = S extends z.ZodType ? z.output<S> : never;
+type PathOf<R> = R extends { path: infer S } ? Output<S> : undefined;
+type QueryOf<R> = R extends { query: infer S } ? Output<S> : undefined;
+type BodyOf<R> = R extends { body: { checkedBy: "use case" } }
+  ? unknown
+  : R extends { body: { schema: infer S } }
+    ? Output<S>
+    : undefined;
+type AnswerOf<R extends RouteSpec> = {
+  [S in keyof R["responses"]]: {
+    status: S;
+    body: Output<R["responses"][S] extends { schema: infer Schema } ? Schema : never>;
+    headers?: Record<string, string>;
+  };
+}[keyof R["responses"]];
+
+/** A request as the use case sees it: scope checked, path, query and body parsed with the route's schemas. */
+export interface RouteRequest<K extends OperationId> {
+  path: PathOf<Route<K>>;
+  query: QueryOf<Route<K>>;
+  body: BodyOf<Route<K>>;
+  /** The key that called; public routes have none. */
+  caller: Route<K>["scope"] extends "public" ? null : ApiKeyEntry;
+  header(name: string): string | undefined;
+}
+
+/** What serves each route of one function; the answer must fit the route's documented response schema. */
+export type RouteImplementations<H extends HandlerName> = {
+  [K in OperationsOf<H>]: (request: RouteRequest<K>) => Promise<AnswerOf<Route<K>>>;
+};
 
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
@@ -33,8 +57,8 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-export const errorBody = (code: ErrorCode, message: string, details: ErrorDetail[] = []): ErrorBody => ({
-  error: { code, message, details },
+const errorBody = (error: ClientError): ErrorBody => ({
+  error: { code: error.code, message: error.message, details: error.details },
 });
 
 /** Lower-cased header lookup; API Gateway HTTP APIs lower-case names already, other callers may not. */
@@ -44,29 +68,38 @@ export function header(event: HttpEvent, name: string): string | undefined {
 }
 
 /** Parses a JSON body after checking its size, so an oversized body is never parsed. */
-export function jsonBody(event: HttpEvent, maxBytes: number): unknown {
+function jsonBody(event: HttpEvent, maxBytes: number): unknown {
   const raw = event.body ?? "";
   const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > maxBytes)
-    throw new HttpError(413, "payload_too_large", `body is ${bytes} bytes; the limit is ${maxBytes}`, [
+    throw new ClientError("payload_too_large", `body is ${bytes} bytes; the limit is ${maxBytes}`, [
       { path: "body", message: `at most ${maxBytes} bytes` },
     ]);
   if (text.trim() === "")
-    throw new HttpError(400, "invalid_json", "body is empty", [{ path: "body", message: "a JSON object is required" }]);
+    throw new ClientError("invalid_json", "body is empty", [{ path: "body", message: "a JSON object is required" }]);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : "unparseable";
-    throw new HttpError(400, "invalid_json", "body is not valid JSON", [{ path: "body", message: reason }]);
+    throw new ClientError("invalid_json", "body is not valid JSON", [{ path: "body", message: reason }]);
   }
 }
 
-export function requireScope(
-  event: HttpEvent,
-  scope: Scope,
-  config: { keys: readonly ApiKeyEntry[]; allowedOrigins: readonly string[] },
-): ApiKeyEntry {
+/** Path parameters as API Gateway passes them (still percent-encoded), decoded; a bad escape is the client's error. */
+function pathParameters(event: HttpEvent): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value ?? "")];
+      } catch {
+        throw validationFailed([{ path: `path.${name}`, message: "is not valid percent-encoding" }]);
+      }
+    }),
+  );
+}
+
+function requireScope(event: HttpEvent, scope: Scope, auth: ApiAuth): ApiKeyEntry {
   const result = authorize(
     {
       authorization: header(event, "authorization"),
@@ -74,30 +107,78 @@ export function requireScope(
       origin: header(event, "origin"),
     },
     scope,
-    config,
+    auth,
   );
   if (!result.ok)
-    throw new HttpError(result.status, result.status === 401 ? "unauthorized" : "forbidden", result.message, [], {
-      ...(result.status === 401 ? { "www-authenticate": "Bearer" } : {}),
-    });
+    throw new ClientError(
+      result.status === 401 ? "unauthorized" : "forbidden",
+      result.message,
+      [],
+      result.status === 401 ? { "www-authenticate": "Bearer" } : {},
+    );
   return result.key;
 }
 
+function parsed<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.output<S> {
+  const result = parseWith(schema, input, prefix);
+  if (!result.ok) throw validationFailed(result.details);
+  return result.value;
+}
+
 /**
- * Maps an `HttpError` to its JSON body. Anything else is a fault of ours: it is
+ * Maps a `ClientError` to its status and JSON body. Anything else is a fault of ours: it is
  * logged (without the request body) and answered 500 with no internals.
  */
-export function httpErrors(logger: Logger): MiddlewareObj<HttpEvent, HttpResult> {
+function httpErrors(log: Logger): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const { error } = request;
-      if (error instanceof HttpError) {
-        if (error.status >= 500) logger.error("request failed", { code: error.code, reason: error.message });
-        request.response = json(error.status, error.toBody(), error.headers);
+      if (error instanceof ClientError) {
+        const status = ERROR_STATUS[error.code];
+        if (status >= 500) log.error("request failed", { code: error.code, reason: error.message });
+        request.response = json(status, errorBody(error), error.headers);
         return;
       }
-      logger.error("unhandled error", error instanceof Error ? error : String(error));
-      request.response = json(500, errorBody("internal", "internal error; the request can be retried"));
+      log.error("unhandled error", error instanceof Error ? error : String(error));
+      request.response = json(500, {
+        error: { code: "internal", message: "internal error; the request can be retried", details: [] },
+      });
     },
   };
+}
+
+/**
+ * The entry point of a function that serves API routes. Everything a route needs before its use
+ * case runs comes from the route registry: the scope (checked first, so a caller without it learns
+ * nothing more), then path, query and body parsed with the route's schemas, each error naming its field.
+ */
+export function httpHandler<H extends HandlerName>(
+  implementations: RouteImplementations<H>,
+  options: { auth: ApiAuth; emitMetrics?: boolean },
+) {
+  const byRouteKey = new Map(
+    (Object.entries(implementations) as [OperationId, (request: unknown) => Promise<AnswerOf<RouteSpec>>][]).map(
+      ([operationId, implementation]) => [
+        ROUTES[operationId].key as string,
+        { route: ROUTES[operationId] as RouteSpec, implementation },
+      ],
+    ),
+  );
+  const handler = middy<HttpEvent, HttpResult>().use(injectLambdaContext(logger));
+  if (options.emitMetrics) handler.use(logMetrics(metrics));
+  return handler.use(httpErrors(logger)).handler(async (event) => {
+    const served = byRouteKey.get(event.routeKey);
+    if (!served) throw new ClientError("not_found", `no route ${event.routeKey}`);
+    const { route, implementation } = served;
+    const caller = route.scope === "public" ? null : requireScope(event, route.scope, options.auth);
+    const path = route.path ? parsed(route.path, pathParameters(event), "path") : undefined;
+    const query = route.query ? parsed(route.query, event.queryStringParameters ?? {}, "query") : undefined;
+    let body: unknown;
+    if (route.body) {
+      const raw = jsonBody(event, route.body.maxBytes);
+      body = route.body.checkedBy === "use case" ? raw : parsed(route.body.schema, raw, "");
+    }
+    const answer = await implementation({ path, query, body, caller, header: (name: string) => header(event, name) });
+    return json(Number(answer.status), answer.body, answer.headers);
+  });
 }

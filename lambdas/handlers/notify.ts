@@ -2,14 +2,12 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { caseEventDetailSchema, DetailType } from "../contracts/events";
-import { notifyCase } from "../core/follow-up";
-import { caseWiring } from "./case-wiring";
-import { notifierWiring } from "./notifier-wiring";
+import { notifyCase } from "../core/case-alerts";
+import { caseStore, followUpConfig, notifiers, now } from "./composition-root";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const { store, config, now } = caseWiring();
-const ports = { deliveries: store, ...notifierWiring(), config, now };
+const ports = { deliveries: caseStore(), ...notifiers(), config: followUpConfig(), now };
 const caseEvent = z
   .object({
     "detail-type": z.enum([DetailType.CaseOpened, DetailType.CaseEscalated]),

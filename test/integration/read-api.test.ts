@@ -107,6 +107,12 @@ describe("GET /v1/openapi.json", () => {
     const submission = answer.body.components.schemas.Submission;
     expect(submission.additionalProperties).toBe(false);
     expect(submission.properties.type.enum).toEqual(["nps", "csat", "ces", "comment", "review"]);
-    expect(answer.body.servers).toEqual([{ url: "https://api.example.com" }]);
+    // Relative to where it is served: a forged Host header is never echoed.
+    expect(answer.body.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+    expect(JSON.stringify(answer.body)).not.toContain("api.example.com");
+    const operations = Object.values(answer.body.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((methods) => Object.values(methods))
+      .map((operation) => operation.operationId);
+    expect(new Set(operations).size).toBe(Object.keys(ROUTE_HANDLERS).length);
   });
 });

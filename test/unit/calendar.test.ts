@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dayBounds, dayOf, isTimeZone } from "../../lambdas/core/calendar";
+import { isTimeZone } from "../../lambdas/contracts/time-zone";
+import { dayBounds, dayOf } from "../../lambdas/core/calendar";
 import { stageConfigSchema } from "../../lib/config";
 
 const hours = (bounds: { from: string; to: string }) => (Date.parse(bounds.to) - Date.parse(bounds.from)) / 3_600_000;

@@ -1,0 +1,106 @@
+import type { Case } from "../contracts/cases";
+import {
+  type CustomerProfile,
+  type CustomerProfileInput,
+  customerIdSchema,
+  customerProfileInputSchema,
+  type OperationalEvent,
+  type OperationalEventInput,
+} from "../contracts/customers";
+import type { ResponseRecord } from "../contracts/record";
+import { itemError, notFound, validationFailed } from "./client-error";
+import { customerView } from "./customer-view";
+import { parseWith } from "./validation";
+
+/** How much history the 360° view shows; `include=all` exports everything. */
+const VIEW_LIMIT = 50;
+const EXPORT_LIMIT = 100_000;
+
+export interface CustomerProfilePorts {
+  customers: {
+    get(id: string): Promise<CustomerProfile | null>;
+    put(id: string, input: CustomerProfileInput, now: Date): Promise<{ created: boolean; profile: CustomerProfile }>;
+    ensureMinimal(id: string, now: Date): Promise<void>;
+    addEvent(event: OperationalEvent): Promise<boolean>;
+    events(customerId: string, limit?: number): Promise<OperationalEvent[]>;
+    erase(customerId: string): Promise<{ profile: boolean; events: number }>;
+  };
+  responses: {
+    list(query: { customerId: string; from: Date; to: Date; limit: number }): Promise<{ items: ResponseRecord[] }>;
+    stripPersonalData(customerId: string): Promise<number>;
+  };
+  cases: { ofCustomer(customerId: string): Promise<Case[]>; stripPersonalData(id: string): Promise<void> };
+  /** Recomputes the customer's churn risk after something about them changed. */
+  assessRisk(customerId: string, trigger: string): Promise<unknown>;
+  newId: () => string;
+  now: () => Date;
+}
+
+/**
+ * Creates or replaces up to 100 profiles, each checked on its own: a bad item is reported with its
+ * index and stored nothing, the others are stored.
+ */
+export async function putCustomers(items: readonly unknown[], ports: Pick<CustomerProfilePorts, "customers" | "now">) {
+  const now = ports.now();
+  const results = [];
+  for (const [index, item] of items.entries()) {
+    const prefix = `customers.${index}`;
+    const id = parseWith(customerIdSchema, (item as { id?: unknown } | null)?.id, `${prefix}.id`);
+    const { id: _id, ...fields } = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
+    const input = parseWith(customerProfileInputSchema, fields, prefix);
+    if (!id.ok || !input.ok) {
+      const details = [...(id.ok ? [] : id.details), ...(input.ok ? [] : input.details)];
+      results.push({ index, status: "rejected" as const, error: itemError(validationFailed(details)) });
+      continue;
+    }
+    const { created } = await ports.customers.put(id.value, input.value, now);
+    results.push({ index, id: id.value, status: created ? ("created" as const) : ("updated" as const) });
+  }
+  const rejected = results.filter((result) => result.status === "rejected").length;
+  return { accepted: results.length - rejected, rejected, results };
+}
+
+/** The 360° view; a customer with neither a profile nor a response is not found. */
+export async function showCustomer(
+  id: string,
+  { everything }: { everything: boolean },
+  ports: Pick<CustomerProfilePorts, "customers" | "responses" | "cases" | "now">,
+) {
+  const now = ports.now();
+  const limit = everything ? EXPORT_LIMIT : VIEW_LIMIT;
+  const [profile, history, customerCases, events] = await Promise.all([
+    ports.customers.get(id),
+    ports.responses.list({ customerId: id, from: new Date(0), to: now, limit }),
+    ports.cases.ofCustomer(id),
+    ports.customers.events(id, everything ? undefined : VIEW_LIMIT),
+  ]);
+  if (!profile && history.items.length === 0) throw notFound(`no customer ${id}`);
+  return customerView(profile, history.items, customerCases, events, now);
+}
+
+/** Erasure: the profile and events go; responses and cases stay (metrics stay right) without personal data. */
+export async function eraseCustomer(
+  id: string,
+  ports: Pick<CustomerProfilePorts, "customers" | "responses" | "cases">,
+) {
+  const [erased, responses, customerCases] = await Promise.all([
+    ports.customers.erase(id),
+    ports.responses.stripPersonalData(id),
+    ports.cases.ofCustomer(id),
+  ]);
+  for (const item of customerCases) await ports.cases.stripPersonalData(item.id);
+  return { id, erased: { profile: erased.profile, events: erased.events, responses, cases: customerCases.length } };
+}
+
+/** Records an operational event once per id; a new one can tip the customer's churn risk, a repeat changes nothing. */
+export async function recordOperationalEvent(
+  customerId: string,
+  input: OperationalEventInput,
+  ports: Pick<CustomerProfilePorts, "customers" | "assessRisk" | "newId" | "now">,
+): Promise<{ created: boolean; event: OperationalEvent }> {
+  const event = { ...input, id: input.id ?? ports.newId(), customerId };
+  await ports.customers.ensureMinimal(customerId, ports.now());
+  const created = await ports.customers.addEvent(event);
+  if (created) await ports.assessRisk(customerId, `event ${event.id}`);
+  return { created, event };
+}

@@ -1,0 +1,157 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { ulid } from "ulid";
+import { CaseStore, VersionConflictError } from "../adapters/case-store";
+import { comprehendClient, dynamoDocumentClient, eventBridgeClient, sqsClient } from "../adapters/clients";
+import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
+import { CustomerStore } from "../adapters/customer-store";
+import { EventPublisher } from "../adapters/event-publisher";
+import { MetricsStore } from "../adapters/metrics-store";
+import {
+  SesEmailSender,
+  SlackNotifier,
+  SmtpEmailSender,
+  sesClient,
+  type WebhookDirectory,
+} from "../adapters/notifiers";
+import { ResponseStore } from "../adapters/response-store";
+import { SubmissionQueue } from "../adapters/submission-queue";
+import { readEnv } from "../contracts/runtime-env";
+import { dayOf } from "../core/calendar";
+import { assessCustomerRisk, type CustomerRiskPorts } from "../core/customer-risk";
+import { vaderAnalyzer } from "../core/sentiment";
+import { createThemeMatcher } from "../core/themes";
+
+/**
+ * The one place adapters are built: once per container, from the validated environment, with the
+ * stage's rules (comment retention, metrics time zone) applied at construction, so no entry point
+ * can get a store that forgets them. Each export is built on first use, so a function reads and
+ * validates only the variables of what it uses; entry points call them at module scope, so a
+ * missing or bad variable still fails the cold start, naming the variable.
+ *
+ * Every export is a separate, pure-annotated binding, so esbuild drops what a function does not
+ * import (and with it the SDK clients and libraries only other functions need).
+ */
+const once = <T>(create: () => T) => {
+  let instance: T | undefined;
+  return () => {
+    instance ??= create();
+    return instance;
+  };
+};
+
+/** What every reader of the table must apply: retention hides expired comments, the time zone fixes days. */
+const tableRules = /* @__PURE__ */ once(() => readEnv(["tableName", "commentRetentionDays", "metricsTimeZone"]));
+
+export const now = () => new Date();
+export const newId = ulid;
+
+export const apiAuth = /* @__PURE__ */ once(() => {
+  const env = readEnv(["apiKeys", "allowedOrigins"]);
+  return { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
+});
+
+export const responseStore = /* @__PURE__ */ once(() => {
+  const { tableName, commentRetentionDays } = tableRules();
+  return new ResponseStore(dynamoDocumentClient(), tableName, { commentRetentionDays });
+});
+
+export const caseStore = /* @__PURE__ */ once(() => {
+  const { tableName, commentRetentionDays } = tableRules();
+  return new CaseStore(dynamoDocumentClient(), tableName, { commentRetentionDays });
+});
+export const isCaseConflict = (error: unknown) => error instanceof VersionConflictError;
+
+export const customerStore = /* @__PURE__ */ once(
+  () => new CustomerStore(dynamoDocumentClient(), tableRules().tableName),
+);
+
+export const aggregateStore = /* @__PURE__ */ once(() => {
+  const { tableName, metricsTimeZone } = tableRules();
+  return new MetricsStore(dynamoDocumentClient(), tableName, metricsTimeZone);
+});
+export const metricsTimeZone = () => tableRules().metricsTimeZone;
+/** Today in the stage's metrics time zone. */
+export const today = () => dayOf(now(), metricsTimeZone());
+
+export const eventPublisher = /* @__PURE__ */ once(
+  () => new EventPublisher(eventBridgeClient(), readEnv(["eventBusName"]).eventBusName),
+);
+
+export const submissionQueue = /* @__PURE__ */ once(
+  () => new SubmissionQueue(sqsClient(), readEnv(["queueUrl"]).queueUrl),
+);
+
+export const followUpConfig = /* @__PURE__ */ once(() => readEnv(["followUpConfig"]).followUpConfig);
+
+export const enrichment = /* @__PURE__ */ once(() => {
+  const env = readEnv(["themes", "sentimentProvider"]);
+  return {
+    sentiment: env.sentimentProvider === "comprehend" ? new ComprehendSentiment(comprehendClient()) : vaderAnalyzer,
+    themes: createThemeMatcher(env.themes),
+  };
+});
+
+/** Slack and email senders: from the environment locally, from Secrets Manager and SES on AWS. */
+export const notifiers = /* @__PURE__ */ once(() => {
+  const env = readEnv(["slackWebhooks", "slackWebhooksSecretArn", "emailFrom", "smtpUrl"]);
+  // Webhook URLs are credentials: read from Secrets Manager on AWS (cached five minutes), never logged.
+  const webhooks = async (): Promise<WebhookDirectory> =>
+    env.slackWebhooksSecretArn
+      ? ((await getSecret<WebhookDirectory>(env.slackWebhooksSecretArn, { transform: "json", maxAge: 300 })) ?? {})
+      : (env.slackWebhooks ?? {});
+  const email = env.emailFrom
+    ? env.smtpUrl
+      ? new SmtpEmailSender(env.smtpUrl, env.emailFrom)
+      : new SesEmailSender(sesClient(), env.emailFrom)
+    : null;
+  return { slack: new SlackNotifier(webhooks), email };
+});
+
+export const churnRiskThreshold = /* @__PURE__ */ once(() => readEnv(["churnRiskThreshold"]).churnRiskThreshold);
+
+/** How much history churn risk is computed from: the same window the 360° view shows. */
+const RISK_HISTORY = 50;
+
+/** Recomputing a customer's churn risk: for the risk consumer and for the customers API after an event. */
+export const customerRisk = /* @__PURE__ */ once((): CustomerRiskPorts => {
+  const customers = customerStore();
+  const responses = responseStore();
+  const events = eventPublisher();
+  return {
+    load: async (customerId) => {
+      const [profile, history, responseCount, customerCases, customerEvents] = await Promise.all([
+        customers.get(customerId),
+        responses.list({ customerId, from: new Date(0), to: now(), limit: RISK_HISTORY }),
+        responses.countForCustomer(customerId),
+        caseStore().ofCustomer(customerId),
+        customers.events(customerId, RISK_HISTORY),
+      ]);
+      return { profile, responses: history.items, responseCount, cases: customerCases, events: customerEvents };
+    },
+    saveRisk: (customerId, risk, atRisk, rollups) => customers.saveRisk(customerId, risk, atRisk, rollups),
+    publishAtRisk: ({ customerId, churnRisk, profile, trigger, since }) =>
+      events.customerAtRisk({
+        customerId,
+        churnRisk: { score: churnRisk.score, level: churnRisk.level, reasons: churnRisk.reasons },
+        segment: profile?.segment ?? null,
+        annualValue: profile?.annualValue ?? null,
+        owner: profile?.owner ?? null,
+        trigger,
+        since,
+      }),
+    threshold: churnRiskThreshold(),
+    now,
+  };
+});
+
+export const assessRisk = (customerId: string, trigger: string) =>
+  assessCustomerRisk(customerId, trigger, customerRisk());
+
+export const digestSettings = /* @__PURE__ */ once(() => readEnv(["digestRecipients"]));
+
+/** The comment-retention sweep runs only on stages that set a retention. */
+export const requiredCommentRetentionDays = /* @__PURE__ */ once(() => {
+  const days = tableRules().commentRetentionDays;
+  if (!days) throw new Error("cxloop configuration error: COMMENT_RETENTION_DAYS is required");
+  return days;
+});

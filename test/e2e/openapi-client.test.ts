@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OperationId, ROUTES } from "../../lambdas/contracts/routes";
+import { eventually } from "../support/eventually";
+import { type Json, localApi } from "../support/local-api";
+
+const local = localApi("openapi-client");
+const { call } = local;
+const workDir = mkdtempSync(join(tmpdir(), "cxloop-openapi-client-"));
+
+beforeAll(async () => {
+  await local.start();
+});
+afterAll(async () => {
+  await local.stop();
+  local.removeData();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/** Real answers of the running API, each under the operation and status it came from. */
+const answers: { operationId: OperationId; status: number; body: Json }[] = [];
+async function record(operationId: OperationId, path: string, body?: unknown) {
+  const method = ROUTES[operationId].key.split(" ")[0] as string;
+  const answer = await call(method, path, body);
+  answers.push({ operationId, ...answer });
+  return answer;
+}
+
+/** Type-checks `source` (next to the generated client types) and returns the compiler's complaints. */
+function typeErrors(fileName: string, source: string): string[] {
+  const file = join(workDir, fileName);
+  writeFileSync(file, source);
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+}
+
+const PRELUDE = `import type { operations } from "./api";
+type Body<Op extends keyof operations, S extends keyof operations[Op]["responses"]> =
+  operations[Op]["responses"][S] extends { content: { "application/json": infer B } } ? B : never;
+`;
+const assignment = (name: string, operationId: string, status: number, body: unknown) =>
+  `export const ${name}: Body<"${operationId}", ${status}> = ${JSON.stringify(body, null, 2)};\n`;
+
+describe("a client generated from GET /v1/openapi.json", () => {
+  it("type-checks against the real answers of every route", async () => {
+    const customer = { id: "oa-c-1", email: "ada@example.com", name: "Ada" };
+    const submitted = await record("submitResponse", "/v1/responses", {
+      id: "oa-r-1",
+      type: "nps",
+      score: 2,
+      comment: "Delivery was late and support never called back",
+      survey: "post-purchase",
+      channel: "email",
+      touchpoint: "delivery",
+      customer,
+    });
+    expect(submitted.status).toBe(202);
+    await record("submitResponses", "/v1/responses/batch", {
+      responses: [
+        { id: "oa-r-2", type: "csat", score: 5, customer: { id: "oa-c-2" } },
+        { type: "nps", score: 11 },
+      ],
+    });
+    await record("putCustomer", `/v1/customers/${customer.id}`, {
+      email: customer.email,
+      segment: "enterprise",
+      annualValue: 120000,
+      currency: "EUR",
+    });
+    await record("putCustomer", `/v1/customers/${customer.id}`, { segment: "enterprise", annualValue: 90000 });
+    await record("putCustomers", "/v1/customers/batch", {
+      customers: [{ id: "oa-c-3", segment: "smb" }, { id: "bad id" }],
+    });
+    await record("recordCustomerEvent", `/v1/customers/${customer.id}/events`, {
+      id: "oa-e-1",
+      type: "support-ticket",
+      time: new Date().toISOString(),
+    });
+
+    const caseId = "case-oa-r-1";
+    await eventually(
+      async () => ((await call("GET", `/v1/cases/${caseId}`)).status === 200 ? true : undefined),
+      20_000,
+    );
+    await record("getResponse", "/v1/responses/oa-r-1");
+    await record("listResponses", "/v1/responses?limit=5");
+    await record("listCases", "/v1/cases?status=open");
+    await record("getCaseStats", "/v1/cases/stats");
+    await record("getCase", `/v1/cases/${caseId}`);
+    await record("updateCase", `/v1/cases/${caseId}`, { status: "contacted", note: "Called, apologised" });
+    await record("getCase", "/v1/cases/case-none");
+    await record("getCustomer", `/v1/customers/${customer.id}`);
+    await record("getRevenueAtRisk", "/v1/revenue-at-risk");
+    await local.invokeSchedule("MetricsRollupSchedule");
+    await record("getMetrics", "/v1/metrics?groupBy=touchpoint");
+    await record("getDrivers", "/v1/drivers");
+    const today = new Date().toISOString().slice(0, 10);
+    await record("recomputeMetrics", "/v1/metrics/recompute", { from: today, to: today });
+    await record("getOpenApi", "/v1/openapi.json");
+    await record("eraseCustomer", "/v1/customers/oa-c-2");
+
+    expect(new Set(answers.map((answer) => answer.operationId))).toEqual(new Set(Object.keys(ROUTES)));
+    expect(answers.some((answer) => answer.status >= 400)).toBe(true);
+
+    const document = answers.find((answer) => answer.operationId === "getOpenApi")?.body;
+    writeFileSync(join(workDir, "api.d.ts"), astToString(await openapiTS(document)));
+    const checks = answers.map((answer, index) =>
+      assignment(`answer${index}`, answer.operationId, answer.status, answer.body),
+    );
+    expect(typeErrors("answers.ts", PRELUDE + checks.join(""))).toEqual([]);
+  }, 120_000);
+
+  it("refuses an answer that breaks the documented shape, so the check above can fail", () => {
+    const found = answers.find((answer) => answer.operationId === "getCase" && answer.status === 200);
+    if (!found) throw new Error("no case was read in the test above");
+    const { status: _status, ...withoutStatus } = found.body as Record<string, unknown>;
+    const errors = typeErrors("broken.ts", PRELUDE + assignment("broken", "getCase", 200, withoutStatus));
+    expect(errors.join("\n")).toMatch(/'status' is missing/);
+  }, 60_000);
+});
