@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { paginateQuery } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { dynamoDocumentClient } from "../lambdas/adapters/clients";
+import { dynamoDocumentClient } from "../lambdas/adapters/clients/dynamodb";
 import { MetricsStore } from "../lambdas/adapters/metrics-store";
 import type { GroupBy } from "../lambdas/contracts/metrics";
 import { ApiRoute } from "../lambdas/contracts/routes";

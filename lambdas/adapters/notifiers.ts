@@ -1,7 +1,9 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { IncomingWebhook } from "@slack/webhook";
 import { createTransport, type Transporter } from "nodemailer";
 import type { EmailMessage, SlackMessage } from "../core/alerts";
+import { once } from "./clients/once";
 
 /** Slack incoming webhooks by name; `*` is a template (`{name}`) for names not listed, used by the local runtime. */
 export type WebhookDirectory = Record<string, string>;
@@ -74,10 +76,25 @@ export class SmtpEmailSender implements EmailSender {
   }
 }
 
-export const sesClient = (() => {
-  let client: SESv2Client | undefined;
-  return () => {
-    client ??= new SESv2Client({});
-    return client;
-  };
-})();
+const sesClient = /* @__PURE__ */ once(() => new SESv2Client({}));
+
+/** Slack and email senders: webhooks and SMTP from the environment locally, Secrets Manager and SES on AWS. */
+export function createNotifiers(settings: {
+  slackWebhooks?: WebhookDirectory;
+  slackWebhooksSecretArn?: string;
+  emailFrom?: string;
+  smtpUrl?: string;
+}): { slack: SlackNotifier; email: EmailSender | null } {
+  const { slackWebhooks, slackWebhooksSecretArn, emailFrom, smtpUrl } = settings;
+  // Webhook URLs are credentials: read from Secrets Manager on AWS (cached five minutes), never logged.
+  const webhooks = async (): Promise<WebhookDirectory> =>
+    slackWebhooksSecretArn
+      ? ((await getSecret<WebhookDirectory>(slackWebhooksSecretArn, { transform: "json", maxAge: 300 })) ?? {})
+      : (slackWebhooks ?? {});
+  const email = emailFrom
+    ? smtpUrl
+      ? new SmtpEmailSender(smtpUrl, emailFrom)
+      : new SesEmailSender(sesClient(), emailFrom)
+    : null;
+  return { slack: new SlackNotifier(webhooks), email };
+}

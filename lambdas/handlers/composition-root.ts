@@ -1,18 +1,15 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ulid } from "ulid";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
-import { comprehendClient, dynamoDocumentClient, eventBridgeClient, sqsClient } from "../adapters/clients";
+import { comprehendClient } from "../adapters/clients/comprehend";
+import { dynamoDocumentClient } from "../adapters/clients/dynamodb";
+import { eventBridgeClient } from "../adapters/clients/eventbridge";
+import { once } from "../adapters/clients/once";
+import { sqsClient } from "../adapters/clients/sqs";
 import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
 import { CustomerStore } from "../adapters/customer-store";
 import { EventPublisher } from "../adapters/event-publisher";
 import { MetricsStore } from "../adapters/metrics-store";
-import {
-  SesEmailSender,
-  SlackNotifier,
-  SmtpEmailSender,
-  sesClient,
-  type WebhookDirectory,
-} from "../adapters/notifiers";
+import { createNotifiers } from "../adapters/notifiers";
 import { ResponseStore } from "../adapters/response-store";
 import { SubmissionQueue } from "../adapters/submission-queue";
 import { readEnv } from "../contracts/runtime-env";
@@ -31,14 +28,6 @@ import { createThemeMatcher } from "../core/themes";
  * Every export is a separate, pure-annotated binding, so esbuild drops what a function does not
  * import (and with it the SDK clients and libraries only other functions need).
  */
-const once = <T>(create: () => T) => {
-  let instance: T | undefined;
-  return () => {
-    instance ??= create();
-    return instance;
-  };
-};
-
 /** What every reader of the table must apply: retention hides expired comments, the time zone fixes days. */
 const tableRules = /* @__PURE__ */ once(() => readEnv(["tableName", "commentRetentionDays", "metricsTimeZone"]));
 
@@ -91,21 +80,9 @@ export const enrichment = /* @__PURE__ */ once(() => {
   };
 });
 
-/** Slack and email senders: from the environment locally, from Secrets Manager and SES on AWS. */
-export const notifiers = /* @__PURE__ */ once(() => {
-  const env = readEnv(["slackWebhooks", "slackWebhooksSecretArn", "emailFrom", "smtpUrl"]);
-  // Webhook URLs are credentials: read from Secrets Manager on AWS (cached five minutes), never logged.
-  const webhooks = async (): Promise<WebhookDirectory> =>
-    env.slackWebhooksSecretArn
-      ? ((await getSecret<WebhookDirectory>(env.slackWebhooksSecretArn, { transform: "json", maxAge: 300 })) ?? {})
-      : (env.slackWebhooks ?? {});
-  const email = env.emailFrom
-    ? env.smtpUrl
-      ? new SmtpEmailSender(env.smtpUrl, env.emailFrom)
-      : new SesEmailSender(sesClient(), env.emailFrom)
-    : null;
-  return { slack: new SlackNotifier(webhooks), email };
-});
+export const notifiers = /* @__PURE__ */ once(() =>
+  createNotifiers(readEnv(["slackWebhooks", "slackWebhooksSecretArn", "emailFrom", "smtpUrl"])),
+);
 
 export const churnRiskThreshold = /* @__PURE__ */ once(() => readEnv(["churnRiskThreshold"]).churnRiskThreshold);
 
