@@ -1,17 +1,16 @@
 import { Annotations, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Api } from "./constructs/api";
 import { CloseTheLoop } from "./constructs/close-the-loop";
 import { Customers } from "./constructs/customers";
 import { Data } from "./constructs/data";
-import { CxFunction } from "./constructs/function";
 import { Ingestion } from "./constructs/ingestion";
-import { Metrics } from "./constructs/metrics";
+import { Measurement } from "./constructs/metrics";
 import { Observability } from "./constructs/observability";
-import { commentRetentionEnvironment, Privacy } from "./constructs/privacy";
+import { Privacy } from "./constructs/privacy";
+import { Responses } from "./constructs/responses";
 
 export interface CxloopStackProps extends StackProps {
   config: StageConfig;
@@ -46,86 +45,28 @@ export class CxloopStack extends Stack {
     this.data = new Data(this, "Data", {
       eventBusName: config.eventBusName,
       eventArchiveRetentionDays: config.eventArchiveRetentionDays,
+      commentRetentionDays: config.commentRetentionDays,
+      metricsTimeZone: config.metricsTimeZone,
     });
-    this.ingestion = new Ingestion(this, "Ingestion", {
-      config,
-      table: this.data.table,
-      bus: this.data.bus,
-      observability,
-      logRetention,
-    });
+    const shared = { config, data: this.data, observability, logRetention };
 
-    const responsesApi = new CxFunction(this, "ResponsesApi", {
-      handler: "responses-api",
-      description: "Reads enriched responses and serves the OpenAPI document",
-      logRetention,
-      environment: {
-        [EnvName.tableName]: this.data.table.tableName,
-        [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
-        [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
-        ...commentRetentionEnvironment(config),
-      },
-    });
-    this.data.table.grant(responsesApi.fn, "dynamodb:GetItem", "dynamodb:Query");
-    observability.alarmOnErrors("ResponsesApiErrors", responsesApi.fn);
-
-    this.closeTheLoop = new CloseTheLoop(this, "CloseTheLoop", {
-      config,
-      table: this.data.table,
-      bus: this.data.bus,
-      observability,
-      logRetention,
-    });
-    const casesApi = new CxFunction(this, "CasesApi", {
-      handler: "cases-api",
-      description: "Lists, shows and updates follow-up cases; loop health stats",
-      logRetention,
-      environment: {
-        [EnvName.tableName]: this.data.table.tableName,
-        [EnvName.eventBusName]: this.data.bus.eventBusName,
-        [EnvName.followUpConfig]: JSON.stringify(config.followUp),
-        [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
-        [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
-        ...commentRetentionEnvironment(config),
-      },
-    });
-    this.data.table.grant(casesApi.fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
-    this.data.bus.grantPutEventsTo(casesApi.fn);
-    observability.alarmOnErrors("CasesApiErrors", casesApi.fn);
-
-    if (config.commentRetentionDays)
-      new Privacy(this, "Privacy", {
-        commentRetentionDays: config.commentRetentionDays,
-        table: this.data.table,
-        observability,
-        logRetention,
-      });
-
-    const customers = new Customers(this, "Customers", {
-      config,
-      table: this.data.table,
-      bus: this.data.bus,
-      observability,
-      logRetention,
-    });
-
-    const metrics = new Metrics(this, "Metrics", {
-      config,
-      table: this.data.table,
-      bus: this.data.bus,
-      closeTheLoop: this.closeTheLoop,
-      observability,
-      logRetention,
-    });
+    this.ingestion = new Ingestion(this, "Ingestion", shared);
+    const responses = new Responses(this, "Responses", shared);
+    this.closeTheLoop = new CloseTheLoop(this, "CloseTheLoop", shared);
+    const customers = new Customers(this, "Customers", shared);
+    // Its construct id predates the class name, and keeps the logical ids of what it holds.
+    const measurement = new Measurement(this, "Metrics", { ...shared, closeTheLoop: this.closeTheLoop });
+    if (config.commentRetentionDays) new Privacy(this, "Privacy", shared);
 
     this.api = new Api(this, "Api", {
+      apiKeys: config.apiKeys,
       allowedOrigins: config.allowedOrigins,
       functions: {
-        intake: this.ingestion.intake.fn,
-        "responses-api": responsesApi.fn,
-        "cases-api": casesApi.fn,
-        "customers-api": customers.api.fn,
-        "metrics-api": metrics.api.fn,
+        intake: this.ingestion.intake,
+        "responses-api": responses.api,
+        "cases-api": this.closeTheLoop.api,
+        "customers-api": customers.api,
+        "metrics-api": measurement.api,
       },
     });
   }

@@ -1,17 +1,23 @@
 import { CfnOutput } from "aws-cdk-lib";
 import { CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { type ApiRoute, type HandlerName, ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
+import { EnvName } from "../../lambdas/contracts/runtime-env";
+import type { StageConfig } from "../config";
+import type { CxFunction } from "./function";
 
 export interface ApiProps {
+  apiKeys: StageConfig["apiKeys"];
   allowedOrigins: readonly string[];
   /** The function serving each handler name that has routes. */
-  functions: Partial<Record<HandlerName, IFunction>>;
+  functions: Partial<Record<HandlerName, CxFunction>>;
 }
 
-/** The public HTTP API (payload format 2.0): every route in ROUTE_HANDLERS, with CORS for web forms. */
+/**
+ * The public HTTP API (payload format 2.0): every route in ROUTE_HANDLERS, with CORS for web forms.
+ * Each function it integrates is given the keys and origins it checks requests against, so none can miss them.
+ */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
 
@@ -40,12 +46,18 @@ export class Api extends Construct {
     for (const [routeKey, handlerName] of Object.entries(ROUTE_HANDLERS) as [ApiRoute, HandlerName][]) {
       const fn = props.functions[handlerName];
       if (!fn) throw new Error(`route ${routeKey} needs the '${handlerName}' function`);
-      const integration = integrations.get(handlerName) ?? new HttpLambdaIntegration(`${handlerName}Integration`, fn);
+      const integration = integrations.get(handlerName) ?? this.integrate(handlerName, fn, props);
       integrations.set(handlerName, integration);
       const [method, path] = routeKey.split(" ") as [HttpMethod, string];
       this.httpApi.addRoutes({ path, methods: [method], integration });
     }
 
     new CfnOutput(this, "ApiUrl", { value: this.httpApi.apiEndpoint, description: "Base URL of the cxloop API" });
+  }
+
+  private integrate(handlerName: HandlerName, fn: CxFunction, props: ApiProps): HttpLambdaIntegration {
+    fn.addEnvironment(EnvName.apiKeys, JSON.stringify(props.apiKeys));
+    fn.addEnvironment(EnvName.allowedOrigins, JSON.stringify(props.allowedOrigins));
+    return new HttpLambdaIntegration(`${handlerName}Integration`, fn.fn);
   }
 }

@@ -1,22 +1,31 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
+import type { Grant } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 import { EVENT_SOURCE } from "../../lambdas/contracts/events";
+import { EnvName } from "../../lambdas/contracts/runtime-env";
 import { TableKeys } from "../../lambdas/contracts/table";
+import type { CxFunction } from "./function";
 
 export interface DataProps {
   eventBusName: string;
   eventArchiveRetentionDays: number;
+  /** Days a comment is kept; every reader of the table hides older ones. Absent: forever. */
+  commentRetentionDays?: number;
+  /** The time zone the table's metrics days are counted in. */
+  metricsTimeZone: string;
 }
 
 /**
- * The stateful part: one table (responses, customers, later cases and aggregates)
- * and the event bus with its archive. Both are retained when the stack is deleted.
+ * The stateful part: one table (responses, customers, cases, aggregates) and the event bus with
+ * its archive. Both are retained when the stack is deleted.
  */
 export class Data extends Construct {
   readonly table: Table;
   readonly bus: EventBus;
+  readonly commentRetentionDays: number | undefined;
+  private readonly readingRules: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
@@ -38,6 +47,11 @@ export class Data extends Construct {
         projectionType: ProjectionType.ALL,
       });
     }
+    this.commentRetentionDays = props.commentRetentionDays;
+    this.readingRules = {
+      [EnvName.metricsTimeZone]: props.metricsTimeZone,
+      ...(props.commentRetentionDays ? { [EnvName.commentRetentionDays]: String(props.commentRetentionDays) } : {}),
+    };
 
     this.bus = new EventBus(this, "Bus", { eventBusName: props.eventBusName });
     this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
@@ -46,5 +60,22 @@ export class Data extends Construct {
       eventPattern: { source: [EVENT_SOURCE] },
       retention: props.eventArchiveRetentionDays > 0 ? Duration.days(props.eventArchiveRetentionDays) : undefined,
     });
+  }
+
+  /**
+   * Grants the actions on the table and its indexes, and gives the function the table's name and the rules
+   * every reader must apply: a function that can read a comment past retention, or count a day in the
+   * wrong time zone, is one that was granted the table without them.
+   */
+  grantTable(fn: CxFunction, ...actions: string[]): Grant {
+    fn.addEnvironment(EnvName.tableName, this.table.tableName);
+    for (const [name, value] of Object.entries(this.readingRules)) fn.addEnvironment(name, value);
+    return this.table.grant(fn.fn, ...actions);
+  }
+
+  /** Lets the function publish to the bus, and tells it the bus's name. */
+  grantPutEvents(fn: CxFunction): Grant {
+    fn.addEnvironment(EnvName.eventBusName, this.bus.eventBusName);
+    return this.bus.grantPutEventsTo(fn.fn);
   }
 }

@@ -5,26 +5,37 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { HandlerName } from "../../lambdas/contracts/routes";
 import { HANDLER_METADATA_KEY, handlerEntry, LAMBDA_BUNDLING } from "./bundling";
+import type { Observability } from "./observability";
 
 export interface CxFunctionProps {
   handler: HandlerName;
   description: string;
   logRetention: RetentionDays;
+  /** Every function alarms on its errors through it. */
+  observability: Observability;
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
 }
 
+const pascalCase = (name: string) =>
+  name
+    .split("-")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+
 /**
- * Every cxloop function: Node.js 22 on arm64, esbuild-bundled ESM with source
- * maps, X-Ray tracing, JSON logs in a retained log group, Powertools settings.
- * Caller environment is merged over the defaults, never dropped.
+ * Every cxloop function: Node.js 22 on arm64, esbuild-bundled ESM with source maps the runtime
+ * applies to stack traces, JSON logs in a retained log group, Powertools settings, and an alarm on
+ * its errors. Caller environment is merged over the defaults, never dropped.
  */
 export class CxFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: CxFunctionProps) {
     super(scope, id);
+    this.timeout = props.timeout ?? Duration.seconds(10);
     const logGroup = new LogGroup(this, "Logs", { retention: props.logRetention });
     this.fn = new NodejsFunction(this, "Function", {
       entry: handlerEntry(props.handler),
@@ -33,11 +44,14 @@ export class CxFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
+      timeout: this.timeout,
+      // Nothing records subsegments (no Powertools Tracer), so active tracing would bill X-Ray
+      // ($15-25 per million traced responses) for a bare invocation timeline the Lambda metrics already give.
+      tracing: Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       environment: {
+        NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: `cxloop-${props.handler}`,
         POWERTOOLS_METRICS_NAMESPACE: "cxloop",
         POWERTOOLS_LOG_LEVEL: "INFO",
@@ -55,5 +69,13 @@ export class CxFunction extends Construct {
     });
     // Lets the local runtime run the same handler source for this function from the synthesized template.
     (this.fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.handler);
+    // Named by handler, one function each, so the alarm keeps its logical id wherever the function moves.
+    props.observability.alarmOnErrors(`${pascalCase(props.handler)}Errors`, this.fn);
+  }
+
+  /** For bindings (a table, a bus, an API) that tell the function what it was given. */
+  addEnvironment(name: string, value: string): this {
+    this.fn.addEnvironment(name, value);
+    return this;
   }
 }

@@ -1,51 +1,45 @@
-import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stageConfigSchema } from "../../lib/config";
-import { CxloopStack } from "../../lib/cxloop-stack";
-import { actionsOf as actionsOfTemplate, resourcesOf, statementsOf } from "../support/template";
+import type { HandlerName } from "../../lambdas/contracts/routes";
+import { actionsOf as actionsOfTemplate, statementsOfRole } from "./iam";
+import { deadLetterQueueOf, functionFor, queueFor, roleOf, synthesize } from "./synth";
 
 let template: Template;
 
 beforeAll(() => {
-  const config = stageConfigSchema.parse({
-    alerts: { emailFrom: "cx@example.com" },
-    followUp: {
-      rules: [
-        { name: "nps-detractor", detail: { type: ["nps"], category: ["detractor"] } },
-        {
-          name: "vip-csat",
-          detail: {
-            type: ["csat"],
-            score: [{ numeric: ["<=", 2] }],
-            customer: { annualValue: [{ numeric: [">=", 100000] }] },
+  ({ template } = synthesize(
+    {
+      alerts: { emailFrom: "cx@example.com" },
+      followUp: {
+        rules: [
+          { name: "nps-detractor", detail: { type: ["nps"], category: ["detractor"] } },
+          {
+            name: "vip-csat",
+            detail: {
+              type: ["csat"],
+              score: [{ numeric: ["<=", 2] }],
+              customer: { annualValue: [{ numeric: [">=", 100000] }] },
+            },
           },
-        },
-      ],
+        ],
+      },
     },
-  });
-  template = Template.fromStack(new CxloopStack(new App(), "LoopTest", { config }));
+    "LoopTest",
+  ));
 }, 120_000);
 
-const resources = (type: string) => resourcesOf(template, type);
-const roleStatements = (handler: string) =>
-  statementsOf(template, handler).map((statement) => ({
-    actions: ([] as string[]).concat(statement.Action),
-    resource: statement.Resource,
-  }));
-const actionsOf = (handler: string) => actionsOfTemplate(template, handler);
+const actionsOf = (handler: HandlerName) => actionsOfTemplate(template, handler);
 
 describe("close-the-loop infrastructure", () => {
   it("declares one rule per configured follow-up rule, with its content filter on Response Recorded", () => {
+    const [followUpQueueId] = queueFor(template, "follow-up");
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
         source: ["cxloop"],
         "detail-type": ["Response Recorded"],
         detail: { type: ["nps"], category: ["detractor"] },
       },
-      Targets: [
-        Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("CloseTheLoopFollowUpQueue"), "Arn"] } }),
-      ],
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [followUpQueueId, "Arn"] } })],
     });
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
@@ -58,12 +52,11 @@ describe("close-the-loop infrastructure", () => {
     });
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: ["cxloop"], "detail-type": ["Case Opened", "Case Escalated"] },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [queueFor(template, "notify")[0], "Arn"] } })],
     });
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: { source: ["cxloop"], "detail-type": ["Customer At Risk"] },
-      Targets: [
-        Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("CloseTheLoopFollowUpQueue"), "Arn"] } }),
-      ],
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [followUpQueueId, "Arn"] } })],
     });
   });
 
@@ -74,22 +67,24 @@ describe("close-the-loop infrastructure", () => {
     });
   });
 
-  it("gives the follow-up and alert queues DLQs and both consumers partial batch failures", () => {
-    const mappings = resources("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
-    expect(mappings.every((m) => (m.FunctionResponseTypes as string[]).includes("ReportBatchItemFailures"))).toBe(true);
-    for (const name of ["CloseTheLoopFollowUpQueue", "CloseTheLoopAlertsQueue"]) {
-      const [, queue] = resources("AWS::SQS::Queue").find(([id]) => id.startsWith(name)) ?? [];
-      expect(queue?.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+  it("gives the follow-up and alert queues alarmed DLQs and both consumers partial batch failures", () => {
+    for (const [handler, batchSize] of [
+      ["follow-up", 10],
+      ["notify", 5],
+    ] as const) {
+      const [queueId, queue] = queueFor(template, handler);
+      expect(queue.Properties.RedrivePolicy, handler).toMatchObject({ maxReceiveCount: 5 });
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] },
+        FunctionName: { Ref: functionFor(template, handler)[0] },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        BatchSize: batchSize,
+      });
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetterQueueOf(queue), "QueueName"] } }],
+      });
     }
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [
-        {
-          Name: "QueueName",
-          Value: { "Fn::GetAtt": [Match.stringLikeRegexp("CloseTheLoopAlertsDeadLetterQueue"), "QueueName"] },
-        },
-      ],
-    });
   });
 
   it("grants the follow-up function only what it needs", () => {
@@ -109,13 +104,13 @@ describe("close-the-loop infrastructure", () => {
   });
 
   it("lets only the notifier read the Slack webhook secret, and send email through SES identities", () => {
-    const notify = roleStatements("notify");
+    const notify = statementsOfRole(template, roleOf(functionFor(template, "notify")[1]));
     expect(notify.flatMap((s) => s.actions)).toEqual(
       expect.arrayContaining(["secretsmanager:GetSecretValue", "ses:SendEmail"]),
     );
     const ses = notify.find((s) => s.actions.includes("ses:SendEmail"));
-    expect(JSON.stringify(ses?.resource)).toContain(":identity/*");
-    for (const handler of ["follow-up", "sla-sweeper", "intake", "enrich", "cases-api"])
+    expect(JSON.stringify(ses?.resources)).toContain(":identity/*");
+    for (const handler of ["follow-up", "sla-sweeper", "intake", "enrich", "cases-api"] as const)
       expect(actionsOf(handler).some((action) => action.startsWith("secretsmanager:"))).toBe(false);
   });
 

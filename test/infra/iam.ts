@@ -1,5 +1,6 @@
 import type { Template } from "aws-cdk-lib/assertions";
-import { resourcesOf } from "./synth";
+import type { HandlerName } from "../../lambdas/contracts/routes";
+import { functionFor, resourcesOf, roleOf } from "./synth";
 
 /** A policy statement with Action/NotAction/Resource always as arrays (IAM allows a string or a list). */
 export interface Statement {
@@ -12,9 +13,6 @@ export interface Statement {
   notResources: unknown[];
   principal?: unknown;
 }
-
-/** The X-Ray actions `tracing: ACTIVE` grants on "*" to every function role. */
-export const TRACING_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"] as const;
 
 const list = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -100,9 +98,11 @@ export function allowedActions(statements: Statement[]): Map<string, unknown[]> 
   );
 }
 
-/** The allowed actions of a role, without the X-Ray tracing ones every function has. */
-export function dataActionsOf(template: Template, roleId: string): Map<string, unknown[]> {
-  const allowed = allowedActions(statementsOfRole(template, roleId));
-  for (const action of TRACING_ACTIONS) allowed.delete(action);
-  return allowed;
-}
+/** The allowed actions of a role, each with its resources. */
+export const allowedActionsOf = (template: Template, roleId: string) =>
+  allowedActions(statementsOfRole(template, roleId));
+
+/** The actions the role of the handler's function is allowed, sorted. */
+export const actionsOf = (template: Template, handler: HandlerName) => [
+  ...allowedActionsOf(template, roleOf(functionFor(template, handler)[1])).keys(),
+];

@@ -1,17 +1,16 @@
-import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stageConfigSchema } from "../../lib/config";
-import { CxloopStack } from "../../lib/cxloop-stack";
-import { actionsOf, functionOf, resourcesOf } from "../support/template";
+import type { HandlerName } from "../../lambdas/contracts/routes";
+import { EnvName } from "../../lambdas/contracts/runtime-env";
+import { actionsOf } from "./iam";
+import { environmentOf as environmentOfFunction, functionFor, resourcesOf, synthesize } from "./synth";
 
 const escalation = [{ name: "Head of CX", email: "head@example.com", slack: "cx-leads" }];
 let template: Template;
 let custom: Template;
 
 beforeAll(() => {
-  const synth = (input: unknown, id: string) =>
-    Template.fromStack(new CxloopStack(new App(), id, { config: stageConfigSchema.parse(input) }));
+  const synth = (input: unknown, id: string) => synthesize(input, id).template;
   template = synth({ alerts: { emailFrom: "cx@example.com" }, followUp: { escalation } }, "MetricsDefaults");
   custom = synth(
     {
@@ -22,12 +21,12 @@ beforeAll(() => {
   );
 }, 180_000);
 
-const environmentOf = (target: Template, handler: string) =>
-  (functionOf(target, handler)[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+const environmentOf = (target: Template, handler: HandlerName) =>
+  environmentOfFunction(functionFor(target, handler)[1]);
 
 /** The schedule rule whose only target is the handler's function. */
-function scheduleOf(target: Template, handler: string) {
-  const [functionId] = functionOf(target, handler);
+function scheduleOf(target: Template, handler: HandlerName) {
+  const [functionId] = functionFor(target, handler);
   const rule = resourcesOf(target, "AWS::Events::Rule").find(([, candidate]) =>
     (candidate.Properties.Targets as { Arn: { "Fn::GetAtt": [string] } }[]).some(
       (t) => t.Arn?.["Fn::GetAtt"]?.[0] === functionId,
@@ -42,14 +41,14 @@ describe("metrics infrastructure", () => {
     const schedule = scheduleOf(template, "metrics-rollup");
     expect(schedule.ScheduleExpression).toBe("rate(5 minutes)");
     expect(schedule.Targets[0]?.RetryPolicy).toEqual({ MaximumRetryAttempts: 2 });
-    expect(functionOf(template, "metrics-rollup")[1].Properties.Timeout).toBe(300);
+    expect(functionFor(template, "metrics-rollup")[1].Properties.Timeout).toBe(300);
   });
 
   it("sends the digest on Monday mornings to the escalation contacts by default, or as configured", () => {
     expect(scheduleOf(template, "digest").ScheduleExpression).toBe("cron(0 8 ? * MON *)");
-    expect(JSON.parse(environmentOf(template, "digest").DIGEST_RECIPIENTS as string)).toEqual(escalation);
+    expect(JSON.parse(environmentOf(template, "digest")[EnvName.digestRecipients] as string)).toEqual(escalation);
     expect(scheduleOf(custom, "digest").ScheduleExpression).toBe("cron(0 6 ? * FRI *)");
-    expect(JSON.parse(environmentOf(custom, "digest").DIGEST_RECIPIENTS as string)).toEqual([
+    expect(JSON.parse(environmentOf(custom, "digest")[EnvName.digestRecipients] as string)).toEqual([
       { name: "COO", email: "coo@example.com" },
     ]);
   });
@@ -60,7 +59,7 @@ describe("metrics infrastructure", () => {
         RouteKey: routeKey,
         Target: Match.anyValue(),
       });
-    const [apiId] = functionOf(template, "metrics-api");
+    const [apiId] = functionFor(template, "metrics-api");
     const integrations = resourcesOf(template, "AWS::ApiGatewayV2::Integration").filter(([, integration]) =>
       JSON.stringify(integration.Properties.IntegrationUri).includes(apiId),
     );
@@ -80,24 +79,16 @@ describe("metrics infrastructure", () => {
       "secretsmanager:GetSecretValue",
       "ses:SendEmail",
     ]);
-    // Without a sender address there is no email, so no SES permission either.
+    expect(environmentOf(template, "digest")[EnvName.emailFrom]).toBe("cx@example.com");
+    // Without a sender address there is no email, so no SES permission or sender either.
     expect(actionsOf(custom, "digest")).not.toContain("ses:SendEmail");
+    expect(environmentOf(custom, "digest")).not.toHaveProperty(EnvName.emailFrom);
   });
 
   it("gives every function that decides a response's day the same metrics time zone", () => {
-    for (const handler of ["enrich", "metrics-api", "metrics-rollup", "digest"]) {
-      expect(environmentOf(template, handler).METRICS_TIME_ZONE, handler).toBe("UTC");
-      expect(environmentOf(custom, handler).METRICS_TIME_ZONE, handler).toBe("Europe/Berlin");
-    }
-  });
-
-  it("alarms on errors of all three functions", () => {
-    for (const handler of ["metrics-api", "metrics-rollup", "digest"]) {
-      const [functionId] = functionOf(template, handler);
-      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "Errors",
-        Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
-      });
+    for (const handler of ["enrich", "metrics-api", "metrics-rollup", "digest"] as const) {
+      expect(environmentOf(template, handler)[EnvName.metricsTimeZone], handler).toBe("UTC");
+      expect(environmentOf(custom, handler)[EnvName.metricsTimeZone], handler).toBe("Europe/Berlin");
     }
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { HandlerName } from "../../lambdas/contracts/routes";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
 import { loadStageConfig } from "../../lib/config";
-import { dataActionsOf } from "./iam";
+import { allowedActionsOf } from "./iam";
 import { arnOf, environmentOf, functionFor, refOf, resourcesOf, roleOf, synthesize } from "./synth";
 
 let retained: Template;
@@ -23,6 +23,7 @@ const READERS: HandlerName[] = [
   "follow-up",
   "notify",
   "sla-sweeper",
+  "digest",
 ];
 const tableId = (template: Template) => {
   const [[id] = []] = resourcesOf(template, "AWS::DynamoDB::Table");
@@ -49,7 +50,7 @@ describe("commentRetentionDays set", () => {
   });
 
   it("lets it only get, query and update items, on the table and its indexes", () => {
-    const actions = dataActionsOf(retained, roleOf(functionFor(retained, "comment-retention")[1]));
+    const actions = allowedActionsOf(retained, roleOf(functionFor(retained, "comment-retention")[1]));
     expect([...actions.keys()]).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
     const table = arnOf(tableId(retained));
     for (const resources of actions.values())

@@ -72,6 +72,31 @@ export function functionFor(template: Template, handler: HandlerName): [string, 
 /** The logical id of the role a function runs as, read from its `Role: { "Fn::GetAtt": [role, "Arn"] }`. */
 export const roleOf = (fn: CfnResource) => getAttOf(fn.Properties.Role, "Arn");
 
+/** Each SQS event-source mapping with the queue it reads and the function it invokes, by logical id. */
+export function queueMappingsOf(template: Template) {
+  return resourcesOf(template, "AWS::Lambda::EventSourceMapping").map(([id, mapping]) => ({
+    id,
+    mapping,
+    queueId: getAttOf(mapping.Properties.EventSourceArn, "Arn"),
+    functionId: refOf(mapping.Properties.FunctionName),
+  }));
+}
+
+/** The queue that feeds the handler's function, as [logicalId, resource]. */
+export function queueFor(template: Template, handler: HandlerName): [string, CfnResource] {
+  const [functionId] = functionFor(template, handler);
+  const found = queueMappingsOf(template).filter((m) => m.functionId === functionId);
+  if (found.length !== 1 || !found[0]) throw new Error(`expected one queue for ${handler}, found ${found.length}`);
+  return [found[0].queueId, resourceById(template, found[0].queueId)];
+}
+
+/** The logical id of a queue's dead-letter queue, from its redrive policy. */
+export const deadLetterQueueOf = (queue: CfnResource) =>
+  getAttOf(
+    (queue.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn,
+    "Arn",
+  );
+
 export const environmentOf = (fn: CfnResource) =>
   ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
     string,
