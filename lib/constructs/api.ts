@@ -2,7 +2,13 @@ import { CfnOutput } from "aws-cdk-lib";
 import { CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Construct } from "constructs";
-import { type ApiRoute, type HandlerName, ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
+import {
+  type ApiRoute,
+  type HandlerName,
+  ROUTE_HANDLERS,
+  ROUTES,
+  type RouteSpec,
+} from "../../lambdas/contracts/routes";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
 import type { CxFunction } from "./function";
@@ -15,7 +21,7 @@ export interface ApiProps {
 }
 
 /**
- * The public HTTP API (payload format 2.0): every route in ROUTE_HANDLERS, with CORS for web forms.
+ * The public HTTP API (payload format 2.0): every route of the registry (`ROUTES`), with CORS for web forms.
  * Each function it integrates is given the keys and origins it checks requests against, so none can miss them.
  */
 export class Api extends Construct {
@@ -37,7 +43,17 @@ export class Api extends Construct {
                 CorsHttpMethod.DELETE,
                 CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key", "x-cxloop-actor"],
+              allowHeaders: [
+                "authorization",
+                "content-type",
+                "x-api-key",
+                // The headers routes document, e.g. Idempotency-Key.
+                ...new Set(
+                  Object.values(ROUTES as Record<string, RouteSpec>).flatMap((route) =>
+                    (route.headers ?? []).map((header) => header.name.toLowerCase()),
+                  ),
+                ),
+              ],
             }
           : undefined,
     });
