@@ -6,7 +6,6 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
@@ -32,7 +31,7 @@ import { type InvocationLog, LambdaHost } from "./lambda-host";
 import { Outbox, slackItem } from "./outbox";
 import { ScheduleTimer } from "./schedules";
 import { startSmtpCapture } from "./smtp";
-import { SqsPoller } from "./sqs-poller";
+import { queueDepth, SqsPoller } from "./sqs-poller";
 import {
   type CfnTemplate,
   type Intrinsic,
@@ -382,19 +381,6 @@ async function createTable(client: DynamoDBClient, name: string, properties: Rec
     // Data under the data directory survives restarts: the table is already there.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-}
-
-async function queueDepth(sqs: SQSClient, url: string) {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
 }
 
 /** Lets the pollers finish what is queued (bounded), so accepted work is processed before exit. */

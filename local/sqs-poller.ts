@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { LOCAL_REGION } from "./aws-local";
 import type { LambdaHost } from "./lambda-host";
@@ -22,6 +28,20 @@ export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
     eventSourceARN: queueArn,
     awsRegion: LOCAL_REGION,
   };
+}
+
+/** Messages in the queue, waiting or in flight (received, neither deleted nor visible again yet). */
+export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /**

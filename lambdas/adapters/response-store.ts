@@ -34,6 +34,7 @@ export interface ListCursor {
 }
 
 const { byTime, byCustomer } = TableKeys.indexes;
+type IndexKeys = { name: string; partitionKey: string; sortKey: string };
 /** Responses read per page by the comment-retention sweep; a page's comments are removed together. */
 const SWEEP_PAGE = 100;
 
@@ -217,23 +218,17 @@ export class ResponseStore {
 
   /** Newest first. Without a customer, walks month buckets from `to` back to `from`. */
   async list(query: ListQuery): Promise<{ items: ResponseRecord[]; nextCursor: ListCursor | null }> {
-    const upper = `${query.to.toISOString()}~`;
-    const lower = query.from.toISOString();
     const items: ResponseRecord[] = [];
+    /** Reads the next page of a partition into `items`, as far as the limit allows; returns where it stopped. */
+    const readPage = async (index: IndexKeys, partition: string, startKey: Record<string, unknown> | undefined) => {
+      const page = await this.queryIndex(index, partition, query, query.limit - items.length, startKey);
+      items.push(...page.items);
+      return page.lastKey;
+    };
     if (query.customerId) {
       let key = query.cursor?.key;
       do {
-        const page = await this.queryIndex(
-          byCustomer,
-          customerResponsesKey(query.customerId),
-          lower,
-          upper,
-          query,
-          query.limit - items.length,
-          key,
-        );
-        items.push(...page.items);
-        key = page.lastKey;
+        key = await readPage(byCustomer, customerResponsesKey(query.customerId), key);
       } while (key && items.length < query.limit);
       return { items, nextCursor: key ? { key } : null };
     }
@@ -243,29 +238,17 @@ export class ResponseStore {
     if (monthIndex < 0) monthIndex = months.length;
     let key = query.cursor?.key;
     while (monthIndex < months.length && items.length < query.limit) {
-      const month = months[monthIndex] as string;
-      const page = await this.queryIndex(
-        byTime,
-        `RESPONSES#${month}`,
-        lower,
-        upper,
-        query,
-        query.limit - items.length,
-        key,
-      );
-      items.push(...page.items);
-      key = page.lastKey;
+      key = await readPage(byTime, monthBucket(months[monthIndex] as string), key);
       if (!key) monthIndex += 1;
     }
     if (key) return { items, nextCursor: { month: months[monthIndex], key } };
     return { items, nextCursor: monthIndex < months.length ? { month: months[monthIndex] } : null };
   }
 
+  /** One page of a partition of `index`, newest first, submitted between `query.from` and `query.to`. */
   private async queryIndex(
-    index: { name: string; partitionKey: string; sortKey: string },
+    index: IndexKeys,
     partition: string,
-    lower: string,
-    upper: string,
     query: ListQuery,
     limit: number,
     startKey: Record<string, unknown> | undefined,
@@ -282,8 +265,8 @@ export class ResponseStore {
         },
         ExpressionAttributeValues: {
           ":pk": partition,
-          ":lower": lower,
-          ":upper": upper,
+          ":lower": query.from.toISOString(),
+          ":upper": `${query.to.toISOString()}~`,
           ...(query.category ? { ":category": query.category } : {}),
         },
         ...(query.category ? { FilterExpression: "#category = :category" } : {}),

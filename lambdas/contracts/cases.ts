@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { churnRiskSchema } from "./churn";
 import { responseRecordSchema } from "./record";
 
 export const caseStatuses = ["open", "contacted", "resolved", "closed-no-contact"] as const;
@@ -43,10 +44,7 @@ export const caseSchema = z
     /** The response that opened the case; null for a retention case opened by churn risk. */
     response: responseRecordSchema.nullable(),
     /** The churn risk that opened a retention case. */
-    churnRisk: z
-      .object({ score: z.number(), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) })
-      .nullable()
-      .default(null),
+    churnRisk: churnRiskSchema.nullable().default(null),
     createdAt: z.iso.datetime({ offset: true }),
     updatedAt: z.iso.datetime({ offset: true }),
     firstContactAt: z.iso.datetime({ offset: true }).nullable(),

@@ -1,14 +1,15 @@
 import * as z from "zod";
 import { caseSchema } from "./cases";
+import { churnRiskSchema } from "./churn";
 import { itemRejectedSchema } from "./errors";
 import { responseRecordSchema } from "./record";
+import { attributesSchema } from "./submission";
 
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 export const customerIdSchema = z
   .string()
   .regex(CUSTOMER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
 export const MAX_CUSTOMER_BATCH = 100;
-const MAX_CUSTOMER_ATTRIBUTES = 50;
 
 const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
@@ -29,12 +30,7 @@ export const customerProfileInputSchema = z
     customerSince: isoDate.optional(),
     renewalDate: isoDate.optional(),
     owner: z.string().trim().min(1).max(200).optional().meta({ description: "account manager" }),
-    attributes: z
-      .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
-      .refine((value) => Object.keys(value).length <= MAX_CUSTOMER_ATTRIBUTES, {
-        message: `at most ${MAX_CUSTOMER_ATTRIBUTES} attributes`,
-      })
-      .optional(),
+    attributes: attributesSchema.optional(),
   })
   .meta({ id: "CustomerProfileInput" });
 export type CustomerProfileInput = z.infer<typeof customerProfileInputSchema>;
@@ -78,7 +74,7 @@ export const operationalEventInputSchema = z
     type: z.enum(operationalEventTypes),
     time: z.iso.datetime({ offset: true }),
     amount: z.number().optional(),
-    attributes: z.record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+    attributes: attributesSchema.optional(),
   })
   .meta({ id: "OperationalEventInput" });
 export type OperationalEventInput = z.infer<typeof operationalEventInputSchema>;
@@ -101,10 +97,6 @@ export const customerBatchResultSchema = z
     ),
   })
   .meta({ id: "CustomerBatchResult" });
-
-export const churnRiskSchema = z
-  .object({ score: z.number().min(0).max(1), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) })
-  .meta({ id: "ChurnRisk" });
 
 const latestScoreSchema = z
   .object({

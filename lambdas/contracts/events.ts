@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { caseSchema } from "./cases";
+import { churnRiskSchema } from "./churn";
 import { responseRecordSchema } from "./record";
 
 /** Source of every event cxloop publishes; rules match on it. */
@@ -42,7 +43,7 @@ export const customerAtRiskDetailSchema = z
   .object({
     schemaVersion: z.literal(1),
     customerId: z.string(),
-    churnRisk: z.object({ score: z.number(), level: z.enum(["low", "medium", "high"]), reasons: z.array(z.string()) }),
+    churnRisk: churnRiskSchema,
     segment: z.string().nullable(),
     annualValue: z.number().nullable(),
     owner: z.string().nullable(),

@@ -3,7 +3,9 @@ import { apiKeyEntrySchema } from "./auth";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 import { timeZoneSchema } from "./time-zone";
 
+/** Theme name to the keywords that detect it (see core/themes). */
 export const themeTaxonomySchema = z.record(z.string().min(1).max(64), z.array(z.string().min(1)).min(1));
+export type ThemeTaxonomy = z.infer<typeof themeTaxonomySchema>;
 
 export const sentimentProviders = ["vader", "comprehend"] as const;
 

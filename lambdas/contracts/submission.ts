@@ -28,6 +28,7 @@ export type Scale = z.infer<typeof scaleSchema>;
 
 const label = z.string().trim().min(1).max(100);
 
+/** Free-form attributes: at most `MAX_ATTRIBUTES` short keys to short strings, numbers or booleans. */
 export const attributesSchema = z
   .record(z.string().min(1).max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
   .refine((value) => Object.keys(value).length <= MAX_ATTRIBUTES, {

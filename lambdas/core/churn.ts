@@ -2,6 +2,10 @@
  * Churn risk: a transparent logistic model. The weights are published in
  * docs/churn-model.md with a worked example; change them there and here together.
  */
+import type { ChurnLevel, ChurnRisk } from "../contracts/churn";
+
+export type { ChurnLevel, ChurnRisk };
+
 export interface ChurnSignals {
   latestNps: { score: number; category: "promoter" | "passive" | "detractor" } | null;
   previousNpsScore: number | null;
@@ -32,13 +36,6 @@ export const CHURN_WEIGHTS = {
 
 /** Caps keep one noisy signal from deciding alone. */
 const CAPS = { npsDrop: 6, openCases: 3, returns: 3, tickets: 5 };
-
-export type ChurnLevel = "low" | "medium" | "high";
-export interface ChurnRisk {
-  score: number;
-  level: ChurnLevel;
-  reasons: string[];
-}
 
 export const levelFor = (score: number): ChurnLevel => (score >= 0.6 ? "high" : score >= 0.3 ? "medium" : "low");
 

@@ -2,7 +2,9 @@
  * Theme detection from a keyword taxonomy. Keywords match whole words at the
  * start (so "deliver" matches "delivered" and "delivery" but not "undelivered").
  */
-export type ThemeTaxonomy = Record<string, readonly string[]>;
+import type { ThemeTaxonomy } from "../contracts/runtime-env";
+
+export type { ThemeTaxonomy };
 
 export const DEFAULT_THEMES: ThemeTaxonomy = {
   price: ["price", "pricing", "expensive", "cheap", "cost", "overpriced", "value for money", "afford"],

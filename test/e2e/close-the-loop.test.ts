@@ -113,7 +113,7 @@ describe("close the loop in the local runtime", () => {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     const dlq = runtime.topology.queues.find((queue) =>
-      queue.logicalId.startsWith("CloseTheLoopAlertsDeadLetterQueue"),
+      queue.logicalId.startsWith("CloseTheLoopAlertsQueueDeadLetterQueue"),
     );
     await eventually(async () =>
       (await fetch(`${runtime.url}/v1/cases/case-loop-2`, { headers: auth })).ok ? true : undefined,

@@ -131,7 +131,7 @@ describe("local runtime over HTTP", () => {
     const depth = await eventually(async () => {
       const { Attributes } = await sqs.send(
         new GetQueueAttributesCommand({
-          QueueUrl: queueUrl("IngestionDeadLetterQueue"),
+          QueueUrl: queueUrl("IngestionQueueDeadLetterQueue"),
           AttributeNames: ["ApproximateNumberOfMessages"],
         }),
       );

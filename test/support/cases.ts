@@ -1,6 +1,7 @@
 import type { Case } from "../../lambdas/contracts/cases";
 import { type FollowUpConfig, followUpConfigSchema } from "../../lambdas/contracts/follow-up-config";
 import type { ResponseRecord } from "../../lambdas/contracts/record";
+import { responseRecord } from "./responses";
 
 /** The follow-up config the case tests share: one owner, two escalation levels, a case URL. */
 export const config: FollowUpConfig = followUpConfigSchema.parse({
@@ -11,34 +12,24 @@ export const config: FollowUpConfig = followUpConfigSchema.parse({
   ],
   caseUrl: "https://cx.example.com/cases",
 });
-export const record = (overrides: Partial<ResponseRecord>): ResponseRecord => ({
-  id: "r-1",
-  type: "nps",
-  score: 2,
-  scale: { min: 0, max: 10 },
-  category: "detractor",
-  comment: "Waited <b>forever</b>",
-  sentiment: null,
-  themes: [],
-  survey: "post-purchase",
-  channel: "email",
-  touchpoint: null,
-  customer: {
-    id: "c-1",
-    name: "Ada",
-    segment: "smb",
-    plan: null,
-    annualValue: 1200,
-    currency: "EUR",
-    renewalDate: null,
-  },
-  submittedAt: "2026-11-23T09:00:00.000Z",
-  receivedAt: "2026-11-23T09:00:00.000Z",
-  enrichedAt: "2026-11-23T09:00:01.000Z",
-  attributes: {},
-  locale: null,
-  ...overrides,
-});
+/** The detractor the case tests open cases for: a known customer's emailed answer with a comment to escape. */
+export const record = (overrides: Partial<ResponseRecord>): ResponseRecord =>
+  responseRecord({
+    score: 2,
+    comment: "Waited <b>forever</b>",
+    survey: "post-purchase",
+    channel: "email",
+    customer: {
+      id: "c-1",
+      name: "Ada",
+      segment: "smb",
+      plan: null,
+      annualValue: 1200,
+      currency: "EUR",
+      renewalDate: null,
+    },
+    ...overrides,
+  });
 export const event = (detail: ResponseRecord) => ({ source: "cxloop", "detail-type": "Response Recorded", detail });
 
 /** In-memory case store, event bus, delivery log and clock, with the ports each case use case takes. */

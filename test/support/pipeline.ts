@@ -1,19 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createSqsServer } from "local-aws-sqs";
 import { hashApiKey } from "../../lambdas/core/auth";
 import { ensureTable, startDynalite } from "../../local/dynamodb";
 import { startLocalEventBridge } from "../../local/eventbridge";
-import { toSqsRecord } from "../../local/sqs-poller";
+import { queueDepth, toSqsRecord } from "../../local/sqs-poller";
 
 export const KEYS = { submit: "test-submit-key", read: "test-read-key", admin: "test-admin-key" } as const;
 export const ALLOWED_ORIGIN = "https://forms.example.com";
@@ -194,18 +188,7 @@ export async function startPipeline() {
       return result;
     },
     sendRaw: (body: string) => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
-    queueDepth: async (url = queueUrl) => {
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        }),
-      );
-      return (
-        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    },
+    queueDepth: (url = queueUrl) => queueDepth(sqs, url),
     /** Every stored response item, read straight from the table. */
     storedResponses: async () => {
       const { Items } = await dynamoClient.send(new ScanCommand({ TableName: TABLE }));

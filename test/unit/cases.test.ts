@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Case } from "../../lambdas/contracts/cases";
 import { type FollowUpConfig, followUpConfigSchema } from "../../lambdas/contracts/follow-up-config";
-import type { ResponseRecord } from "../../lambdas/contracts/record";
 import {
   applyPatch,
   caseStats,
@@ -12,6 +11,7 @@ import {
   routeOwner,
   slaDue,
 } from "../../lambdas/core/cases";
+import { responseRecord } from "../support/responses";
 
 const config: FollowUpConfig = followUpConfigSchema.parse({
   routing: [
@@ -23,26 +23,6 @@ const config: FollowUpConfig = followUpConfigSchema.parse({
 });
 const now = new Date("2026-11-23T10:00:00.000Z");
 
-const record = (overrides: Partial<ResponseRecord> = {}): ResponseRecord => ({
-  id: "r-1",
-  type: "nps",
-  score: 3,
-  scale: { min: 0, max: 10 },
-  category: "detractor",
-  comment: null,
-  sentiment: null,
-  themes: [],
-  survey: null,
-  channel: null,
-  touchpoint: null,
-  customer: null,
-  submittedAt: "2026-11-23T09:00:00.000Z",
-  receivedAt: "2026-11-23T09:00:00.000Z",
-  enrichedAt: "2026-11-23T09:00:01.000Z",
-  attributes: {},
-  locale: null,
-  ...overrides,
-});
 const customer = (segment: string, annualValue: number | null) => ({
   id: "c",
   segment,
@@ -54,14 +34,16 @@ const customer = (segment: string, annualValue: number | null) => ({
 
 describe("routing", () => {
   it("takes the first matching rule, else the default owner", () => {
-    expect(routeOwner(record({ customer: customer("enterprise", 200_000), touchpoint: "delivery" }), "x", config)).toBe(
-      "key-accounts",
+    expect(
+      routeOwner(responseRecord({ customer: customer("enterprise", 200_000), touchpoint: "delivery" }), "x", config),
+    ).toBe("key-accounts");
+    expect(
+      routeOwner(responseRecord({ customer: customer("enterprise", 20_000), touchpoint: "delivery" }), "x", config),
+    ).toBe("logistics");
+    expect(routeOwner(responseRecord({ survey: "support-follow-up", channel: "support" }), "x", config)).toBe(
+      "support-leads",
     );
-    expect(routeOwner(record({ customer: customer("enterprise", 20_000), touchpoint: "delivery" }), "x", config)).toBe(
-      "logistics",
-    );
-    expect(routeOwner(record({ survey: "support-follow-up", channel: "support" }), "x", config)).toBe("support-leads");
-    expect(routeOwner(record({ survey: "support-follow-up", channel: "email" }), "x", config)).toBe("cx-team");
+    expect(routeOwner(responseRecord({ survey: "support-follow-up", channel: "email" }), "x", config)).toBe("cx-team");
   });
 });
 
@@ -74,8 +56,8 @@ describe("priority and SLA", () => {
   });
 
   it("gives 48 h by default and 24 h to high-value customers", () => {
-    expect(openCase(record(), "nps-detractor", config, now).dueAt).toBe("2026-11-25T10:00:00.000Z");
-    const vip = openCase(record({ customer: customer("smb", 80_000) }), "nps-detractor", config, now);
+    expect(openCase(responseRecord(), "nps-detractor", config, now).dueAt).toBe("2026-11-25T10:00:00.000Z");
+    const vip = openCase(responseRecord({ customer: customer("smb", 80_000) }), "nps-detractor", config, now);
     expect(vip).toMatchObject({ priority: "high", dueAt: "2026-11-24T10:00:00.000Z" });
   });
 
@@ -90,7 +72,7 @@ describe("priority and SLA", () => {
 
 describe("opening", () => {
   it("keeps a snapshot of the response and starts the history", () => {
-    const opened = openCase(record({ customer: customer("smb", 5_000) }), "nps-detractor", config, now);
+    const opened = openCase(responseRecord({ customer: customer("smb", 5_000) }), "nps-detractor", config, now);
     expect(opened).toMatchObject({
       id: "case-r-1",
       responseId: "r-1",
@@ -109,7 +91,7 @@ describe("opening", () => {
 });
 
 describe("lifecycle", () => {
-  const opened = openCase(record(), "nps-detractor", config, now);
+  const opened = openCase(responseRecord(), "nps-detractor", config, now);
   const later = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
 
   it("moves open → contacted → resolved, recording who and when", () => {
@@ -145,7 +127,7 @@ describe("lifecycle", () => {
 });
 
 describe("escalation", () => {
-  const opened = openCase(record(), "nps-detractor", config, now);
+  const opened = openCase(responseRecord(), "nps-detractor", config, now);
   const at = (hoursAfterDue: number) => new Date(new Date(opened.dueAt).getTime() + hoursAfterDue * 3_600_000);
 
   it("escalates one level once overdue, the next after the interval, never past the last contact", () => {
@@ -164,7 +146,7 @@ describe("escalation", () => {
 
 describe("loop health", () => {
   it("computes time to first contact, share closed within SLA, and open/overdue per owner", () => {
-    const base = openCase(record(), "nps-detractor", config, now);
+    const base = openCase(responseRecord(), "nps-detractor", config, now);
     const cases: Case[] = [
       {
         ...base,
