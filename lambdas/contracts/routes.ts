@@ -191,11 +191,10 @@ export const ROUTES = {
     tag: "cases",
     summary: "Work a case",
     description:
-      "Change its status (open → contacted → resolved, or closed-no-contact), owner, root cause, or add a note. History records who (the key's name) and when.",
+      "Change its status (open → contacted → resolved, or closed-no-contact), owner, root cause, or add a note. History records who (the name of the key that called) and when.",
     scope: "admin",
     path: caseById,
     body: { schema: casePatchSchema, maxBytes: 16 * 1024 },
-    headers: [{ name: "x-cxloop-actor", description: "who made the change, as the calling tool names them" }],
     responses: { 200: { description: "the updated case", schema: caseSchema } },
     errors: {
       400: "body is not JSON",

@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Case } from "../contracts/cases";
 import type { Contact, FollowUpConfig } from "../contracts/follow-up-config";
+import { escapeHtml, escapeSlack } from "./escape";
 
 export interface SlackMessage {
   text: string;
@@ -22,11 +23,6 @@ export interface Alert {
 const EXCERPT = 280;
 const excerpt = (text: string | null) =>
   text ? (text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text) : "(no comment)";
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
 const money = (value: number | null, currency: string | null) =>
   value === null
     ? "unknown"
@@ -69,14 +65,16 @@ export function alertFor(
   ];
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: headline.slice(0, 150) } },
-    { type: "section", fields: fields.map((text) => ({ type: "mrkdwn", text })) },
-    { type: "section", text: { type: "mrkdwn", text: `> ${comment.replace(/\n/g, "\n> ")}` } },
+    { type: "section", fields: fields.map((text) => ({ type: "mrkdwn", text: escapeSlack(text) })) },
+    { type: "section", text: { type: "mrkdwn", text: `> ${escapeSlack(comment).replace(/\n/g, "\n> ")}` } },
     {
       type: "context",
       elements: [
         {
           type: "mrkdwn",
-          text: `Case ${item.id} · rule ${item.rule} · survey ${response?.survey ?? "-"} · ${response?.touchpoint ?? "-"}`,
+          text: escapeSlack(
+            `Case ${item.id} · rule ${item.rule} · survey ${response?.survey ?? "-"} · ${response?.touchpoint ?? "-"}`,
+          ),
         },
       ],
     },
@@ -111,7 +109,7 @@ export function alertFor(
   return {
     key: trigger.kind === "opened" ? "opened" : `escalated-${trigger.level}`,
     contact,
-    slack: { text: headline, blocks },
+    slack: { text: escapeSlack(headline), blocks },
     email: { subject: `[cxloop] ${headline}`, text: lines.join("\n"), html },
   };
 }

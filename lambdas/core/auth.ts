@@ -22,10 +22,10 @@ export function authorize(
   const key = config.keys.find((entry) => entry.sha256 === hash);
   if (!key) return { ok: false, status: 401, message: "unknown API key" };
   if (!key.scopes.includes(needed) && !key.scopes.includes("admin"))
-    return { ok: false, status: 403, message: `API key '${key.name}' lacks the '${needed}' scope` };
+    return { ok: false, status: 403, message: `this API key lacks the '${needed}' scope` };
   const browserOnly = !key.scopes.some((scope) => scope !== "submit");
   if (browserOnly && request.origin && !originAllowed(request.origin, config.allowedOrigins))
-    return { ok: false, status: 403, message: `origin ${request.origin} is not allowed for key '${key.name}'` };
+    return { ok: false, status: 403, message: `origin ${request.origin} is not allowed for this API key` };
   return { ok: true, key };
 }
 

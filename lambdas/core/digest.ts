@@ -8,6 +8,7 @@ import { dayOf } from "./calendar";
 import { npsTrendSvg } from "./chart";
 import { type Channel, type DeliveryPorts, deliverOnce } from "./delivery-log";
 import { type AggregateReader, computeDrivers, daysForDrivers } from "./drivers";
+import { escapeHtml, escapeSlack } from "./escape";
 import { addDays, computeMetrics, periodKey, type Window } from "./metrics";
 import { type AtRiskCustomer, revenueAtRisk } from "./revenue-at-risk";
 
@@ -39,11 +40,6 @@ export interface DigestContent {
 const signed = (n: number | null) => (n === null ? "n/a" : `${n > 0 ? "+" : ""}${n}`);
 const changeText = (change: { points: number | null; significant: boolean }) =>
   change.points === null ? "no earlier data" : `${signed(change.points)}${change.significant ? " (significant)" : ""}`;
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
 const excerpt = (text: string) => (text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const money = (total: number, currency: string) =>
@@ -107,7 +103,7 @@ export function buildDigest(content: DigestContent): {
   ].join("\n");
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: headline } },
-    { type: "section", text: { type: "mrkdwn", text: scoreLines.map((line) => `• ${line}`).join("\n") } },
+    { type: "section", text: { type: "mrkdwn", text: escapeSlack(scoreLines.map((line) => `• ${line}`).join("\n")) } },
     {
       type: "section",
       text: {
@@ -116,12 +112,15 @@ export function buildDigest(content: DigestContent): {
           driverLines.length === 0
             ? "No theme pulled the score down this week."
             : driverLines
-                .map((line, index) => `${index + 1}. ${line.title}${line.comment ? `\n> ${line.comment}` : ""}`)
+                .map(
+                  (line, index) =>
+                    `${index + 1}. ${escapeSlack(line.title)}${line.comment ? `\n> ${escapeSlack(line.comment)}` : ""}`,
+                )
                 .join("\n")
         }`,
       },
     },
-    { type: "section", text: { type: "mrkdwn", text: `${overdueLine}\n${revenueLine}` } },
+    { type: "section", text: { type: "mrkdwn", text: escapeSlack(`${overdueLine}\n${revenueLine}`) } },
   ];
 
   const chart = npsTrendSvg(

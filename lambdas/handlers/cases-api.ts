@@ -31,11 +31,11 @@ export const handler = httpHandler<"cases-api">(
     },
     getCaseStats: async () => ({ status: 200, body: caseStats(await ports.cases.all(), now()) }),
     getCase: async ({ path }) => ({ status: 200, body: await getCase(path.id, ports) }),
-    updateCase: async ({ path, body, caller, header }) => {
-      // Who made the change, as the caller's tool names them; else the API key's name.
-      const actor = header("x-cxloop-actor")?.slice(0, 100) || caller.name;
-      return { status: 200, body: await updateCase(path.id, body, actor, ports) };
-    },
+    // History records the authenticated caller, never a name the client supplies.
+    updateCase: async ({ path, body, caller }) => ({
+      status: 200,
+      body: await updateCase(path.id, body, caller.name, ports),
+    }),
   },
   { auth: apiAuth() },
 );

@@ -181,13 +181,15 @@ describe("close the loop in the local runtime", () => {
       "PATCH",
       "/v1/cases/case-loop-1",
       { status: "contacted", note: "Called, refund offered" },
-      { "x-cxloop-actor": "ana" },
+      // A header cannot forge who made the change: history names the key that made it.
+      { "x-cxloop-actor": "mallory" },
     );
     expect(contacted.status).toBe(200);
     expect(contacted.body).toMatchObject({
       status: "contacted",
-      notes: [{ by: "ana", text: "Called, refund offered" }],
+      notes: [{ by: "local", text: "Called, refund offered" }],
     });
+    expect(JSON.stringify(contacted.body.history)).not.toContain("mallory");
     expect(contacted.body.firstContactAt).not.toBeNull();
 
     const invalid = await send("PATCH", "/v1/cases/case-loop-1", { status: "open" });

@@ -487,8 +487,6 @@ describe("HTTP API", () => {
   it("lets browsers send the key headers and every header a route documents", () => {
     const [[, api]] = resourcesOf(template, "AWS::ApiGatewayV2::Api") as [[string, CfnResource]];
     const allowed = (api.Properties.CorsConfiguration as { AllowHeaders: string[] }).AllowHeaders;
-    expect(allowed).toEqual(
-      expect.arrayContaining(["authorization", "content-type", "x-api-key", "idempotency-key", "x-cxloop-actor"]),
-    );
+    expect(allowed).toEqual(expect.arrayContaining(["authorization", "content-type", "x-api-key", "idempotency-key"]));
   });
 });

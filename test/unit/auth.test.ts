@@ -34,4 +34,14 @@ describe("authorize", () => {
       authorize({ apiKey: "form-key", origin: "https://x.example" }, "submit", { keys, allowedOrigins: ["*"] }).ok,
     ).toBe(true);
   });
+  it("never names the key in a refusal: whoever holds a key learns nothing about the others", () => {
+    const refusals = [
+      authorize({ apiKey: "form-key" }, "read", config),
+      authorize({ apiKey: "form-key", origin: "https://evil.example" }, "submit", config),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.ok).toBe(false);
+      if (!refusal.ok) expect(refusal.message).not.toMatch(/form|bi|ops/);
+    }
+  });
 });

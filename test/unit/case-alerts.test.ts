@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { alertFor } from "../../lambdas/core/alerts";
 import { notifyCase } from "../../lambdas/core/case-alerts";
 import { openCase } from "../../lambdas/core/cases";
@@ -65,5 +66,22 @@ describe("alert content", () => {
     expect(JSON.stringify(alert?.slack.blocks)).toContain("https://cx.example.com/cases/case-r-1");
     expect(alert?.email.html).toContain("Waited &lt;b&gt;forever&lt;/b&gt;");
     expect(alert?.email.text).toContain("SLA due: Wed, 25 Nov 2026 10:00:00 GMT");
+  });
+
+  it("makes respondents' text inert in Slack: no mention, no disguised link, in blocks or fallback text", () => {
+    const hostile = record({
+      comment: "<!channel> urgent: <https://evil.example/reset|reset your password> & more",
+      customer: { ...record({}).customer, id: "c-1", name: "<!here> Mallory" } as ResponseRecord["customer"],
+      survey: "<@U123>",
+    });
+    const alert = alertFor(openCase(hostile, "nps-detractor", config, new Date()), { kind: "opened" }, config);
+    const slack = JSON.stringify(alert?.slack);
+    expect(slack).not.toMatch(/<!channel>|<!here>|<https:\/\/evil|<@U123>/);
+    expect(slack).toContain(
+      "&lt;!channel&gt; urgent: &lt;https://evil.example/reset|reset your password&gt; &amp; more",
+    );
+    expect(slack).toContain("&lt;!here&gt; Mallory");
+    expect(alert?.email.html).toContain("&lt;!channel&gt;");
+    expect(alert?.email.html).not.toContain("<https://evil");
   });
 });

@@ -95,6 +95,18 @@ describe("weekly digest", () => {
     expect(email[0]?.message.html).toContain("<svg");
   });
 
+  it("quotes a driver's comment inert: escaped for Slack mrkdwn and for HTML", async () => {
+    const { value, slack, email } = ports();
+    await sendWeeklyDigest({
+      ...value,
+      responses: { comment: async (id) => (id === "a" ? "<!channel> see <https://evil.example|this>" : null) },
+    });
+    const posted = JSON.stringify(slack[0]?.message);
+    expect(posted).toContain("&lt;!channel&gt; see &lt;https://evil.example|this&gt;");
+    expect(posted).not.toContain("<!channel>");
+    expect(email[0]?.message.html).toContain("&lt;!channel&gt;");
+  });
+
   it("posts once per Slack webhook and mails each address; a rerun sends only what failed", async () => {
     const { value, slack, email } = ports(1);
     await expect(sendWeeklyDigest(value)).rejects.toThrow("webhook 500");
