@@ -30,6 +30,9 @@ export interface CaseListQuery {
 }
 
 const { byTime, byCustomer } = TableKeys.indexes;
+/** The state partitions a list reads, in order. */
+const statesOf = (query: Pick<CaseListQuery, "status" | "overdueAt">): ("ACTIVE" | "CLOSED")[] =>
+  query.status ? [isClosed(query.status) ? "CLOSED" : "ACTIVE"] : query.overdueAt ? ["ACTIVE"] : ["ACTIVE", "CLOSED"];
 /** A customer's cases sort after their responses in GSI2 (responses sort by ISO time, which starts with a digit). */
 const CUSTOMER_CASE_PREFIX = "CASE#";
 
@@ -133,12 +136,32 @@ export class CaseStore {
     return [...(await this.queryAll("ACTIVE")), ...(await this.queryAll("CLOSED"))];
   }
 
+  /**
+   * Whether `cursor` (as a client sent it back) can continue `query`: the start key must be a
+   * case's key in the state partition the query reads, or DynamoDB refuses it.
+   */
+  cursorFits(query: Omit<CaseListQuery, "cursor">, cursor: unknown): cursor is NonNullable<CaseListQuery["cursor"]> {
+    if (typeof cursor !== "object" || cursor === null) return false;
+    const { state, key, ...rest } = cursor as Record<string, unknown>;
+    if (Object.keys(rest).length > 0 || (state !== "ACTIVE" && state !== "CLOSED")) return false;
+    if (!statesOf(query).includes(state)) return false;
+    if (key === undefined) return true;
+    if (typeof key !== "object" || key === null) return false;
+    const fields = key as Record<string, unknown>;
+    const due = fields[byTime.sortKey];
+    return (
+      Object.keys(fields).sort().join() === ["pk", "sk", byTime.partitionKey, byTime.sortKey].sort().join() &&
+      fields[byTime.partitionKey] === casesByStateKey(state === "CLOSED") &&
+      typeof fields.pk === "string" &&
+      fields.pk.startsWith("CASE#") &&
+      fields.sk === "CASE" &&
+      typeof due === "string" &&
+      (!query.overdueAt || due < query.overdueAt.toISOString())
+    );
+  }
+
   async list(query: CaseListQuery): Promise<{ items: Case[]; nextCursor: CaseListQuery["cursor"] | null }> {
-    const states: ("ACTIVE" | "CLOSED")[] = query.status
-      ? [isClosed(query.status) ? "CLOSED" : "ACTIVE"]
-      : query.overdueAt
-        ? ["ACTIVE"]
-        : ["ACTIVE", "CLOSED"];
+    const states = statesOf(query);
     let stateIndex = query.cursor ? Math.max(0, states.indexOf(query.cursor.state)) : 0;
     let key = query.cursor?.key;
     const items: Case[] = [];

@@ -216,6 +216,40 @@ export class ResponseStore {
     }
   }
 
+  /**
+   * Whether `cursor` (as a client sent it back) can continue `query`: the start key must be a
+   * response's key in the partition and range the query reads, or DynamoDB refuses it.
+   */
+  cursorFits(query: Omit<ListQuery, "cursor">, cursor: unknown): cursor is ListCursor {
+    if (!isPlainRecord(cursor)) return false;
+    const { month, key, ...rest } = cursor;
+    if (Object.keys(rest).length > 0) return false;
+    const [lower, upper] = [query.from.toISOString(), `${query.to.toISOString()}~`];
+    const keyFits = (index: IndexKeys, partition: string) => {
+      if (key === undefined) return true;
+      if (!isPlainRecord(key)) return false;
+      const names = Object.keys(key).sort();
+      const sortValue = key[index.sortKey];
+      return (
+        names.join() === ["pk", "sk", index.partitionKey, index.sortKey].sort().join() &&
+        key[index.partitionKey] === partition &&
+        typeof key.pk === "string" &&
+        key.pk.startsWith("RESPONSE#") &&
+        key.sk === "RESPONSE" &&
+        typeof sortValue === "string" &&
+        sortValue >= lower &&
+        sortValue <= upper
+      );
+    };
+    if (query.customerId)
+      return month === undefined && key !== undefined && keyFits(byCustomer, customerResponsesKey(query.customerId));
+    return (
+      typeof month === "string" &&
+      monthsBetween(query.from, query.to).includes(month) &&
+      keyFits(byTime, monthBucket(month))
+    );
+  }
+
   /** Newest first. Without a customer, walks month buckets from `to` back to `from`. */
   async list(query: ListQuery): Promise<{ items: ResponseRecord[]; nextCursor: ListCursor | null }> {
     const items: ResponseRecord[] = [];
@@ -283,6 +317,9 @@ export class ResponseStore {
 }
 
 /** `YYYY-MM` months from `to` back to `from`, newest first. */
+const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 export function monthsBetween(from: Date, to: Date): string[] {
   const months: string[] = [];
   const cursor = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), 1));

@@ -16,11 +16,6 @@ export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
 };
 export const isClosed = (status: CaseStatus) => CASE_TRANSITIONS[status].length === 0;
 
-/** `case-<response id>` or `retention-<customer id>-<since>`. */
-export const caseIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:@-]{1,200}$/, "must be 1-200 characters of A-Z a-z 0-9 . _ : @ -");
-
 export const historyEntrySchema = z.object({
   at: z.iso.datetime({ offset: true }),
   by: z.string(),

@@ -2,16 +2,12 @@ import * as z from "zod";
 import { caseSchema } from "./cases";
 import { churnRiskSchema } from "./churn";
 import { itemRejectedSchema } from "./errors";
+import { customerIdSchema } from "./ids";
+import { dayOrInstantSchema, instantSchema } from "./instants";
 import { responseRecordSchema } from "./record";
 import { attributesSchema } from "./submission";
 
-export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
-export const customerIdSchema = z
-  .string()
-  .regex(CUSTOMER_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : @ -");
 export const MAX_CUSTOMER_BATCH = 100;
-
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 const latestRollupScore = z.object({ score: z.number(), at: z.string() }).nullable();
 
@@ -27,8 +23,8 @@ export const customerProfileInputSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
       .optional(),
-    customerSince: isoDate.optional(),
-    renewalDate: isoDate.optional(),
+    customerSince: dayOrInstantSchema.optional(),
+    renewalDate: dayOrInstantSchema.optional(),
     owner: z.string().trim().min(1).max(200).optional().meta({ description: "account manager" }),
     attributes: attributesSchema.optional(),
   })
@@ -72,7 +68,7 @@ export const operationalEventInputSchema = z
       .optional()
       .meta({ description: "idempotency key" }),
     type: z.enum(operationalEventTypes),
-    time: z.iso.datetime({ offset: true }),
+    time: instantSchema,
     amount: z.number().optional(),
     attributes: attributesSchema.optional(),
   })

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { contactSchema } from "./follow-up-config";
+import { dayOrInstantSchema, daySchema } from "./instants";
 
 /** Dimensions every aggregate is kept by; each is also a `groupBy` and a filter of `GET /v1/metrics`. */
 export const DIMENSIONS = ["survey", "touchpoint", "channel", "segment"] as const;
@@ -12,7 +13,7 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 /** The longest window one request may ask for (three years of days). */
 export const MAX_RANGE_DAYS = 1096;
 
-const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => value.slice(0, 10));
+const day = dayOrInstantSchema.transform((value) => value.slice(0, 10));
 const dimensionFilter = z.string().min(1).max(128);
 
 /** Query string of `GET /v1/metrics`. */
@@ -42,7 +43,7 @@ export type DriversQuery = z.output<typeof driversQuerySchema>;
 /** Body of `POST /v1/metrics/recompute` (admin): days to roll up again from the stored responses. */
 export const MAX_RECOMPUTE_DAYS = 31;
 export const recomputeRequestSchema = z
-  .strictObject({ from: z.iso.date(), to: z.iso.date() })
+  .strictObject({ from: daySchema, to: daySchema })
   .refine((range) => range.from <= range.to, { message: "`from` must not be after `to`", path: ["from"] })
   .refine((range) => daysBetween(range.from, range.to) <= MAX_RECOMPUTE_DAYS, {
     message: `at most ${MAX_RECOMPUTE_DAYS} days per request (the CLI splits longer ranges)`,

@@ -1,14 +1,16 @@
 import * as z from "zod";
+import { customerIdSchema } from "./ids";
+import { dayOrInstantSchema } from "./instants";
 import { categories } from "./record";
-
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /** Query string of `GET /v1/responses`. */
 export const listResponsesQuerySchema = z
   .strictObject({
-    from: instant.optional().meta({ description: "inclusive; defaults to one year before `to`" }),
-    to: instant.optional().meta({ description: "inclusive; defaults to now" }),
-    customerId: z.string().min(1).max(128).optional(),
+    from: dayOrInstantSchema
+      .optional()
+      .meta({ description: "inclusive; defaults to one year before `to`, at most 1096 days before it" }),
+    to: dayOrInstantSchema.optional().meta({ description: "inclusive; defaults to now" }),
+    customerId: customerIdSchema.optional(),
     category: z.enum(categories).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional().meta({ description: "`nextCursor` of the previous page" }),

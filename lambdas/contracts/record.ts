@@ -1,12 +1,6 @@
 import * as z from "zod";
-import {
-  attributesSchema,
-  channels,
-  responseIdSchema,
-  responseTypes,
-  scaleSchema,
-  submissionSchema,
-} from "./submission";
+import { responseIdSchema } from "./ids";
+import { attributesSchema, channels, responseTypes, scaleSchema, submissionSchema } from "./submission";
 
 export const categories = [
   "promoter",

@@ -1,17 +1,9 @@
 import * as z from "zod";
 import type { Scope } from "./auth";
-import {
-  caseIdSchema,
-  caseListSchema,
-  casePatchSchema,
-  caseSchema,
-  caseStatsSchema,
-  listCasesQuerySchema,
-} from "./cases";
+import { caseListSchema, casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
 import {
   customerBatchResultSchema,
   customerBatchSchema,
-  customerIdSchema,
   customerProfileInputSchema,
   customerProfileSchema,
   customerViewQuerySchema,
@@ -21,6 +13,7 @@ import {
   operationalEventSchema,
   revenueAtRiskSchema,
 } from "./customers";
+import { caseIdSchema, customerIdSchema, responseIdSchema } from "./ids";
 import {
   driversQuerySchema,
   driversSchema,
@@ -39,7 +32,6 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_ITEMS,
   MAX_SUBMISSION_BYTES,
-  responseIdSchema,
   submissionSchema,
 } from "./submission";
 
@@ -79,7 +71,11 @@ export interface RouteSpec {
   scope: Scope | "public";
   path?: z.ZodObject;
   query?: z.ZodType;
-  /** `checkedBy: "use case"`: the body is passed on as parsed JSON and the use case validates it (cross-field rules). */
+  /**
+   * `checkedBy: "use case"`: the body is passed on as parsed JSON and the use case checks it, for
+   * cross-field rules or item by item (a batch answers per item). Otherwise the entry point checks
+   * that it can be stored (`storableProblems`) and parses it with `schema`.
+   */
   body?: { schema: z.ZodType; maxBytes: number; checkedBy?: "use case" };
   headers?: readonly { name: string; description: string }[];
   /** Success answers by status. */
@@ -122,7 +118,7 @@ export const ROUTES = {
     summary: `Submit up to ${MAX_BATCH_ITEMS} responses`,
     description: "Each item is checked and queued on its own: the answer has one result per item, in order.",
     scope: "submit",
-    body: { schema: batchSubmissionSchema, maxBytes: MAX_BATCH_BYTES },
+    body: { schema: batchSubmissionSchema, maxBytes: MAX_BATCH_BYTES, checkedBy: "use case" },
     responses: { 200: { description: "per-item results", schema: batchResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
   },
@@ -225,7 +221,7 @@ export const ROUTES = {
     summary: "Create or replace up to 100 profiles",
     description: "Each item is checked and stored on its own: the answer has one result per item, in order.",
     scope: "admin",
-    body: { schema: customerBatchSchema, maxBytes: 1024 * 1024 },
+    body: { schema: customerBatchSchema, maxBytes: 1024 * 1024, checkedBy: "use case" },
     responses: { 200: { description: "per-item results", schema: customerBatchResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
   },

@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { itemRejectedSchema } from "./errors";
+import { customerIdSchema, responseIdSchema } from "./ids";
+import { instantSchema } from "./instants";
 
 /** Largest accepted body for one submission (bytes, UTF-8). */
 export const MAX_SUBMISSION_BYTES = 32 * 1024;
@@ -9,11 +11,6 @@ export const MAX_BATCH_ITEMS = 100;
 export const MAX_ATTRIBUTES = 50;
 /** How far in the future a client clock may be before `submittedAt` is rejected. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-export const RESPONSE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-export const responseIdSchema = z
-  .string()
-  .regex(RESPONSE_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
 export const responseTypes = ["nps", "csat", "ces", "comment", "review"] as const;
 export const channels = ["web", "email", "sms", "app", "kiosk", "support", "review", "social"] as const;
@@ -36,7 +33,7 @@ export const attributesSchema = z
   });
 
 export const customerRefSchema = z.strictObject({
-  id: z.string().trim().min(1).max(128),
+  id: customerIdSchema,
   email: z.email().max(254).optional(),
   name: z.string().trim().min(1).max(200).optional(),
 });
@@ -57,7 +54,7 @@ export const submissionSchema = z
     channel: z.enum(channels).optional(),
     touchpoint: label.optional(),
     customer: customerRefSchema.optional(),
-    submittedAt: z.iso.datetime({ offset: true }).optional(),
+    submittedAt: instantSchema.optional(),
     attributes: attributesSchema.optional(),
     locale: z
       .string()

@@ -2,12 +2,14 @@ import type { Case } from "../contracts/cases";
 import {
   type CustomerProfile,
   type CustomerProfileInput,
-  customerIdSchema,
+  customerBatchSchema,
   customerProfileInputSchema,
   type OperationalEvent,
   type OperationalEventInput,
 } from "../contracts/customers";
+import { customerIdSchema } from "../contracts/ids";
 import type { ResponseRecord } from "../contracts/record";
+import { storableProblems } from "../contracts/storable";
 import { itemError, notFound, validationFailed } from "./client-error";
 import { customerView } from "./customer-view";
 import { parseWith } from "./validation";
@@ -37,14 +39,22 @@ export interface CustomerProfilePorts {
 }
 
 /**
- * Creates or replaces up to 100 profiles, each checked on its own: a bad item is reported with its
- * index and stored nothing, the others are stored.
+ * Creates or replaces up to 100 profiles (`{"customers": [...]}`), each checked on its own: a bad
+ * item is reported with its index and stored nothing, the others are stored.
  */
-export async function putCustomers(items: readonly unknown[], ports: Pick<CustomerProfilePorts, "customers" | "now">) {
+export async function putCustomers(body: unknown, ports: Pick<CustomerProfilePorts, "customers" | "now">) {
+  const envelope = parseWith(customerBatchSchema, body);
+  if (!envelope.ok) throw validationFailed(envelope.details);
+  const items = envelope.value.customers;
   const now = ports.now();
   const results = [];
   for (const [index, item] of items.entries()) {
     const prefix = `customers.${index}`;
+    const unstorable = storableProblems(item, prefix);
+    if (unstorable.length > 0) {
+      results.push({ index, status: "rejected" as const, error: itemError(validationFailed(unstorable)) });
+      continue;
+    }
     const id = parseWith(customerIdSchema, (item as { id?: unknown } | null)?.id, `${prefix}.id`);
     const { id: _id, ...fields } = (item && typeof item === "object" ? item : {}) as Record<string, unknown>;
     const input = parseWith(customerProfileInputSchema, fields, prefix);

@@ -1,10 +1,12 @@
 import type { ErrorDetail } from "../contracts/errors";
+import { RESPONSE_ID_PATTERN } from "../contracts/ids";
 import type { QueuedSubmission } from "../contracts/record";
+import { storableProblems } from "../contracts/storable";
 import {
   type BatchResult,
+  batchSubmissionSchema,
   MAX_CLOCK_SKEW_MS,
   MAX_SUBMISSION_BYTES,
-  RESPONSE_ID_PATTERN,
   type Submission,
   submissionSchema,
 } from "../contracts/submission";
@@ -23,6 +25,8 @@ export function acceptSubmission(
 ): Result<QueuedSubmission> {
   const prefix = context.pathPrefix ?? "";
   const at = (field: string) => [prefix, field].filter(Boolean).join(".");
+  const unstorable = storableProblems(raw, prefix);
+  if (unstorable.length > 0) return { ok: false, details: unstorable };
   const parsed = parseWith(submissionSchema, raw, prefix);
   if (!parsed.ok) return parsed;
   const submission = parsed.value;
@@ -102,13 +106,22 @@ export async function submitOne(
   return { id: accepted.value.id, status: "accepted" };
 }
 
-/** Accepts and queues each item on its own: one result per item, in order. */
-export async function submitBatch(items: readonly unknown[], ports: SubmissionPorts): Promise<BatchResult> {
+/** Accepts and queues each item of `{"responses": [...]}` on its own: one result per item, in order. */
+export async function submitBatch(body: unknown, ports: SubmissionPorts): Promise<BatchResult> {
+  const envelope = parseWith(batchSubmissionSchema, body);
+  if (!envelope.ok) throw validationFailed(envelope.details);
+  const items = envelope.value.responses;
   const now = ports.now();
   const results: BatchResult["results"] = [];
   const toQueue: { index: number; submission: QueuedSubmission }[] = [];
   items.forEach((item, index) => {
     const path = `responses.${index}`;
+    // Before anything walks the item recursively (JSON.stringify below): its depth is bounded then.
+    const unstorable = storableProblems(item, path);
+    if (unstorable.length > 0) {
+      results.push({ index, status: "rejected", error: itemError(validationFailed(unstorable)) });
+      return;
+    }
     if (Buffer.byteLength(JSON.stringify(item), "utf8") > MAX_SUBMISSION_BYTES) {
       const error = new ClientError("payload_too_large", `item exceeds ${MAX_SUBMISSION_BYTES} bytes`, [
         { path, message: `at most ${MAX_SUBMISSION_BYTES} bytes` },

@@ -7,20 +7,18 @@ import { httpHandler } from "./http";
 
 type CaseCursor = NonNullable<CaseListQuery["cursor"]>;
 const ports = { cases: caseStore(), events: eventPublisher(), now, isConflict: isCaseConflict };
-const isCaseCursor = (value: unknown): value is CaseCursor => {
-  const state = (value as { state?: unknown } | null)?.state;
-  return state === "ACTIVE" || state === "CLOSED";
-};
 
 export const handler = httpHandler<"cases-api">(
   {
     listCases: async ({ query }) => {
       const { overdue, cursor, ...filters } = query;
+      const overdueAt = overdue === "true" ? now() : undefined;
+      const fits = (value: unknown): value is CaseCursor => ports.cases.cursorFits({ ...filters, overdueAt }, value);
       const page = await listCases(
         {
           ...filters,
           overdue: overdue === undefined ? undefined : overdue === "true",
-          cursor: cursor ? decodeCursor(cursor, isCaseCursor) : undefined,
+          cursor: cursor ? decodeCursor(cursor, fits) : undefined,
         },
         ports,
       );

@@ -29,7 +29,7 @@ export const handler = httpHandler<"customers-api">(
       const { created, profile } = await ports.customers.put(path.id, body, now());
       return { status: created ? 201 : 200, body: profile };
     },
-    putCustomers: async ({ body }) => ({ status: 200, body: await putCustomers(body.customers, ports) }),
+    putCustomers: async ({ body }) => ({ status: 200, body: await putCustomers(body, ports) }),
     getCustomer: async ({ path, query }) => ({
       status: 200,
       body: await showCustomer(path.id, { everything: query.include === "all" }, ports),

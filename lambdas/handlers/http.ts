@@ -7,6 +7,7 @@ import type * as z from "zod";
 import type { ApiKeyEntry, Scope } from "../contracts/auth";
 import { ERROR_STATUS, type ErrorBody } from "../contracts/errors";
 import { type HandlerName, type OperationId, type OperationsOf, ROUTES, type RouteSpec } from "../contracts/routes";
+import { storableProblems } from "../contracts/storable";
 import { authorize } from "../core/auth";
 import { ClientError, validationFailed } from "../core/client-error";
 import { parseWith } from "../core/validation";
@@ -176,7 +177,12 @@ export function httpHandler<H extends HandlerName>(
     let body: unknown;
     if (route.body) {
       const raw = jsonBody(event, route.body.maxBytes);
-      body = route.body.checkedBy === "use case" ? raw : parsed(route.body.schema, raw, "");
+      if (route.body.checkedBy === "use case") body = raw;
+      else {
+        const unstorable = storableProblems(raw);
+        if (unstorable.length > 0) throw validationFailed(unstorable);
+        body = parsed(route.body.schema, raw, "");
+      }
     }
     const answer = await implementation({ path, query, body, caller, header: (name: string) => header(event, name) });
     return json(Number(answer.status), answer.body, answer.headers);

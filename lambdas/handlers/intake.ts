@@ -21,7 +21,7 @@ export const handler = httpHandler<"intake">(
       }
     },
     submitResponses: async ({ body }) => {
-      const result = await submitBatch(body.responses, ports);
+      const result = await submitBatch(body, ports);
       metrics.addMetric("SubmissionsAccepted", MetricUnit.Count, result.accepted);
       metrics.addMetric("SubmissionsRejected", MetricUnit.Count, result.rejected);
       return { status: 200, body: result };

@@ -69,6 +69,45 @@ const malformed: [string, string, number, string][] = [
   ["51 attributes", JSON.stringify({ type: "nps", score: 9, attributes: tooManyAttributes }), 422, "attributes"],
   ["a nested attribute", JSON.stringify({ type: "nps", score: 9, attributes: { a: { b: 1 } } }), 422, "attributes.a"],
   ["a bad locale", JSON.stringify({ type: "nps", score: 9, locale: "english please" }), 422, "locale"],
+  // What the stores downstream would refuse is refused here, so nothing accepted is lost later.
+  [
+    "a customer id with a slash",
+    JSON.stringify({ type: "nps", score: 9, customer: { id: "a/b" } }),
+    422,
+    "customer.id",
+  ],
+  [
+    "an attribute named constructor",
+    '{"type":"nps","score":9,"attributes":{"constructor":"x"}}',
+    422,
+    "attributes.constructor",
+  ],
+  [
+    "an attribute named __proto__",
+    '{"type":"nps","score":9,"attributes":{"__proto__":"x"}}',
+    422,
+    "attributes.__proto__",
+  ],
+  [
+    "an attribute above 2^53",
+    JSON.stringify({ type: "nps", score: 9, attributes: { n: 2 ** 53 + 2 } }),
+    422,
+    "attributes.n",
+  ],
+  [
+    "an attribute below 1e-130",
+    JSON.stringify({ type: "nps", score: 9, attributes: { n: 1e-131 } }),
+    422,
+    "attributes.n",
+  ],
+  [
+    "a time an offset moves before year 1",
+    JSON.stringify({ type: "nps", score: 9, submittedAt: "0000-01-01T00:00:00+00:01" }),
+    422,
+    "submittedAt",
+  ],
+  ["a lone surrogate in a comment", '{"type":"comment","comment":"ok \\ud800 then"}', 422, "comment"],
+  ["a control character in a survey", '{"type":"nps","score":9,"survey":"a\\u0001b"}', 422, "survey"],
   [
     "a body over 32 KB",
     JSON.stringify({ type: "comment", comment: "x", attributes: { pad: "y".repeat(33_000) } }),
