@@ -18,6 +18,8 @@ export const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "PROFILE
 /** Month bucket (`YYYY-MM`, UTC) of an ISO timestamp. */
 export const monthBucket = (isoTimestamp: string) => `RESPONSES#${isoTimestamp.slice(0, 7)}`;
 export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customerId}`;
+/** A response id claimed at intake, with the fingerprint of the body that claimed it. */
+export const submissionClaimKey = (id: string) => ({ pk: `CLAIM#${id}`, sk: "CLAIM" });
 export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: "CASE" });
 /** Cases are listed through GSI1 by state, ordered by due time, so the SLA sweeper reads only what is due. */
 export const casesByStateKey = (closed: boolean) => (closed ? "CASES#CLOSED" : "CASES#ACTIVE");

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import stableStringify from "safe-stable-stringify";
 import type { ErrorDetail } from "../contracts/errors";
 import { RESPONSE_ID_PATTERN } from "../contracts/ids";
 import type { QueuedSubmission } from "../contracts/record";
@@ -84,14 +86,36 @@ function crossFieldProblems(submission: Submission, now: Date): ErrorDetail[] {
   return problems;
 }
 
+/** `claimed`: the id is new; `repeated`: claimed before by the same body; `conflict`: by another body. */
+export type ClaimOutcome = "claimed" | "repeated" | "conflict";
+
 export interface SubmissionPorts {
   /** Queues submissions; answers the positions that could not be queued. */
   queue: { send(submissions: readonly QueuedSubmission[]): Promise<Set<number>> };
+  claims: { claim(id: string, fingerprint: string, at: Date): Promise<ClaimOutcome> };
   now: () => Date;
   newId: () => string;
 }
 
 const queueUnavailable = (message: string) => new ClientError("unavailable", message, [], { "retry-after": "5" });
+
+/** The body as the client meant it: key order and whitespace do not count. */
+const fingerprintOf = (body: unknown) =>
+  createHash("sha256")
+    .update(stableStringify(body) ?? "")
+    .digest("hex");
+
+/**
+ * Claims the submission's id for this body. A repeat of the same body goes on (its first attempt
+ * may have failed before it was queued; enrichment stores it once); another body is refused.
+ */
+async function claimId(submission: QueuedSubmission, body: unknown, idPath: string, ports: SubmissionPorts) {
+  const outcome = await ports.claims.claim(submission.id, fingerprintOf(body), ports.now());
+  if (outcome === "conflict")
+    throw new ClientError("idempotency_conflict", `response ${submission.id} was submitted before with another body`, [
+      { path: idPath, message: "already used by a different submission; send that body again, or a new id" },
+    ]);
+}
 
 /** Accepts one submission and queues it; nothing is queued for one that breaks the contract. */
 export async function submitOne(
@@ -101,6 +125,8 @@ export async function submitOne(
 ): Promise<{ id: string; status: "accepted" }> {
   const accepted = acceptSubmission(body, { now: ports.now(), idempotencyKey, newId: ports.newId });
   if (!accepted.ok) throw validationFailed(accepted.details);
+  const idPath = (body as { id?: unknown }).id !== undefined ? "id" : "headers.idempotency-key";
+  await claimId(accepted.value, body, idPath, ports);
   const failed = await ports.queue.send([accepted.value]);
   if (failed.size > 0) throw queueUnavailable("the intake queue is unavailable; retry with the same id");
   return { id: accepted.value.id, status: "accepted" };
@@ -113,7 +139,7 @@ export async function submitBatch(body: unknown, ports: SubmissionPorts): Promis
   const items = envelope.value.responses;
   const now = ports.now();
   const results: BatchResult["results"] = [];
-  const toQueue: { index: number; submission: QueuedSubmission }[] = [];
+  const checked: { index: number; item: unknown; submission: QueuedSubmission }[] = [];
   items.forEach((item, index) => {
     const path = `responses.${index}`;
     // Before anything walks the item recursively (JSON.stringify below): its depth is bounded then.
@@ -130,9 +156,19 @@ export async function submitBatch(body: unknown, ports: SubmissionPorts): Promis
       return;
     }
     const accepted = acceptSubmission(item, { now, newId: ports.newId, pathPrefix: path });
-    if (accepted.ok) toQueue.push({ index, submission: accepted.value });
+    if (accepted.ok) checked.push({ index, item, submission: accepted.value });
     else results.push({ index, status: "rejected", error: itemError(validationFailed(accepted.details)) });
   });
+  const toQueue: { index: number; submission: QueuedSubmission }[] = [];
+  for (const { index, item, submission } of checked) {
+    try {
+      await claimId(submission, item, `responses.${index}.id`, ports);
+      toQueue.push({ index, submission });
+    } catch (error) {
+      if (!(error instanceof ClientError)) throw error;
+      results.push({ index, status: "rejected", error: itemError(error) });
+    }
+  }
   const failed = await ports.queue.send(toQueue.map((entry) => entry.submission));
   toQueue.forEach(({ index, submission }, position) => {
     results.push(

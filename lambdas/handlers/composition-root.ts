@@ -11,6 +11,7 @@ import { EventPublisher } from "../adapters/event-publisher";
 import { MetricsStore } from "../adapters/metrics-store";
 import { createNotifiers } from "../adapters/notifiers";
 import { ResponseStore } from "../adapters/response-store";
+import { SubmissionClaims } from "../adapters/submission-claims";
 import { SubmissionQueue } from "../adapters/submission-queue";
 import { readEnv } from "../contracts/runtime-env";
 import { dayOf } from "../core/calendar";
@@ -64,6 +65,10 @@ export const today = () => dayOf(now(), metricsTimeZone());
 
 export const eventPublisher = /* @__PURE__ */ once(
   () => new EventPublisher(eventBridgeClient(), readEnv(["eventBusName"]).eventBusName),
+);
+
+export const submissionClaims = /* @__PURE__ */ once(
+  () => new SubmissionClaims(dynamoDocumentClient(), tableRules().tableName),
 );
 
 export const submissionQueue = /* @__PURE__ */ once(

@@ -1,11 +1,11 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ClientError } from "../core/client-error";
 import { submitBatch, submitOne } from "../core/submission";
-import { apiAuth, newId, now, submissionQueue } from "./composition-root";
+import { apiAuth, newId, now, submissionClaims, submissionQueue } from "./composition-root";
 import { httpHandler } from "./http";
 import { metrics } from "./observability";
 
-const ports = { queue: submissionQueue(), now, newId };
+const ports = { queue: submissionQueue(), claims: submissionClaims(), now, newId };
 
 export const handler = httpHandler<"intake">(
   {

@@ -56,11 +56,13 @@ export class Ingestion extends Construct {
 
     this.intake = new CxFunction(this, "Intake", {
       handler: "intake",
-      description: "Validates submissions, assigns ids and enqueues them",
+      description: "Validates submissions, claims their ids and enqueues them",
       logRetention,
       observability,
       environment: { [EnvName.queueUrl]: this.queue.queue.queueUrl },
     });
     this.queue.queue.grantSendMessages(this.intake.fn);
+    // Claims each response id for its body (a conditional put), so another body under it is refused.
+    data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem");
   }
 }

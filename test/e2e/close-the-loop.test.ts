@@ -201,7 +201,7 @@ describe("close the loop in the local runtime", () => {
 
     const resolved = await send("PATCH", "/v1/cases/case-loop-1", { status: "resolved", rootCause: "callback missed" });
     expect(resolved.body).toMatchObject({ status: "resolved", rootCause: "callback missed" });
-    expect(resolved.body.history.map((entry: Json) => entry.by)).toContain("ana");
+    expect(resolved.body.history.map((entry: Json) => entry.by)).toContain("local");
     expect((await send("PATCH", "/v1/cases/case-loop-1", { status: "contacted" })).status).toBe(409);
     expect((await send("PATCH", "/v1/cases/nope", { status: "contacted" })).status).toBe(404);
 

@@ -119,6 +119,33 @@ describe("intake → queue → enrichment → table → event", () => {
     expect(stored[0]?.category?.S).toBe("easy");
   });
 
+  it("refuses another body under a claimed id with 409 and keeps the first, whatever the key order of a retry", async () => {
+    const original = { id: "resp-claim-1", type: "nps", score: 9, comment: "Great support" };
+    expect((await pipeline.submit(original)).statusCode).toBe(202);
+    const reordered = { comment: "Great support", score: 9, type: "nps", id: "resp-claim-1" };
+    expect((await pipeline.submit(reordered)).body).toEqual({ id: "resp-claim-1", status: "accepted" });
+    const suppressing = await pipeline.submit({ id: "resp-claim-1", type: "nps", score: 0, comment: "Awful" });
+    expect(suppressing.statusCode).toBe(409);
+    expect(suppressing.body.error).toMatchObject({ code: "idempotency_conflict", details: [{ path: "id" }] });
+    const byHeader = await pipeline.submit({ type: "nps", score: 0 }, { "idempotency-key": "resp-claim-1" });
+    expect(byHeader.statusCode).toBe(409);
+    expect(byHeader.body.error.details[0].path).toBe("headers.idempotency-key");
+    const batch = await pipeline.submitBatch({
+      responses: [
+        { id: "resp-claim-1", type: "nps", score: 1 },
+        { id: "resp-claim-2", type: "nps", score: 8 },
+      ],
+    });
+    expect(batch.body.results).toMatchObject([
+      { index: 0, status: "rejected", error: { code: "idempotency_conflict", details: [{ path: "responses.0.id" }] } },
+      { index: 1, status: "accepted", id: "resp-claim-2" },
+    ]);
+    await drain();
+    const stored = (await pipeline.storedResponses()).filter((item) => item.id?.S === "resp-claim-1");
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.score?.N).toBe("9");
+  });
+
   it("assigns distinct ULIDs when the client gives no id", async () => {
     const a = await pipeline.submit({ type: "nps", score: 10 });
     const b = await pipeline.submit({ type: "nps", score: 10 });

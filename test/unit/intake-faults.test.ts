@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../lambdas/core/auth";
@@ -6,6 +7,8 @@ import { httpEvent, lambdaContext } from "../support/pipeline";
 
 // Fault injection only: the happy path is proven against local-aws-sqs in test/integration.
 const sqs = mockClient(SQSClient);
+// Every id claim succeeds: these tests are about the queue.
+const dynamo = mockClient(DynamoDBDocumentClient);
 type Invoke = (
   event: unknown,
   context: unknown,
@@ -15,6 +18,7 @@ let intake: Invoke;
 beforeAll(async () => {
   Object.assign(process.env, {
     QUEUE_URL: "http://127.0.0.1:1/123456789012/intake",
+    TABLE_NAME: "cxloop-test",
     API_KEYS: JSON.stringify([{ name: "t", sha256: hashApiKey("k"), scopes: ["submit"] }]),
     ALLOWED_ORIGINS: "[]",
   });
@@ -22,6 +26,8 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   sqs.reset();
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
 });
 
 const post = (route: string, body: unknown) =>
