@@ -1,5 +1,5 @@
 import { Duration } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -19,22 +19,26 @@ export class Observability extends Construct {
 
   /** Any message in a dead-letter queue means a response or event is waiting for a human. */
   alarmOnDeadLetters(id: string, queue: IQueue): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: `Messages in dead-letter queue ${id}: inspect and redrive`,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    return alarm;
+    return this.alarm(
+      id,
+      `Messages in dead-letter queue ${id}: inspect and redrive`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
+    );
   }
 
   alarmOnErrors(id: string, fn: IFunction): Alarm {
+    return this.alarm(
+      id,
+      `Function ${id} is failing`,
+      fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+    );
+  }
+
+  /** Any non-zero value, in one evaluation period, pages the topic; no data is fine. */
+  private alarm(id: string, alarmDescription: string, metric: IMetric): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmDescription: `Function ${id} is failing`,
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+      alarmDescription,
+      metric,
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -1,20 +1,16 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
+import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * The edge's promise, as a property over hostile and careless bodies: whatever intake answers 202
  * is stored and readable afterwards; whatever it refuses (always a 4xx naming a field) is not stored.
  */
 let pipeline: Pipeline;
-type HttpHandler = (
-  event: ReturnType<typeof httpEvent>,
-  context: unknown,
-) => Promise<{ statusCode: number; body: string }>;
-let customersApi: HttpHandler;
+let customersApi: Awaited<ReturnType<Pipeline["api"]>>;
 beforeAll(async () => {
   pipeline = await startPipeline();
-  customersApi = (await import("../../lambdas/handlers/customers-api")).handler as unknown as HttpHandler;
+  customersApi = await pipeline.api("customers-api");
 }, 60_000);
 afterAll(async () => {
   await pipeline.stop();
@@ -153,12 +149,9 @@ describe("what intake accepts, storage stores", () => {
             body: JSON.stringify({ customers }),
             headers: { authorization: `Bearer ${KEYS.admin}` },
           }),
-          lambdaContext("customers-api"),
         );
-        expect(result.statusCode, result.body).toBe(200);
-        const { results } = JSON.parse(result.body) as {
-          results: { index: number; status: string; id?: string }[];
-        };
+        expect(result.statusCode, JSON.stringify(result.body)).toBe(200);
+        const { results } = result.body as { results: { index: number; status: string; id?: string }[] };
         expect(results.map((item) => item.index)).toEqual(customers.map((_, position) => position));
         for (const item of results) {
           const id = customers[item.index]?.id as string;
@@ -171,9 +164,10 @@ describe("what intake accepts, storage stores", () => {
               headers: { authorization: `Bearer ${KEYS.read}` },
               pathParameters: { id },
             }),
-            lambdaContext("customers-api"),
           );
-          expect(shown.statusCode, `${item.status} ${id}: ${shown.body}`).toBe(item.status === "rejected" ? 404 : 200);
+          expect(shown.statusCode, `${item.status} ${id}: ${JSON.stringify(shown.body)}`).toBe(
+            item.status === "rejected" ? 404 : 200,
+          );
         }
       }),
       { numRuns: 150, seed: 20261202 },

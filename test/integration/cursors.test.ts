@@ -1,13 +1,11 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
+import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
-type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<{ statusCode: number; body: string }>;
 let pipeline: Pipeline;
-let casesApi: Handler;
+let casesApi: Awaited<ReturnType<Pipeline["api"]>>;
 beforeAll(async () => {
   pipeline = await startPipeline();
-  casesApi = (await import("../../lambdas/handlers/cases-api")).handler as unknown as Handler;
+  casesApi = await pipeline.api("cases-api");
 }, 60_000);
 afterAll(async () => {
   await pipeline.stop();
@@ -17,10 +15,8 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 const auth = { authorization: `Bearer ${KEYS.read}` };
 const list = async (routeKey: string, query: Record<string, string>) => {
   const event = httpEvent(routeKey, { headers: auth, query });
-  const answer = routeKey.includes("cases")
-    ? await casesApi(event, lambdaContext("cases-api"))
-    : await pipeline.read(event).then((read) => ({ statusCode: read.statusCode, body: JSON.stringify(read.body) }));
-  return { status: answer.statusCode, body: JSON.parse(answer.body) };
+  const answer = routeKey.includes("cases") ? await casesApi(event) : await pipeline.read(event);
+  return { status: answer.statusCode, body: answer.body };
 };
 
 /** Cursors a client could forge or garble: each must be a 422 naming `query.cursor`, never a 500 from DynamoDB. */

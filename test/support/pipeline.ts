@@ -4,6 +4,7 @@ import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createSqsServer } from "local-aws-sqs";
+import type { HandlerName } from "../../lambdas/contracts/routes";
 import { hashApiKey } from "../../lambdas/core/auth";
 import { ensureTable, startDynalite } from "../../local/dynamodb";
 import { startLocalEventBridge } from "../../local/eventbridge";
@@ -165,6 +166,11 @@ export async function startPipeline() {
         }),
       ),
     intake: (event: APIGatewayProxyEventV2) => answer(intake, event),
+    /** Any API function, invoked as API Gateway would; the environment above configures it. */
+    api: async (name: HandlerName) => {
+      const handler = (await import(`../../lambdas/handlers/${name}.ts`)).handler as HttpHandler;
+      return (event: APIGatewayProxyEventV2) => answer(handler, event);
+    },
     read: (event: APIGatewayProxyEventV2) => answer(responsesApi, event),
     /** Receives up to `max` messages as the event-source mapping would, without deleting them. */
     receive: async (max = 10): Promise<SQSRecord[]> => {
