@@ -41,6 +41,16 @@ export const stageConfigSchema = z.strictObject({
   /** Queue tuning: receives before a message goes to the dead-letter queue. */
   maxReceiveCount: z.int().min(1).max(1000).default(5),
   enrichmentBatchSize: z.int().min(1).max(100).default(10),
+  /**
+   * API Gateway's throttle for the whole stage, the first line against floods: steady requests per
+   * second and the burst above it. Beyond them clients get 429 before any function runs (and bills).
+   */
+  throttle: z
+    .strictObject({
+      rateLimit: z.number().positive().max(10_000).default(50),
+      burstLimit: z.int().positive().max(5_000).default(100),
+    })
+    .default({ rateLimit: 50, burstLimit: 100 }),
 });
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 

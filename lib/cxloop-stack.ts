@@ -61,6 +61,7 @@ export class CxloopStack extends Stack {
     this.api = new Api(this, "Api", {
       apiKeys: config.apiKeys,
       allowedOrigins: config.allowedOrigins,
+      throttle: config.throttle,
       functions: {
         intake: this.ingestion.intake,
         "responses-api": responses.api,

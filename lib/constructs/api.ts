@@ -1,5 +1,5 @@
 import { CfnOutput } from "aws-cdk-lib";
-import { CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { type CfnStage, CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Construct } from "constructs";
 import {
@@ -16,6 +16,8 @@ import type { CxFunction } from "./function";
 export interface ApiProps {
   apiKeys: StageConfig["apiKeys"];
   allowedOrigins: readonly string[];
+  /** The stage-wide throttle (requests per second, burst). */
+  throttle: StageConfig["throttle"];
   /** The function serving each handler name that has routes. */
   functions: Partial<Record<HandlerName, CxFunction>>;
 }
@@ -67,6 +69,12 @@ export class Api extends Construct {
       const [method, path] = routeKey.split(" ") as [HttpMethod, string];
       this.httpApi.addRoutes({ path, methods: [method], integration });
     }
+
+    // The default stage takes no throttle through its props; this sets it on the stage resource itself.
+    (this.httpApi.defaultStage?.node.defaultChild as CfnStage).defaultRouteSettings = {
+      throttlingRateLimit: props.throttle.rateLimit,
+      throttlingBurstLimit: props.throttle.burstLimit,
+    };
 
     new CfnOutput(this, "ApiUrl", { value: this.httpApi.apiEndpoint, description: "Base URL of the cxloop API" });
   }

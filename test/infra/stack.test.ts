@@ -40,6 +40,7 @@ beforeAll(() => {
     enrichmentBatchSize: 25,
     commentRetentionDays: 180,
     metricsTimeZone: "Europe/Berlin",
+    throttle: { rateLimit: 20, burstLimit: 40 },
   }));
 }, 120_000);
 
@@ -482,6 +483,13 @@ describe("HTTP API", () => {
       expect((api.Properties.CorsConfiguration as { AllowOrigins: unknown }).AllowOrigins).toEqual(
         config.allowedOrigins,
       );
+  });
+
+  it("throttles the whole stage at the configured rate and burst, before any function runs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
   });
 
   it("lets browsers send the key headers and every header a route documents", () => {
