@@ -62,6 +62,7 @@ export class CxloopStack extends Stack {
       apiKeys: config.apiKeys,
       allowedOrigins: config.allowedOrigins,
       throttle: config.throttle,
+      logRetention,
       functions: {
         intake: this.ingestion.intake,
         "responses-api": responses.api,

@@ -1,6 +1,7 @@
 import { CfnOutput } from "aws-cdk-lib";
 import { type CfnStage, CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import {
   type ApiRoute,
@@ -18,6 +19,8 @@ export interface ApiProps {
   allowedOrigins: readonly string[];
   /** The stage-wide throttle (requests per second, burst). */
   throttle: StageConfig["throttle"];
+  /** How long the access log is kept. */
+  logRetention: RetentionDays;
   /** The function serving each handler name that has routes. */
   functions: Partial<Record<HandlerName, CxFunction>>;
 }
@@ -70,10 +73,26 @@ export class Api extends Construct {
       this.httpApi.addRoutes({ path, methods: [method], integration });
     }
 
-    // The default stage takes no throttle through its props; this sets it on the stage resource itself.
-    (this.httpApi.defaultStage?.node.defaultChild as CfnStage).defaultRouteSettings = {
+    // The default stage takes neither a throttle nor an access log through its props: set them on the resource.
+    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = {
       throttlingRateLimit: props.throttle.rateLimit,
       throttlingBurstLimit: props.throttle.burstLimit,
+    };
+    const accessLog = new LogGroup(this, "AccessLog", { retention: props.logRetention });
+    // Who asked what, how it ended and how long it took; no headers, query strings or bodies (keys, personal data).
+    stage.accessLogSettings = {
+      destinationArn: accessLog.logGroupArn,
+      format: JSON.stringify({
+        requestId: "$context.requestId",
+        time: "$context.requestTime",
+        sourceIp: "$context.identity.sourceIp",
+        routeKey: "$context.routeKey",
+        status: "$context.status",
+        responseLength: "$context.responseLength",
+        latencyMs: "$context.responseLatency",
+        integrationError: "$context.integrationErrorMessage",
+      }),
     };
 
     new CfnOutput(this, "ApiUrl", { value: this.httpApi.apiEndpoint, description: "Base URL of the cxloop API" });

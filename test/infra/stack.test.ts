@@ -492,6 +492,16 @@ describe("HTTP API", () => {
     });
   });
 
+  it("logs every request to a retained access log, without headers, query strings or bodies", () => {
+    const [[stageId, stage]] = resourcesOf(template, "AWS::ApiGatewayV2::Stage") as [[string, CfnResource]];
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const logGroup = resourceById(template, getAttOf(settings.DestinationArn, "Arn"));
+    expect(logGroup.Properties.RetentionInDays, stageId).toBe(RetentionDays.TWO_WEEKS);
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ routeKey: "$context.routeKey", status: "$context.status" });
+    expect(settings.Format).not.toMatch(/header|querystring|body|authorizer/i);
+  });
+
   it("lets browsers send the key headers and every header a route documents", () => {
     const [[, api]] = resourcesOf(template, "AWS::ApiGatewayV2::Api") as [[string, CfnResource]];
     const allowed = (api.Properties.CorsConfiguration as { AllowHeaders: string[] }).AllowHeaders;
