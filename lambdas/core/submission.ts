@@ -159,16 +159,18 @@ export async function submitBatch(body: unknown, ports: SubmissionPorts): Promis
     if (accepted.ok) checked.push({ index, item, submission: accepted.value });
     else results.push({ index, status: "rejected", error: itemError(validationFailed(accepted.details)) });
   });
+  // The claims are independent writes: made together, a batch of 100 costs one round trip, not 100.
+  const claims = await Promise.allSettled(
+    checked.map(({ index, item, submission }) => claimId(submission, item, `responses.${index}.id`, ports)),
+  );
   const toQueue: { index: number; submission: QueuedSubmission }[] = [];
-  for (const { index, item, submission } of checked) {
-    try {
-      await claimId(submission, item, `responses.${index}.id`, ports);
-      toQueue.push({ index, submission });
-    } catch (error) {
-      if (!(error instanceof ClientError)) throw error;
-      results.push({ index, status: "rejected", error: itemError(error) });
-    }
-  }
+  claims.forEach((claim, position) => {
+    const { index, submission } = checked[position] as (typeof checked)[number];
+    if (claim.status === "fulfilled") toQueue.push({ index, submission });
+    else if (claim.reason instanceof ClientError)
+      results.push({ index, status: "rejected", error: itemError(claim.reason) });
+    else throw claim.reason;
+  });
   const failed = await ports.queue.send(toQueue.map((entry) => entry.submission));
   toQueue.forEach(({ index, submission }, position) => {
     results.push(
