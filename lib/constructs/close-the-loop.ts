@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -12,6 +12,7 @@ import type { StageConfig } from "../config";
 import { ConsumerQueue } from "./consumer-queue";
 import type { Data } from "./data";
 import { CxFunction, type CxFunctionProps } from "./function";
+import { acknowledgeWildcardResource } from "./nag";
 import type { Observability } from "./observability";
 
 export interface CloseTheLoopProps {
@@ -48,6 +49,11 @@ export class CloseTheLoop extends Construct {
     this.slackWebhooks = new Secret(this, "SlackWebhooks", {
       description: 'cxloop Slack incoming webhooks by name, as JSON: {"cx-team": "https://hooks.slack.com/..."}',
       generateSecretString: { secretStringTemplate: "{}", generateStringKey: "_unused" },
+    });
+    Validations.of(this.slackWebhooks).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "Slack issues incoming webhook URLs and offers no API to reissue one, so a rotation function could not make a new value; a leaked webhook is revoked in Slack and the new URL put here by hand.",
     });
     // Opening, alerting on, escalating and editing cases all route and escalate by the same follow-up config.
     const caseFunction = (functionId: string, options: Pick<CxFunctionProps, "handler" | "description" | "timeout">) =>
@@ -137,11 +143,12 @@ export class CloseTheLoop extends Construct {
     this.slackWebhooks.grantRead(fn.fn);
     if (this.emailFrom) {
       fn.addEnvironment(EnvName.emailFrom, this.emailFrom);
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["ses:SendEmail"],
-          resources: [Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: "*" })],
-        }),
+      const identities = Stack.of(this).formatArn({ service: "ses", resource: "identity", resourceName: "*" });
+      fn.fn.addToRolePolicy(new PolicyStatement({ actions: ["ses:SendEmail"], resources: [identities] }));
+      acknowledgeWildcardResource(
+        fn,
+        identities,
+        "SES authorizes SendEmail on the identity verified for alerts.emailFrom, its address or its domain, which is set up outside the stack; the statement allows only ses:SendEmail, in this account and region.",
       );
     }
   }
