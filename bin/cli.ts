@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DetailType, EVENT_SOURCE } from "../lambdas/contracts/events";
+import { DetailType, EVENT_SOURCE, responseRecordedDetail } from "../lambdas/contracts/events";
 import { followUpEventPattern } from "../lambdas/contracts/follow-up-config";
 import { openApiDocument } from "../lambdas/contracts/openapi";
 import type { ResponseRecord } from "../lambdas/contracts/record";
@@ -11,6 +11,7 @@ import { matchingRule } from "../lambdas/core/case-opening";
 import { matchesEventPattern } from "../lambdas/core/event-pattern";
 import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
 import { importCustomers } from "./commands/customers-import";
+import { createKey, keyTable, listKeys, revokeKey, scopeList } from "./commands/keys";
 import { recomputeMetrics } from "./commands/metrics-recompute";
 
 /**
@@ -26,6 +27,13 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
   customers import <file.csv|file.jsonl> [--restart]
       streams customer profiles into the API, 100 per call; rejected rows go to
       <file>.errors.jsonl with their line numbers; an interrupted import resumes
+  keys create --name NAME --scopes submit[,read,admin] [--origin https://shop.example ...]
+      makes an API key and prints it once (only its hash is kept); a submit-only key works
+      from its origins (or the stage's allowedOrigins) and is rate limited
+  keys list
+      names, scopes, origins and last use of every key (never the keys)
+  keys revoke ID
+      the key is refused everywhere within 30 seconds
   metrics recompute --from DATE --to DATE
       rolls those days up again from the stored responses (after a metric definition
       changed); aggregates are replaced, so a rerun gives the same numbers
@@ -57,9 +65,9 @@ async function fetchAll(endpoint: string, key: string, query: Record<string, str
 }
 
 /** The API to talk to: `--endpoint --key`, else the local runtime and its saved key. */
-function target(options: Record<string, string | boolean | undefined>): { endpoint: string; key: string } {
-  let endpoint = options.endpoint as string | undefined;
-  let key = options.key as string | undefined;
+function target(options: { endpoint?: string; key?: string }): { endpoint: string; key: string } {
+  let endpoint = options.endpoint;
+  let key = options.key;
   if (!endpoint) {
     endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
     const keyFile = resolve(process.env.CXLOOP_DATA_DIR ?? resolve(root, ".cxloop"), "api-key");
@@ -70,7 +78,10 @@ function target(options: Record<string, string | boolean | undefined>): { endpoi
   return { endpoint, key };
 }
 
-async function rulesTest(ruleName: string, options: Record<string, string | boolean | undefined>) {
+async function rulesTest(
+  ruleName: string,
+  options: { stage?: string; from?: string; to?: string; endpoint?: string; key?: string },
+) {
   const cdkJson = JSON.parse(readFileSync(resolve(root, "cdk.json"), "utf8")) as { context?: { stages?: unknown } };
   const config = loadStageConfig(String(options.stage ?? DEFAULT_STAGE), cdkJson.context?.stages).followUp;
   const rule = config.rules.find((candidate) => candidate.name === ruleName);
@@ -87,7 +98,7 @@ async function rulesTest(ruleName: string, options: Record<string, string | bool
   const asEvent = (record: ResponseRecord) => ({
     source: EVENT_SOURCE,
     "detail-type": DetailType.ResponseRecorded,
-    detail: { ...record, schemaVersion: 1 },
+    detail: responseRecordedDetail(record),
   });
   const matched = records.filter((record) => matchesEventPattern(pattern, asEvent(record)));
   const attributed = matched.filter((record) => matchingRule(asEvent(record), config)?.name === rule.name);
@@ -120,6 +131,9 @@ async function main() {
       local: { type: "boolean" },
       restart: { type: "boolean" },
       out: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "string", multiple: true },
+      origin: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -152,6 +166,24 @@ async function main() {
     process.stderr.write("\n");
     console.log(JSON.stringify(summary, null, 2));
     if (summary.rejected > 0) console.error(`${summary.rejected} row(s) rejected: see ${summary.errorReport}`);
+    return;
+  }
+  if (group === "keys" && command === "create") {
+    if (!values.name || !values.scopes) fail("keys create needs --name and --scopes");
+    const created = await createKey(target(values), {
+      name: values.name,
+      scopes: scopeList(values.scopes),
+      allowedOrigins: values.origin ?? [],
+    });
+    console.error(`created key ${created.id} (${created.name}: ${created.scopes.join(", ")}); it is shown this once:`);
+    console.log(created.key);
+    return;
+  }
+  if (group === "keys" && command === "list") return void console.log(keyTable(await listKeys(target(values))));
+  if (group === "keys" && command === "revoke") {
+    if (!argument) fail("keys revoke needs a key id (see keys list)");
+    await revokeKey(target(values), argument);
+    console.error(`revoked ${argument}: refused everywhere within 30 seconds`);
     return;
   }
   if (group === "metrics" && command === "recompute") {

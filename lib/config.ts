@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { apiKeyEntrySchema } from "../lambdas/contracts/auth";
+import { abuseControlSchema, apiKeyEntrySchema } from "../lambdas/contracts/auth";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { digestConfigSchema } from "../lambdas/contracts/metrics";
 import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
@@ -9,8 +9,13 @@ import { timeZoneSchema } from "../lambdas/contracts/time-zone";
 export const stageConfigSchema = z.strictObject({
   /** Origins allowed to call the API from a browser (CORS), e.g. https://shop.example.com. */
   allowedOrigins: z.array(z.union([z.url(), z.literal("*")])).default([]),
-  /** API keys by SHA-256 hash: `printf %s "$KEY" | sha256sum`. An empty list refuses every request. */
+  /**
+   * Bootstrap API keys by SHA-256 hash: `printf %s "$KEY" | sha256sum`. More keys are made without a
+   * redeploy through `POST /v1/keys` (`npm run cxloop -- keys create`); with neither, every request is refused.
+   */
   apiKeys: z.array(apiKeyEntrySchema).default([]),
+  /** What a browser (submit-only) key may do: origins required, and limits per key, source IP, customer and survey. */
+  abuseControl: abuseControlSchema.prefault({}),
   alerts: z
     .strictObject({
       /** Addresses subscribed to operational alarms (DLQ depth, function errors). */
@@ -34,7 +39,13 @@ export const stageConfigSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,256}$/)
     .default("cxloop"),
-  eventArchiveRetentionDays: z.int().min(0).max(3650).default(365),
+  /** Days the bus's archive keeps every event for replay; at most `erasurePromiseDays` (0, forever, is refused). */
+  eventArchiveRetentionDays: z.int().min(0).max(3650).default(30),
+  /**
+   * Days within which an erasure (`DELETE /v1/customers/{id}`) has removed everything about the customer,
+   * including what it cannot reach: the event archive and the dead-letter queues must let go of it by then.
+   */
+  erasurePromiseDays: z.int().positive().max(3650).default(30),
   /** Days a response's comment text is kept after its `submittedAt`; then it is removed, scores stay. Absent: forever. */
   commentRetentionDays: z.int().positive().max(36500).optional(),
   logRetentionDays: z.int().positive().default(30),
@@ -67,6 +78,29 @@ function archiveWithinCommentRetention(config: StageConfig, ctx: z.RefinementCtx
     });
 }
 
+/** How long a dead-letter queue keeps a message (SQS's maximum, counted from when it was first queued). */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
+/**
+ * Erasure cannot reach archived events (comment text, customer ids) or dead-lettered messages (a whole
+ * submission, email and name included), so neither may keep them past the stage's erasure promise.
+ */
+function withinErasurePromise(config: StageConfig, ctx: z.RefinementCtx<StageConfig>) {
+  const { erasurePromiseDays: promise, eventArchiveRetentionDays: archive } = config;
+  if (archive === 0 || archive > promise)
+    ctx.addIssue({
+      code: "custom",
+      path: ["eventArchiveRetentionDays"],
+      message: `must be 1-${promise} when erasurePromiseDays is ${promise}: an erasure cannot remove archived events`,
+    });
+  if (DEAD_LETTER_RETENTION_DAYS > promise)
+    ctx.addIssue({
+      code: "custom",
+      path: ["erasurePromiseDays"],
+      message: `must be at least ${DEAD_LETTER_RETENTION_DAYS}: dead-letter queues keep a failed submission (email and name included) ${DEAD_LETTER_RETENTION_DAYS} days, out of an erasure's reach`,
+    });
+}
+
 /** Reads the stage's config from context; every problem is reported with its path, and synth stops. */
 export function loadStageConfig(stage: string, stages: unknown): StageConfig {
   const all = z.record(z.string(), z.unknown()).safeParse(stages ?? {});
@@ -75,7 +109,10 @@ export function loadStageConfig(stage: string, stages: unknown): StageConfig {
     throw new Error(
       `unknown stage '${stage}': cdk.json context 'stages' has ${Object.keys(all.data).join(", ") || "none"}`,
     );
-  const parsed = stageConfigSchema.superRefine(archiveWithinCommentRetention).safeParse(all.data[stage]);
+  const parsed = stageConfigSchema
+    .superRefine(archiveWithinCommentRetention)
+    .superRefine(withinErasurePromise)
+    .safeParse(all.data[stage]);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${["stages", stage, ...issue.path.map(String)].join(".")}: ${issue.message}`)

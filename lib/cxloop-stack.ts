@@ -2,6 +2,7 @@ import { Annotations, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { StageConfig } from "./config";
+import { Access } from "./constructs/access";
 import { Api } from "./constructs/api";
 import { CloseTheLoop } from "./constructs/close-the-loop";
 import { Customers } from "./constructs/customers";
@@ -15,6 +16,9 @@ import { Responses } from "./constructs/responses";
 export interface CxloopStackProps extends StackProps {
   config: StageConfig;
 }
+
+/** DynamoDB keeps point-in-time backups for 1-35 days. */
+const MAX_POINT_IN_TIME_RECOVERY_DAYS = 35;
 
 /** Log retention must be one of CloudWatch's fixed values; pick the shortest that keeps at least the asked days. */
 function retentionFor(days: number): RetentionDays {
@@ -38,7 +42,7 @@ export class CxloopStack extends Stack {
     if (config.apiKeys.length === 0)
       Annotations.of(this).addWarningV2(
         "cxloop:no-api-keys",
-        "No API keys configured for this stage: every API request will be refused with 401. Add stages.<stage>.apiKeys in cdk.json.",
+        "No API keys configured for this stage: no one can create the first managed key, and every API request will be refused with 401. Add stages.<stage>.apiKeys in cdk.json.",
       );
 
     const observability = new Observability(this, "Observability", { alertEmails: config.alerts.emails });
@@ -47,6 +51,8 @@ export class CxloopStack extends Stack {
       eventArchiveRetentionDays: config.eventArchiveRetentionDays,
       commentRetentionDays: config.commentRetentionDays,
       metricsTimeZone: config.metricsTimeZone,
+      // An erased customer could be restored from a backup, so backups reach back no further than the promise.
+      pointInTimeRecoveryDays: Math.min(MAX_POINT_IN_TIME_RECOVERY_DAYS, config.erasurePromiseDays),
     });
     const shared = { config, data: this.data, observability, logRetention };
 
@@ -58,9 +64,13 @@ export class CxloopStack extends Stack {
     const measurement = new Measurement(this, "Metrics", { ...shared, closeTheLoop: this.closeTheLoop });
     if (config.commentRetentionDays) new Privacy(this, "Privacy", shared);
 
+    const access = new Access(this, "Access", shared);
+
     this.api = new Api(this, "Api", {
       apiKeys: config.apiKeys,
       allowedOrigins: config.allowedOrigins,
+      abuseControl: config.abuseControl,
+      data: this.data,
       throttle: config.throttle,
       logRetention,
       functions: {
@@ -69,6 +79,7 @@ export class CxloopStack extends Stack {
         "cases-api": this.closeTheLoop.api,
         "customers-api": customers.api,
         "metrics-api": measurement.api,
+        "keys-api": access.keysApi,
       },
     });
   }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,12 +14,6 @@ import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, Table
 import { commentCutoff, withoutExpiredComment } from "../core/comment-retention";
 
 export class VersionConflictError extends Error {}
-
-const withoutContactDetails = <T extends { email?: string; name?: string }>({
-  email: _email,
-  name: _name,
-  ...rest
-}: T) => rest as Omit<T, "email" | "name">;
 
 export interface CaseListQuery {
   status?: CaseStatus;
@@ -244,23 +239,56 @@ export class CaseStore {
     return items;
   }
 
-  /** Erasure: drops the comment, the customer's name and email, and note texts from a case. */
-  async stripPersonalData(id: string): Promise<void> {
-    const current = await this.get(id);
-    if (!current) return;
-    const response = current.response;
-    const next: Case = {
-      ...current,
-      response: response && {
-        ...response,
-        comment: null,
-        customer: response.customer && withoutContactDetails(response.customer),
+  /**
+   * Erasure: rewrites the case as `change` returns it, keeping whether it was published, unless it changed
+   * since it was read (then it is read and changed again). The new version makes a concurrent edit of what
+   * was read fail instead of writing it back. A changed id (a retention case names its customer) moves the
+   * case: the new item first, then the old one and its alert deliveries, so a crash in between leaves the
+   * old one to be moved again.
+   */
+  async rewrite(id: string, change: (current: Case) => Case | null): Promise<boolean> {
+    for (;;) {
+      const found = await this.getWithMeta(id);
+      if (!found) return false;
+      const next = change(found.stored);
+      if (!next) return false;
+      const unchanged = {
+        ConditionExpression: "version = :expected",
+        ExpressionAttributeValues: { ":expected": found.stored.version },
+      };
+      try {
+        if (next.id === id) {
+          await this.client.send(
+            new PutCommand({ TableName: this.tableName, Item: this.item(next, found.publishedAt), ...unchanged }),
+          );
+        } else {
+          await this.client.send(
+            new PutCommand({ TableName: this.tableName, Item: this.item(next, found.publishedAt) }),
+          );
+          await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: caseKey(id), ...unchanged }));
+          await this.deleteAlertDeliveries(id);
+        }
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  private async deleteAlertDeliveries(caseId: string): Promise<void> {
+    const { pk } = alertDeliveryKey(caseId, "");
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+        ProjectionExpression: "pk, sk",
       },
-      notes: current.notes.map((note) => ({ ...note, text: "[erased]" })),
-    };
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...this.item(next, new Date().toISOString()) } }),
     );
+    for await (const page of pages)
+      for (const item of page.Items ?? [])
+        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
   }
 
   /** Comment retention: removes the comment from the case's response snapshot, if the case exists and has one. */

@@ -15,7 +15,7 @@ import {
   customerProfileSchema,
   type OperationalEvent,
 } from "../contracts/customers";
-import { customerKey, TableKeys } from "../contracts/table";
+import { customerErasureKey, customerKey, TableKeys } from "../contracts/table";
 import type { ChurnRisk } from "../core/churn";
 import type { EnrichmentProfile } from "../core/enrich";
 import type { AtRiskCustomer } from "../core/revenue-at-risk";
@@ -33,6 +33,8 @@ function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
 
 const { byTime } = TableKeys.indexes;
 const CUSTOMERS_AT_RISK = "CUSTOMERS#AT_RISK";
+/** How long an unfinished erasure's record (id → pseudonym) may stay: long enough for the retries of a DELETE. */
+const ERASURE_MARKER_TTL_SECONDS = 24 * 3600;
 
 const eventKey = (customerId: string, event: { time: string; id: string }) => ({
   pk: customerKey(customerId).pk,
@@ -161,46 +163,56 @@ export class CustomerStore {
     rollups: NonNullable<CustomerProfile["rollups"]>,
   ): Promise<{ crossed: boolean }> {
     const base = { TableName: this.tableName, Key: customerKey(customerId) };
+    // Every write requires the profile: an assessment that read it just before an erasure must not bring it back.
+    const profileExists = "attribute_exists(pk)";
+    /** Whether the update's condition held and it was written. */
+    const written = async (command: UpdateCommand) => {
+      try {
+        await this.client.send(command);
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    };
     if (!atRisk) {
-      await this.client.send(
+      await written(
         new UpdateCommand({
           ...base,
           UpdateExpression: "SET churnRisk = :risk, rollups = :rollups REMOVE atRiskSince, #gpk, #gsk",
+          ConditionExpression: profileExists,
           ExpressionAttributeNames: { "#gpk": byTime.partitionKey, "#gsk": byTime.sortKey },
           ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups },
         }),
       );
       return { crossed: false };
     }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          ...base,
-          // At-risk customers are listed through GSI1 for revenue at risk.
-          UpdateExpression: "SET churnRisk = :risk, rollups = :rollups, atRiskSince = :at, #gpk = :gpk, #gsk = :id",
-          ConditionExpression: "attribute_not_exists(atRiskSince)",
-          ExpressionAttributeNames: { "#gpk": byTime.partitionKey, "#gsk": byTime.sortKey },
-          ExpressionAttributeValues: {
-            ":risk": risk,
-            ":rollups": rollups,
-            ":at": risk.assessedAt,
-            ":gpk": CUSTOMERS_AT_RISK,
-            ":id": customerId,
-          },
-        }),
-      );
-      return { crossed: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.client.send(
+    const crossed = await written(
+      new UpdateCommand({
+        ...base,
+        // At-risk customers are listed through GSI1 for revenue at risk.
+        UpdateExpression: "SET churnRisk = :risk, rollups = :rollups, atRiskSince = :at, #gpk = :gpk, #gsk = :id",
+        ConditionExpression: `${profileExists} AND attribute_not_exists(atRiskSince)`,
+        ExpressionAttributeNames: { "#gpk": byTime.partitionKey, "#gsk": byTime.sortKey },
+        ExpressionAttributeValues: {
+          ":risk": risk,
+          ":rollups": rollups,
+          ":at": risk.assessedAt,
+          ":gpk": CUSTOMERS_AT_RISK,
+          ":id": customerId,
+        },
+      }),
+    );
+    if (!crossed)
+      await written(
         new UpdateCommand({
           ...base,
           UpdateExpression: "SET churnRisk = :risk, rollups = :rollups",
+          ConditionExpression: profileExists,
           ExpressionAttributeValues: { ":risk": risk, ":rollups": rollups },
         }),
       );
-      return { crossed: false };
-    }
+    return { crossed };
   }
 
   /** Every customer currently at or above the risk threshold, with what revenue at risk needs. */
@@ -228,7 +240,44 @@ export class CustomerStore {
     return customers;
   }
 
-  /** Deletes the profile and every operational event. Returns how many events went. */
+  /**
+   * Records that the customer's erasure has begun under `pseudonym`, unless an unfinished one has: then its
+   * pseudonym is returned. The record links the id to the pseudonym only until `erase` removes it; one that
+   * is never finished expires after a day (TTL), and a later erasure then picks a new pseudonym.
+   */
+  async beginErasure(
+    customerId: string,
+    pseudonym: string,
+    at: Date,
+  ): Promise<{ pseudonym: string; resumed: boolean }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...customerErasureKey(customerId),
+            pseudonym,
+            startedAt: at.toISOString(),
+            [TableKeys.ttlAttribute]: Math.floor(at.getTime() / 1000) + ERASURE_MARKER_TTL_SECONDS,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { pseudonym, resumed: false };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerErasureKey(customerId), ConsistentRead: true }),
+    );
+    if (typeof Item?.pseudonym !== "string") throw new Error("an erasure record vanished or has no pseudonym");
+    return { pseudonym: Item.pseudonym, resumed: true };
+  }
+
+  /**
+   * Deletes every operational event, then the profile, then the erasure record: until the last step a
+   * retry finds the erasure and continues it. Returns whether a profile existed and how many events went.
+   */
   async erase(customerId: string): Promise<{ profile: boolean; events: number }> {
     const events = await this.events(customerId);
     for (const event of events)
@@ -236,6 +285,7 @@ export class CustomerStore {
     const { Attributes } = await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: customerKey(customerId), ReturnValues: "ALL_OLD" }),
     );
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: customerErasureKey(customerId) }));
     return { profile: Boolean(Attributes), events: events.length };
   }
 }

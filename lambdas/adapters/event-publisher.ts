@@ -2,10 +2,11 @@ import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventb
 import {
   type CaseEventDetail,
   type CustomerAtRiskDetail,
+  caseEventDetail,
   DetailType,
   EVENT_SOURCE,
   type MetricsComputedDetail,
-  type ResponseRecordedDetail,
+  responseRecordedDetail,
 } from "../contracts/events";
 import type { ResponseRecord } from "../contracts/record";
 
@@ -37,8 +38,7 @@ export class EventPublisher {
   }
 
   async responseRecorded(record: ResponseRecord): Promise<void> {
-    const detail: ResponseRecordedDetail = { ...record, schemaVersion: 1 };
-    await this.publish(DetailType.ResponseRecorded, detail, new Date(record.submittedAt));
+    await this.publish(DetailType.ResponseRecorded, responseRecordedDetail(record), new Date(record.submittedAt));
   }
 
   async customerAtRisk(detail: Omit<CustomerAtRiskDetail, "schemaVersion">): Promise<void> {
@@ -46,7 +46,7 @@ export class EventPublisher {
   }
 
   async caseEvent(detailType: DetailType, detail: Omit<CaseEventDetail, "schemaVersion">): Promise<void> {
-    await this.publish(detailType, { schemaVersion: 1, ...detail } satisfies CaseEventDetail);
+    await this.publish(detailType, caseEventDetail(detail));
   }
 
   async metricsComputed(detail: Omit<MetricsComputedDetail, "schemaVersion">): Promise<void> {

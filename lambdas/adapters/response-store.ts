@@ -37,6 +37,8 @@ const { byTime, byCustomer } = TableKeys.indexes;
 type IndexKeys = { name: string; partitionKey: string; sortKey: string };
 /** Responses read per page by the comment-retention sweep; a page's comments are removed together. */
 const SWEEP_PAGE = 100;
+/** Responses an erasure reads and moves at a time (the moves of a page run concurrently). */
+const ERASURE_PAGE = 100;
 
 export class ResponseStore {
   /**
@@ -106,9 +108,13 @@ export class ResponseStore {
   }
 
   /** Pages of a customer's responses in GSI2 (their cases share the partition and sort after `CASE#`). */
-  private customerResponsePages(customerId: string, shape: { Select: "COUNT" } | { ProjectionExpression: string }) {
+  private customerResponsePages(
+    customerId: string,
+    shape: { Select: "COUNT" } | { ProjectionExpression: string },
+    pageSize?: number,
+  ) {
     return paginateQuery(
-      { client: this.client },
+      { client: this.client, pageSize },
       {
         TableName: this.tableName,
         IndexName: byCustomer.name,
@@ -128,36 +134,61 @@ export class ResponseStore {
     return count;
   }
 
-  /** Erasure: removes the comment and the customer's name and email from every response of theirs. */
-  async stripPersonalData(customerId: string): Promise<number> {
-    let count = 0;
-    const pages = this.customerResponsePages(customerId, { ProjectionExpression: "id" });
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        await this.clearComment(String(item.id), { contactDetails: true });
-        count += 1;
-      }
+  /**
+   * Erasure: the customer's responses, page by page. Each page continues after the previous one's last
+   * key, so moving a page out of the partition does not make the next read start over.
+   */
+  async *idsOfCustomer(customerId: string): AsyncIterable<{ id: string; submittedAt: string }[]> {
+    const pages = this.customerResponsePages(customerId, { ProjectionExpression: "id, submittedAt" }, ERASURE_PAGE);
+    for await (const page of pages)
+      yield (page.Items ?? []).map((item) => ({ id: String(item.id), submittedAt: String(item.submittedAt) }));
+  }
+
+  /**
+   * Erasure: moves one response under the pseudonym, in the record and in the by-customer index, and
+   * removes its comment and the customer's email and name; score, category, sentiment, themes, segment
+   * and value stay. False when the response is no longer the customer's (an index entry not yet updated).
+   */
+  async pseudonymize(id: string, customerId: string, pseudonym: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: responseKey(id),
+          UpdateExpression:
+            "SET #customer.#id = :pseudonym, #gpk = :partition, #comment = :null REMOVE #customer.#email, #customer.#name",
+          ConditionExpression: "#customer.#id = :customerId",
+          ExpressionAttributeNames: {
+            "#customer": "customer",
+            "#id": "id",
+            "#email": "email",
+            "#name": "name",
+            "#comment": "comment",
+            "#gpk": byCustomer.partitionKey,
+          },
+          ExpressionAttributeValues: {
+            ":pseudonym": pseudonym,
+            ":partition": customerResponsesKey(pseudonym),
+            ":customerId": customerId,
+            ":null": null,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
-    return count;
   }
 
   /** Comment retention: removes the comment of one response; scores, sentiment and themes stay. */
-  stripComment(id: string): Promise<void> {
-    return this.clearComment(id, { contactDetails: false });
-  }
-
-  private async clearComment(id: string, { contactDetails }: { contactDetails: boolean }): Promise<void> {
+  async stripComment(id: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: responseKey(id),
-        UpdateExpression: contactDetails
-          ? "SET #comment = :null REMOVE #customer.#email, #customer.#name"
-          : "SET #comment = :null",
-        ExpressionAttributeNames: {
-          "#comment": "comment",
-          ...(contactDetails ? { "#customer": "customer", "#email": "email", "#name": "name" } : {}),
-        },
+        UpdateExpression: "SET #comment = :null",
+        ExpressionAttributeNames: { "#comment": "comment" },
         ExpressionAttributeValues: { ":null": null },
       }),
     );

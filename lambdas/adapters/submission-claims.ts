@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { submissionClaimKey } from "../contracts/table";
 import type { ClaimOutcome } from "../core/submission";
 
@@ -30,5 +30,20 @@ export class SubmissionClaims {
       new GetCommand({ TableName: this.tableName, Key: submissionClaimKey(id), ConsistentRead: true }),
     );
     return Item?.fingerprint === fingerprint ? "repeated" : "conflict";
+  }
+
+  async release(id: string, fingerprint: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: submissionClaimKey(id),
+          ConditionExpression: "fingerprint = :fingerprint",
+          ExpressionAttributeValues: { ":fingerprint": fingerprint },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

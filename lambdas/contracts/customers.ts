@@ -125,15 +125,17 @@ export const customerViewSchema = z
   })
   .meta({ id: "CustomerView" });
 
-/** `DELETE /v1/customers/{id}`: what erasure removed. */
+/** `DELETE /v1/customers/{id}`: what erasure removed. The pseudonym is not in it: nothing links it to the id. */
 export const erasureSchema = z
   .object({
     id: customerIdSchema,
     erased: z.object({
       profile: z.boolean().meta({ description: "a profile existed and was deleted" }),
-      events: z.int(),
-      responses: z.int().meta({ description: "responses stripped of personal data (scores kept)" }),
-      cases: z.int(),
+      events: z.int().meta({ description: "operational events deleted" }),
+      responses: z.int().meta({
+        description: "responses moved under a random pseudonym without comment, email or name (scores kept)",
+      }),
+      cases: z.int().meta({ description: "cases moved under the pseudonym without comment, email, name or note text" }),
     }),
   })
   .meta({ id: "Erasure" });

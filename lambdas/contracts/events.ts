@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { caseSchema } from "./cases";
 import { churnRiskSchema } from "./churn";
-import { responseRecordSchema } from "./record";
+import { customerSnapshotSchema, type ResponseRecord, responseRecordSchema } from "./record";
 
 /** Source of every event cxloop publishes; rules match on it. */
 export const EVENT_SOURCE = "cxloop";
@@ -18,17 +18,37 @@ export const DetailType = {
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
-/** `Response Recorded` v1: the enriched record, flat, so rules can filter on `detail.category` and friends. */
-export const responseRecordedDetailSchema = responseRecordSchema
-  .extend({ schemaVersion: z.literal(1) })
+/**
+ * The customer as events show them: the snapshot without email and name. Events outlive an erasure (in the
+ * archive, in every consumer's copy), so they carry no contact details; whoever needs the name reads it from
+ * the table, where erasure reaches it.
+ */
+export const eventCustomerSnapshotSchema = customerSnapshotSchema.omit({ email: true, name: true });
+const eventResponseSchema = responseRecordSchema.extend({ customer: eventCustomerSnapshotSchema.nullable() });
+
+/**
+ * Version 2 of `Response Recorded` and the case events dropped the customer's email and name (version 1 carried
+ * them). Only 2 is published; consumers still read 1 (an archive replay of older events), and reading through
+ * these schemas drops the email and name it holds.
+ */
+const contactFreeVersion = z.literal([1, 2]);
+const PUBLISHED_VERSION = 2;
+
+/** `Response Recorded` v2: the enriched record, flat, so rules can filter on `detail.category` and friends. */
+export const responseRecordedDetailSchema = eventResponseSchema
+  .extend({ schemaVersion: contactFreeVersion })
   .meta({ id: "ResponseRecordedDetail" });
 export type ResponseRecordedDetail = z.infer<typeof responseRecordedDetailSchema>;
 
-/** `Case Opened`, `Case Updated`, `Case Closed`, `Case Overdue`, `Case Escalated` v1: the case as it is after the change. */
+/** The `Response Recorded` detail of a stored record: what is published, and what rules are tested against. */
+export const responseRecordedDetail = (record: ResponseRecord): ResponseRecordedDetail =>
+  responseRecordedDetailSchema.parse({ ...record, schemaVersion: PUBLISHED_VERSION });
+
+/** `Case Opened`, `Case Updated`, `Case Closed`, `Case Overdue`, `Case Escalated` v2: the case as it is after the change. */
 export const caseEventDetailSchema = z
   .object({
-    schemaVersion: z.literal(1),
-    case: caseSchema,
+    schemaVersion: contactFreeVersion,
+    case: caseSchema.extend({ response: eventResponseSchema.nullable() }),
     /** What changed, for updates and closes. */
     changes: z.array(z.string()).optional(),
     by: z.string().optional(),
@@ -37,6 +57,10 @@ export const caseEventDetailSchema = z
   })
   .meta({ id: "CaseEventDetail" });
 export type CaseEventDetail = z.infer<typeof caseEventDetailSchema>;
+
+/** The detail of a case event as published: parsing drops the email and name a stored case's snapshot may hold. */
+export const caseEventDetail = (detail: Omit<CaseEventDetail, "schemaVersion">): CaseEventDetail =>
+  caseEventDetailSchema.parse({ ...detail, schemaVersion: PUBLISHED_VERSION });
 
 /** `Customer At Risk` v1: published once each time a customer's churn risk crosses the configured threshold. */
 export const customerAtRiskDetailSchema = z

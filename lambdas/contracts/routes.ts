@@ -14,6 +14,7 @@ import {
   revenueAtRiskSchema,
 } from "./customers";
 import { caseIdSchema, customerIdSchema, responseIdSchema } from "./ids";
+import { createdKeySchema, keyCreateSchema, keyIdSchema, keyListSchema, keyRevokedSchema } from "./keys";
 import {
   driversQuerySchema,
   driversSchema,
@@ -50,6 +51,7 @@ export const HANDLERS = [
   "metrics-api",
   "metrics-rollup",
   "digest",
+  "keys-api",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -87,6 +89,7 @@ export interface RouteSpec {
 const byId = z.object({ id: responseIdSchema });
 const caseById = z.object({ id: caseIdSchema });
 const customerById = z.object({ id: customerIdSchema });
+const keyById = z.object({ id: keyIdSchema });
 const openApiDocumentSchema = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
   .meta({ id: "OpenApiDocument" });
@@ -244,11 +247,15 @@ export const ROUTES = {
     tag: "customers",
     summary: "Erase a customer",
     description:
-      "Deletes the profile and events, and strips personal data from their responses and cases (scores stay, so metrics stay right).",
+      "Deletes the profile and events, and moves their responses and cases under a random pseudonym without comment, email, name or note text (scores stay, so metrics stay right). Afterwards the id is unknown everywhere: a second DELETE is a 404.",
     scope: "admin",
     path: customerById,
     responses: { 200: { description: "what was erased", schema: erasureSchema } },
-    errors: { 422: "bad id" },
+    errors: {
+      404: "nothing is held for this id: never known, or already erased",
+      422: "bad id",
+      503: "not finished in this call; send DELETE again to continue (same pseudonym)",
+    },
   },
   recordCustomerEvent: {
     key: "POST /v1/customers/{id}/events",
@@ -307,6 +314,39 @@ export const ROUTES = {
     body: { schema: recomputeRequestSchema, maxBytes: 1024 },
     responses: { 200: { description: "days recomputed and the responses they hold", schema: recomputeResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 KB", 422: "bad range" },
+  },
+  createKey: {
+    key: "POST /v1/keys",
+    handler: "keys-api",
+    tag: "keys",
+    summary: "Create an API key",
+    description:
+      "The key is in the answer once; only a salted hash is stored. A submit-only key is for web pages: it works from its allowed origins (or the stage's) and is rate limited.",
+    scope: "admin",
+    body: { schema: keyCreateSchema, maxBytes: 4096 },
+    responses: { 201: { description: "the new key, shown this once", schema: createdKeySchema } },
+    errors: { 400: "body is not JSON", 413: "body over 4 KB", 422: "bad name, scopes or origins" },
+  },
+  listKeys: {
+    key: "GET /v1/keys",
+    handler: "keys-api",
+    tag: "keys",
+    summary: "List API keys",
+    description: "The stage's bootstrap keys and the managed ones: names, scopes, origins, last use; never a key.",
+    scope: "admin",
+    responses: { 200: { description: "every key", schema: keyListSchema } },
+    errors: {},
+  },
+  revokeKey: {
+    key: "DELETE /v1/keys/{id}",
+    handler: "keys-api",
+    tag: "keys",
+    summary: "Revoke an API key",
+    description: "Refused everywhere within 30 seconds (running functions re-read a key at most that often).",
+    scope: "admin",
+    path: keyById,
+    responses: { 200: { description: "revoked", schema: keyRevokedSchema } },
+    errors: { 404: "no such key (or revoked already)", 422: "bad id" },
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { apiKeyEntrySchema } from "./auth";
+import { abuseControlSchema, apiKeyEntrySchema } from "./auth";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 import { timeZoneSchema } from "./time-zone";
 
@@ -19,6 +19,7 @@ export const EnvName = {
   eventBusName: "EVENT_BUS_NAME",
   apiKeys: "API_KEYS",
   allowedOrigins: "ALLOWED_ORIGINS",
+  abuseControl: "ABUSE_CONTROL",
   themes: "THEMES",
   sentimentProvider: "SENTIMENT_PROVIDER",
   followUpConfig: "FOLLOW_UP_CONFIG",
@@ -51,6 +52,8 @@ export const envSchemas = {
   eventBusName: z.string().min(1),
   apiKeys: json(z.array(apiKeyEntrySchema)),
   allowedOrigins: json(z.array(z.string())),
+  /** Limits on browser keys; absent: the defaults. */
+  abuseControl: json(abuseControlSchema).optional(),
   themes: json(themeTaxonomySchema).optional(),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
   followUpConfig: json(followUpConfigSchema),

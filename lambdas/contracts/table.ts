@@ -15,6 +15,8 @@ export const TableKeys = {
 
 export const responseKey = (id: string) => ({ pk: `RESPONSE#${id}`, sk: "RESPONSE" });
 export const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "PROFILE" });
+/** An erasure under way, with its pseudonym, so a retried DELETE moves the rest under the same one; removed when done. */
+export const customerErasureKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "ERASURE" });
 /** Month bucket (`YYYY-MM`, UTC) of an ISO timestamp. */
 export const monthBucket = (isoTimestamp: string) => `RESPONSES#${isoTimestamp.slice(0, 7)}`;
 export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customerId}`;
@@ -38,4 +40,13 @@ export const aggregatePartition = (view: string) => `METRICS#${view.toUpperCase(
 export const dayAggregateKey = (view: string, day: string, chunk: number) => ({
   pk: aggregatePartition(view),
   sk: `${day}#${String(chunk).padStart(3, "0")}`,
+});
+/** Managed API keys share one partition: they are few, and listing them is one query. */
+export const API_KEYS_PARTITION = "KEYS";
+export const apiKeyKey = (id: string) => ({ pk: API_KEYS_PARTITION, sk: `KEY#${id}` });
+export const RATE_COUNTERS_PREFIX = "RATE#";
+/** One fixed-window rate counter; it expires with its window. */
+export const rateCounterKey = (counter: string, windowStart: number) => ({
+  pk: `${RATE_COUNTERS_PREFIX}${counter}`,
+  sk: String(windowStart),
 });

@@ -28,11 +28,15 @@ const money = (value: number | null, currency: string | null) =>
     ? "unknown"
     : `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} ${currency ?? ""}`.trim();
 
-/** Who hears about a case: its owner when opened, the level's contact when escalated. */
+/**
+ * Who hears about a case: its owner when opened, the level's contact when escalated. `customerName` comes
+ * from the table (events carry no names); without one the customer is shown by id.
+ */
 export function alertFor(
   item: Case,
   trigger: { kind: "opened" } | { kind: "escalated"; level: number },
   config: FollowUpConfig,
+  customerName: string | null,
 ): Alert | null {
   const contact =
     trigger.kind === "opened"
@@ -47,8 +51,8 @@ export function alertFor(
       : `${response.type.toUpperCase()} ${response.score}${response.scale ? `/${response.scale.max}` : ""} (${response.category ?? "uncategorised"})`;
   const snapshot = response?.customer;
   const customer = snapshot
-    ? `${snapshot.name ?? snapshot.id}${snapshot.segment ? ` · ${snapshot.segment}` : ""} · value ${money(snapshot.annualValue, snapshot.currency)}`
-    : (item.customerId ?? "anonymous");
+    ? `${customerName ?? snapshot.id}${snapshot.segment ? ` · ${snapshot.segment}` : ""} · value ${money(snapshot.annualValue, snapshot.currency)}`
+    : (customerName ?? item.customerId ?? "anonymous");
   const due = new Date(item.dueAt).toUTCString();
   const link = config.caseUrl ? `${config.caseUrl.replace(/\/$/, "")}/${encodeURIComponent(item.id)}` : null;
   const headline =

@@ -1,32 +1,48 @@
 import { createHash } from "node:crypto";
-import type { ApiKeyEntry, Scope } from "../contracts/auth";
+import { type Caller, isBrowserKey, type Scope } from "../contracts/auth";
 
+/** Stage keys are configured as the SHA-256 of the key. */
 export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
 
-export type AuthResult = { ok: true; key: ApiKeyEntry } | { ok: false; status: 401 | 403; message: string };
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403; message: string };
+
+export interface AuthPolicy {
+  /** Who a presented key belongs to, if anyone. */
+  directory: { find(presented: string): Promise<Caller | undefined> };
+  /** The stage's allowed origins, for keys that list none of their own. */
+  allowedOrigins: readonly string[];
+  serverSideSubmitKeys: boolean;
+}
 
 /**
- * Finds the key presented as `Authorization: Bearer <key>` or `x-api-key`, and
- * checks it grants `needed` (admin grants everything). Keys with only the
- * `submit` scope are meant for browsers, so they are bound to the allowed origins.
+ * Finds the key presented as `Authorization: Bearer <key>` or `x-api-key`, and checks it grants
+ * `needed` (admin grants everything). Submit-only keys are meant for web pages, so they are bound
+ * to allowed origins, and need one unless the stage accepts them from servers.
  */
-export function authorize(
+export async function authorize(
   request: { authorization?: string; apiKey?: string; origin?: string },
   needed: Scope,
-  config: { keys: readonly ApiKeyEntry[]; allowedOrigins: readonly string[] },
-): AuthResult {
+  policy: AuthPolicy,
+): Promise<AuthResult> {
   const presented = request.apiKey ?? request.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!presented)
     return { ok: false, status: 401, message: "missing API key: send Authorization: Bearer <key> or x-api-key" };
-  const hash = hashApiKey(presented);
-  const key = config.keys.find((entry) => entry.sha256 === hash);
-  if (!key) return { ok: false, status: 401, message: "unknown API key" };
-  if (!key.scopes.includes(needed) && !key.scopes.includes("admin"))
+  const caller = await policy.directory.find(presented);
+  if (!caller) return { ok: false, status: 401, message: "unknown or revoked API key" };
+  if (!caller.scopes.includes(needed) && !caller.scopes.includes("admin"))
     return { ok: false, status: 403, message: `this API key lacks the '${needed}' scope` };
-  const browserOnly = !key.scopes.some((scope) => scope !== "submit");
-  if (browserOnly && request.origin && !originAllowed(request.origin, config.allowedOrigins))
-    return { ok: false, status: 403, message: `origin ${request.origin} is not allowed for this API key` };
-  return { ok: true, key };
+  if (isBrowserKey(caller)) {
+    const origins = caller.allowedOrigins.length > 0 ? caller.allowedOrigins : policy.allowedOrigins;
+    if (!request.origin && !policy.serverSideSubmitKeys)
+      return {
+        ok: false,
+        status: 403,
+        message: "a submit-only key is for web pages and needs an allowed Origin; servers use a key with another scope",
+      };
+    if (request.origin && !originAllowed(request.origin, origins))
+      return { ok: false, status: 403, message: `origin ${request.origin} is not allowed for this API key` };
+  }
+  return { ok: true, caller };
 }
 
 export const originAllowed = (origin: string, allowed: readonly string[]) =>

@@ -105,6 +105,12 @@ export function openCase(record: ResponseRecord, ruleName: string, config: Follo
 /** Rule name recorded on retention cases. */
 export const RETENTION_RULE = "churn-risk";
 
+/** The ids of the retention case of one crossing: both name the customer, so an erasure renames them. */
+export const retentionCaseIds = (customerId: string, since: string) => ({
+  id: `retention-${customerId}-${since}`,
+  responseId: `churn-risk:${customerId}:${since}`,
+});
+
 /**
  * The retention case a churn-risk crossing opens: owned by the account manager
  * (else the default owner), one per crossing, prioritised and timed like a follow-up.
@@ -115,8 +121,7 @@ export function openRetentionCase(atRisk: CustomerAtRiskDetail, config: FollowUp
   const owner = atRisk.owner ?? config.defaultOwner;
   const at = now.toISOString();
   return {
-    id: `retention-${atRisk.customerId}-${atRisk.since}`,
-    responseId: `churn-risk:${atRisk.customerId}:${atRisk.since}`,
+    ...retentionCaseIds(atRisk.customerId, atRisk.since),
     customerId: atRisk.customerId,
     status: "open",
     owner,

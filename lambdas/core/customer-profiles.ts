@@ -25,13 +25,11 @@ export interface CustomerProfilePorts {
     ensureMinimal(id: string, now: Date): Promise<void>;
     addEvent(event: OperationalEvent): Promise<boolean>;
     events(customerId: string, limit?: number): Promise<OperationalEvent[]>;
-    erase(customerId: string): Promise<{ profile: boolean; events: number }>;
   };
   responses: {
     list(query: { customerId: string; from: Date; to: Date; limit: number }): Promise<{ items: ResponseRecord[] }>;
-    stripPersonalData(customerId: string): Promise<number>;
   };
-  cases: { ofCustomer(customerId: string): Promise<Case[]>; stripPersonalData(id: string): Promise<void> };
+  cases: { ofCustomer(customerId: string): Promise<Case[]> };
   /** Recomputes the customer's churn risk after something about them changed. */
   assessRisk(customerId: string, trigger: string): Promise<unknown>;
   newId: () => string;
@@ -86,20 +84,6 @@ export async function showCustomer(
   ]);
   if (!profile && history.items.length === 0) throw notFound(`no customer ${id}`);
   return customerView(profile, history.items, customerCases, events, now);
-}
-
-/** Erasure: the profile and events go; responses and cases stay (metrics stay right) without personal data. */
-export async function eraseCustomer(
-  id: string,
-  ports: Pick<CustomerProfilePorts, "customers" | "responses" | "cases">,
-) {
-  const [erased, responses, customerCases] = await Promise.all([
-    ports.customers.erase(id),
-    ports.responses.stripPersonalData(id),
-    ports.cases.ofCustomer(id),
-  ]);
-  for (const item of customerCases) await ports.cases.stripPersonalData(item.id);
-  return { id, erased: { profile: erased.profile, events: erased.events, responses, cases: customerCases.length } };
 }
 
 /** Records an operational event once per id; a new one can tip the customer's churn risk, a repeat changes nothing. */

@@ -39,10 +39,14 @@ export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
 export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
   const [sentiment] = submission.comment ? await ports.sentiment.analyze([submission.comment], submission.locale) : [];
   const profile = submission.customer ? await ports.customers.getProfile(submission.customer.id) : null;
-  if (submission.customer && !profile) await ports.customers.ensureMinimal(submission.customer.id, ports.now());
   const record = enrich(submission, { sentiment: sentiment ?? null, profile, themes: ports.themes, now: ports.now() });
 
   const { created, stored } = await ports.responses.putIfAbsent(record);
+  // After storing, and only while the stored record is still the customer's: a redelivery after their
+  // erasure finds the record under a pseudonym and must not bring a profile back for the erased id.
+  const customerId = submission.customer?.id;
+  if (customerId && !profile && stored.record.customer?.id === customerId)
+    await ports.customers.ensureMinimal(customerId, ports.now());
   if (!created && stored.publishedAt) return "duplicate";
   // Before publishing: a delivery that published has marked the day, so a duplicate may stop above.
   await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt, ports.metrics.timeZone), ports.now());

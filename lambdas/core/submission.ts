@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import stableStringify from "safe-stable-stringify";
+import type { RateLimit } from "../contracts/auth";
 import type { ErrorDetail } from "../contracts/errors";
 import { RESPONSE_ID_PATTERN } from "../contracts/ids";
 import type { QueuedSubmission } from "../contracts/record";
@@ -13,6 +14,7 @@ import {
   submissionSchema,
 } from "../contracts/submission";
 import { ClientError, itemError, validationFailed } from "./client-error";
+import { type RateLimiter, rateLimited } from "./rate-limits";
 import { DEFAULT_SCALES, isScoredType, scaleProblem } from "./scoring";
 import { invalid, ok, parseWith, type Result } from "./validation";
 
@@ -92,10 +94,26 @@ export type ClaimOutcome = "claimed" | "repeated" | "conflict";
 export interface SubmissionPorts {
   /** Queues submissions; answers the positions that could not be queued. */
   queue: { send(submissions: readonly QueuedSubmission[]): Promise<Set<number>> };
-  claims: { claim(id: string, fingerprint: string, at: Date): Promise<ClaimOutcome> };
+  claims: {
+    claim(id: string, fingerprint: string, at: Date): Promise<ClaimOutcome>;
+    /** Gives back a claim this body made, when the submission is refused after claiming. */
+    release(id: string, fingerprint: string): Promise<void>;
+  };
   now: () => Date;
   newId: () => string;
+  /** Limits a new submission must keep (not a repeat); throws the refusal. */
+  admit?: (submission: QueuedSubmission) => Promise<void>;
 }
+
+/** At most `limit` new submissions per customer and survey: 40 detractors under a victim's id open no 40 cases. */
+export const perCustomerAndSurvey =
+  (limiter: Pick<RateLimiter, "take">, limit: RateLimit) =>
+  async (submission: QueuedSubmission): Promise<void> => {
+    const customerId = submission.customer?.id;
+    if (customerId === undefined) return;
+    const verdict = await limiter.take("customer-survey", `${customerId}\n${submission.survey ?? ""}`, limit);
+    if (!verdict.ok) throw rateLimited("customer-survey", limit, verdict.retryAfterSeconds);
+  };
 
 const queueUnavailable = (message: string) => new ClientError("unavailable", message, [], { "retry-after": "5" });
 
@@ -110,11 +128,20 @@ const fingerprintOf = (body: unknown) =>
  * may have failed before it was queued; enrichment stores it once); another body is refused.
  */
 async function claimId(submission: QueuedSubmission, body: unknown, idPath: string, ports: SubmissionPorts) {
-  const outcome = await ports.claims.claim(submission.id, fingerprintOf(body), ports.now());
+  const fingerprint = fingerprintOf(body);
+  const outcome = await ports.claims.claim(submission.id, fingerprint, ports.now());
   if (outcome === "conflict")
     throw new ClientError("idempotency_conflict", `response ${submission.id} was submitted before with another body`, [
       { path: idPath, message: "already used by a different submission; send that body again, or a new id" },
     ]);
+  // A repeat was admitted the first time; counting it again would refuse a client's honest retry.
+  if (outcome === "claimed" && ports.admit)
+    try {
+      await ports.admit(submission);
+    } catch (refusal) {
+      await ports.claims.release(submission.id, fingerprint);
+      throw refusal;
+    }
 }
 
 /** Accepts one submission and queues it; nothing is queued for one that breaks the contract. */

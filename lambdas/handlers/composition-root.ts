@@ -1,22 +1,25 @@
 import { ulid } from "ulid";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
-import { comprehendClient } from "../adapters/clients/comprehend";
 import { dynamoDocumentClient } from "../adapters/clients/dynamodb";
 import { eventBridgeClient } from "../adapters/clients/eventbridge";
 import { once } from "../adapters/clients/once";
 import { sqsClient } from "../adapters/clients/sqs";
-import { ComprehendSentiment } from "../adapters/comprehend-sentiment";
 import { CustomerStore } from "../adapters/customer-store";
 import { EventPublisher } from "../adapters/event-publisher";
+import { KeyStore } from "../adapters/key-store";
 import { MetricsStore } from "../adapters/metrics-store";
 import { createNotifiers } from "../adapters/notifiers";
+import { RateCounters } from "../adapters/rate-counters";
 import { ResponseStore } from "../adapters/response-store";
 import { SubmissionClaims } from "../adapters/submission-claims";
 import { SubmissionQueue } from "../adapters/submission-queue";
+import { abuseControlSchema } from "../contracts/auth";
 import { readEnv } from "../contracts/runtime-env";
+import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
 import { assessCustomerRisk, type CustomerRiskPorts } from "../core/customer-risk";
-import { vaderAnalyzer } from "../core/sentiment";
+import { RateLimiter } from "../core/rate-limits";
+import { type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
 import { createThemeMatcher } from "../core/themes";
 
 /**
@@ -35,9 +38,25 @@ const tableRules = /* @__PURE__ */ once(() => readEnv(["tableName", "commentRete
 export const now = () => new Date();
 export const newId = ulid;
 
+export const stageKeys = () => readEnv(["apiKeys"]).apiKeys;
+export const keyStore = /* @__PURE__ */ once(() => new KeyStore(dynamoDocumentClient(), tableRules().tableName));
+export const abuseControl = /* @__PURE__ */ once(
+  () => readEnv(["abuseControl"]).abuseControl ?? abuseControlSchema.parse({}),
+);
+export const rateLimiter = /* @__PURE__ */ once(
+  () => new RateLimiter(new RateCounters(dynamoDocumentClient(), tableRules().tableName), now),
+);
+
 export const apiAuth = /* @__PURE__ */ once(() => {
-  const env = readEnv(["apiKeys", "allowedOrigins"]);
-  return { keys: env.apiKeys, allowedOrigins: env.allowedOrigins };
+  const { apiKeys, allowedOrigins } = readEnv(["apiKeys", "allowedOrigins"]);
+  const { serverSideSubmitKeys, perKey, perSourceIp } = abuseControl();
+  return {
+    directory: new KeyDirectory(apiKeys, keyStore(), now),
+    allowedOrigins,
+    serverSideSubmitKeys,
+    limits: { perKey, perSourceIp },
+    limiter: rateLimiter(),
+  };
 });
 
 export const responseStore = /* @__PURE__ */ once(() => {
@@ -77,10 +96,25 @@ export const submissionQueue = /* @__PURE__ */ once(
 
 export const followUpConfig = /* @__PURE__ */ once(() => readEnv(["followUpConfig"]).followUpConfig);
 
+/**
+ * Comprehend's client is loaded on first use, not at cold start: most stages use VADER, and the
+ * client costs every enrich cold start 20-90 ms to load (bench/RESULTS.md).
+ */
+const comprehendSentiment = (): SentimentAnalyzer => {
+  const analyzer = once(async () => {
+    const [{ ComprehendSentiment }, { comprehendClient }] = await Promise.all([
+      import("../adapters/comprehend-sentiment"),
+      import("../adapters/clients/comprehend"),
+    ]);
+    return new ComprehendSentiment(comprehendClient());
+  });
+  return { analyze: async (texts, locale) => (await analyzer()).analyze(texts, locale) };
+};
+
 export const enrichment = /* @__PURE__ */ once(() => {
   const env = readEnv(["themes", "sentimentProvider"]);
   return {
-    sentiment: env.sentimentProvider === "comprehend" ? new ComprehendSentiment(comprehendClient()) : vaderAnalyzer,
+    sentiment: env.sentimentProvider === "comprehend" ? comprehendSentiment() : vaderAnalyzer,
     themes: createThemeMatcher(env.themes),
   };
 });

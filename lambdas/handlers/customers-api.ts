@@ -1,6 +1,8 @@
-import { eraseCustomer, putCustomers, recordOperationalEvent, showCustomer } from "../core/customer-profiles";
+import { putCustomers, recordOperationalEvent, showCustomer } from "../core/customer-profiles";
+import { eraseCustomer } from "../core/erasure";
 import { revenueAtRisk } from "../core/revenue-at-risk";
 import {
+  aggregateStore,
   apiAuth,
   assessRisk,
   caseStore,
@@ -17,11 +19,17 @@ const ports = {
   customers: customerStore(),
   responses: responseStore(),
   cases: caseStore(),
+  metrics: aggregateStore(),
   assessRisk,
   threshold: churnRiskThreshold(),
   newId,
   now,
 };
+/**
+ * How long one DELETE moves responses and cases before answering 503 (send it again to continue): the
+ * function has 29 s, API Gateway waits 30 s, and the last page and the profile need a few.
+ */
+const ERASURE_BUDGET_MS = 20_000;
 
 export const handler = httpHandler<"customers-api">(
   {
@@ -34,8 +42,9 @@ export const handler = httpHandler<"customers-api">(
       status: 200,
       body: await showCustomer(path.id, { everything: query.include === "all" }, ports),
     }),
-    eraseCustomer: async ({ path }) => {
-      const result = await eraseCustomer(path.id, ports);
+    eraseCustomer: async ({ path, caller }) => {
+      const deadline = Date.now() + ERASURE_BUDGET_MS;
+      const result = await eraseCustomer(path.id, caller.name, ports, () => Date.now() < deadline);
       logger.info("customer erased", { ...result.erased });
       return { status: 200, body: result };
     },

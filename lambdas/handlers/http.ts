@@ -4,20 +4,22 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod";
-import type { ApiKeyEntry, Scope } from "../contracts/auth";
+import { type AbuseControl, type Caller, isBrowserKey, type Scope } from "../contracts/auth";
 import { ERROR_STATUS, type ErrorBody } from "../contracts/errors";
 import { type HandlerName, type OperationId, type OperationsOf, ROUTES, type RouteSpec } from "../contracts/routes";
 import { storableProblems } from "../contracts/storable";
-import { authorize } from "../core/auth";
+import { type AuthPolicy, authorize } from "../core/auth";
 import { ClientError, validationFailed } from "../core/client-error";
+import { type RateLimiter, rateLimited } from "../core/rate-limits";
 import { parseWith } from "../core/validation";
 import { logger, metrics } from "./observability";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
-export interface ApiAuth {
-  keys: readonly ApiKeyEntry[];
-  allowedOrigins: readonly string[];
+/** How requests are let in: who a key belongs to, and how much a browser key may do. */
+export interface ApiAuth extends AuthPolicy {
+  limits: Pick<AbuseControl, "perKey" | "perSourceIp">;
+  limiter: Pick<RateLimiter, "take">;
 }
 
 type Route<K extends OperationId> = (typeof ROUTES)[K];
@@ -43,7 +45,7 @@ export interface RouteRequest<K extends OperationId> {
   query: QueryOf<Route<K>>;
   body: BodyOf<Route<K>>;
   /** The key that called; public routes have none. */
-  caller: Route<K>["scope"] extends "public" ? null : ApiKeyEntry;
+  caller: Route<K>["scope"] extends "public" ? null : Caller;
   header(name: string): string | undefined;
 }
 
@@ -100,8 +102,8 @@ function pathParameters(event: HttpEvent): Record<string, string> {
   );
 }
 
-function requireScope(event: HttpEvent, scope: Scope, auth: ApiAuth): ApiKeyEntry {
-  const result = authorize(
+async function requireScope(event: HttpEvent, scope: Scope, auth: ApiAuth): Promise<Caller> {
+  const result = await authorize(
     {
       authorization: header(event, "authorization"),
       apiKey: header(event, "x-api-key"),
@@ -117,7 +119,22 @@ function requireScope(event: HttpEvent, scope: Scope, auth: ApiAuth): ApiKeyEntr
       [],
       result.status === 401 ? { "www-authenticate": "Bearer" } : {},
     );
-  return result.key;
+  return result.caller;
+}
+
+/** A browser key is public: it may make only so many requests, per key and per source address. */
+async function withinLimits(event: HttpEvent, caller: Caller, auth: ApiAuth): Promise<void> {
+  if (!isBrowserKey(caller)) return;
+  const { perKey, perSourceIp } = auth.limits;
+  const checks = [
+    perKey && { by: "key" as const, subject: caller.id ?? `stage:${caller.name}`, limit: perKey },
+    perSourceIp && { by: "source-ip" as const, subject: event.requestContext.http.sourceIp, limit: perSourceIp },
+  ].filter((check) => check !== null);
+  const verdicts = await Promise.all(checks.map((check) => auth.limiter.take(check.by, check.subject, check.limit)));
+  verdicts.forEach((verdict, position) => {
+    const check = checks[position] as (typeof checks)[number];
+    if (!verdict.ok) throw rateLimited(check.by, check.limit, verdict.retryAfterSeconds);
+  });
 }
 
 function parsed<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.output<S> {
@@ -171,7 +188,8 @@ export function httpHandler<H extends HandlerName>(
     const served = byRouteKey.get(event.routeKey);
     if (!served) throw new ClientError("not_found", `no route ${event.routeKey}`);
     const { route, implementation } = served;
-    const caller = route.scope === "public" ? null : requireScope(event, route.scope, options.auth);
+    const caller = route.scope === "public" ? null : await requireScope(event, route.scope, options.auth);
+    if (caller) await withinLimits(event, caller, options.auth);
     const path = route.path ? parsed(route.path, pathParameters(event), "path") : undefined;
     const query = route.query ? parsed(route.query, event.queryStringParameters ?? {}, "query") : undefined;
     let body: unknown;

@@ -1,13 +1,21 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
+import type { Case } from "../contracts/cases";
 import { caseEventDetailSchema, DetailType } from "../contracts/events";
-import { notifyCase } from "../core/case-alerts";
-import { caseStore, followUpConfig, notifiers, now } from "./composition-root";
+import { notifyCase, storedCustomerName } from "../core/case-alerts";
+import { caseStore, customerStore, followUpConfig, notifiers, now, responseStore } from "./composition-root";
 import { logger, metrics } from "./observability";
 import { parseQueuedEvent, sqsBatchHandler } from "./queued-event";
 
-const ports = { deliveries: caseStore(), ...notifiers(), config: followUpConfig(), now };
+const names = { responses: responseStore(), customers: customerStore() };
+const ports = {
+  deliveries: caseStore(),
+  ...notifiers(),
+  config: followUpConfig(),
+  now,
+  customerName: (item: Case) => storedCustomerName(item, names),
+};
 const caseEvent = z
   .object({
     "detail-type": z.enum([DetailType.CaseOpened, DetailType.CaseEscalated]),

@@ -12,11 +12,16 @@ import {
 } from "../../lambdas/contracts/routes";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
+import type { Data } from "./data";
 import type { CxFunction } from "./function";
+import { acknowledgeAuthorizedByFunction } from "./nag";
 
 export interface ApiProps {
   apiKeys: StageConfig["apiKeys"];
   allowedOrigins: readonly string[];
+  abuseControl: StageConfig["abuseControl"];
+  /** Where managed keys and rate counters are kept. */
+  data: Data;
   /** The stage-wide throttle (requests per second, burst). */
   throttle: StageConfig["throttle"];
   /** How long the access log is kept. */
@@ -27,7 +32,9 @@ export interface ApiProps {
 
 /**
  * The public HTTP API (payload format 2.0): every route of the registry (`ROUTES`), with CORS for web forms.
- * Each function it integrates is given the keys and origins it checks requests against, so none can miss them.
+ * Each function it integrates is given the keys, origins and limits it checks requests against, and
+ * the table access that takes (a managed key is read, its use recorded; a rate counter is added to),
+ * so none can miss them.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -70,7 +77,8 @@ export class Api extends Construct {
       const integration = integrations.get(handlerName) ?? this.integrate(handlerName, fn, props);
       integrations.set(handlerName, integration);
       const [method, path] = routeKey.split(" ") as [HttpMethod, string];
-      this.httpApi.addRoutes({ path, methods: [method], integration });
+      for (const route of this.httpApi.addRoutes({ path, methods: [method], integration }))
+        acknowledgeAuthorizedByFunction(route, routeKey);
     }
 
     // The default stage takes neither a throttle nor an access log through its props: set them on the resource.
@@ -101,6 +109,8 @@ export class Api extends Construct {
   private integrate(handlerName: HandlerName, fn: CxFunction, props: ApiProps): HttpLambdaIntegration {
     fn.addEnvironment(EnvName.apiKeys, JSON.stringify(props.apiKeys));
     fn.addEnvironment(EnvName.allowedOrigins, JSON.stringify(props.allowedOrigins));
+    fn.addEnvironment(EnvName.abuseControl, JSON.stringify(props.abuseControl));
+    props.data.grantAccessChecks(fn);
     return new HttpLambdaIntegration(`${handlerName}Integration`, fn.fn);
   }
 }

@@ -2,6 +2,7 @@ import { Duration, Stack } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { DEAD_LETTER_RETENTION_DAYS } from "../config";
 import type { CxFunction } from "./function";
 import type { Observability } from "./observability";
 
@@ -35,9 +36,10 @@ export class ConsumerQueue extends Construct {
     super(scope, id);
     const { consumer, observability } = props;
 
-    // A redriven message keeps its original enqueue time, so the DLQ keeps messages for SQS's maximum.
+    // A redriven message keeps its original enqueue time, so the DLQ keeps messages for SQS's maximum
+    // (the stage config checks it against the erasure promise: erasure cannot reach a dead letter).
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });

@@ -1,12 +1,13 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus } from "aws-cdk-lib/aws-events";
-import type { Grant } from "aws-cdk-lib/aws-iam";
+import { type Grant, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 import { EVENT_SOURCE } from "../../lambdas/contracts/events";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
-import { TableKeys } from "../../lambdas/contracts/table";
+import { API_KEYS_PARTITION, RATE_COUNTERS_PREFIX, TableKeys } from "../../lambdas/contracts/table";
 import type { CxFunction } from "./function";
+import { acknowledgeWildcardResource } from "./nag";
 
 export interface DataProps {
   eventBusName: string;
@@ -15,6 +16,8 @@ export interface DataProps {
   commentRetentionDays?: number;
   /** The time zone the table's metrics days are counted in. */
   metricsTimeZone: string;
+  /** Days of point-in-time backups (1-35): a restore could bring an erased customer back from within them. */
+  pointInTimeRecoveryDays: number;
 }
 
 /**
@@ -33,7 +36,10 @@ export class Data extends Construct {
       partitionKey: { name: TableKeys.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TableKeys.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: props.pointInTimeRecoveryDays,
+      },
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TableKeys.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -68,8 +74,12 @@ export class Data extends Construct {
    * wrong time zone, is one that was granted the table without them.
    */
   grantTable(fn: CxFunction, ...actions: string[]): Grant {
-    fn.addEnvironment(EnvName.tableName, this.table.tableName);
-    for (const [name, value] of Object.entries(this.readingRules)) fn.addEnvironment(name, value);
+    this.tellTable(fn);
+    acknowledgeWildcardResource(
+      fn,
+      `${this.table.tableArn}/index/*`,
+      "Table.grant adds <table>/index/* so that Query reaches the table's own global secondary indexes (TableKeys.indexes); it spans only this table's indexes, and the item actions granted with it do not apply to an index.",
+    );
     return this.table.grant(fn.fn, ...actions);
   }
 
@@ -77,5 +87,27 @@ export class Data extends Construct {
   grantPutEvents(fn: CxFunction): Grant {
     fn.addEnvironment(EnvName.eventBusName, this.bus.eventBusName);
     return this.bus.grantPutEventsTo(fn.fn);
+  }
+
+  /**
+   * What letting a request in takes, and no more: read a managed key and record its use, add to a
+   * rate counter. The condition holds the function to those items' partitions.
+   */
+  grantAccessChecks(fn: CxFunction): void {
+    this.tellTable(fn);
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+        conditions: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [API_KEYS_PARTITION, `${RATE_COUNTERS_PREFIX}*`] },
+        },
+      }),
+    );
+  }
+
+  private tellTable(fn: CxFunction): void {
+    fn.addEnvironment(EnvName.tableName, this.table.tableName);
+    for (const [name, value] of Object.entries(this.readingRules)) fn.addEnvironment(name, value);
   }
 }

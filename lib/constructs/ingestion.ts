@@ -7,6 +7,7 @@ import type { StageConfig } from "../config";
 import { ConsumerQueue } from "./consumer-queue";
 import type { Data } from "./data";
 import { CxFunction } from "./function";
+import { acknowledgeWildcardResource } from "./nag";
 import type { Observability } from "./observability";
 
 export interface IngestionProps {
@@ -44,6 +45,11 @@ export class Ingestion extends Construct {
       this.enrich.fn.addToRolePolicy(
         new PolicyStatement({ actions: ["comprehend:BatchDetectSentiment"], resources: ["*"] }),
       );
+      acknowledgeWildcardResource(
+        this.enrich,
+        "*",
+        "comprehend:BatchDetectSentiment has no resource-level permissions, so IAM takes only '*'; the statement allows that one action, and only when the stage sets sentimentProvider to comprehend.",
+      );
     }
     this.queue = new ConsumerQueue(this, "Queue", {
       consumer: this.enrich,
@@ -62,7 +68,8 @@ export class Ingestion extends Construct {
       environment: { [EnvName.queueUrl]: this.queue.queue.queueUrl },
     });
     this.queue.queue.grantSendMessages(this.intake.fn);
-    // Claims each response id for its body (a conditional put), so another body under it is refused.
-    data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem");
+    // Claims each response id for its body (a conditional put), so another body under it is refused;
+    // reads it back on a repeat, and gives it back when a limit refuses the submission.
+    data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem");
   }
 }

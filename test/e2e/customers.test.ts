@@ -272,7 +272,9 @@ describe("customer profiles and the 360° view", () => {
     for (const personal of ["buyer@acme.example", "Jo Buyer", "Acme Corp", "Support has been slow"])
       expect(everything).not.toContain(personal);
     const record = await call("GET", "/v1/responses/acme-2");
-    expect(record.body).toMatchObject({ score: 3, category: "detractor", comment: null, customer: { id: "acme" } });
+    expect(record.body).toMatchObject({ score: 3, category: "detractor", comment: null });
+    expect(record.body.customer.id).toMatch(/^erased-/);
     expect((await call("GET", "/v1/cases/case-acme-2")).body.response.comment).toBeNull();
+    expect((await call("GET", "/v1/customers/acme")).status).toBe(404);
   });
 });

@@ -103,7 +103,7 @@ describe("local runtime over HTTP", () => {
     expect(event).toMatchObject({
       source: "cxloop",
       "detail-type": "Response Recorded",
-      detail: { id: "e2e-1", category: "detractor", schemaVersion: 1 },
+      detail: { id: "e2e-1", category: "detractor", schemaVersion: 2 },
     });
   });
 

@@ -111,6 +111,10 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await record("recomputeMetrics", "/v1/metrics/recompute", { from: today, to: today });
     await record("getOpenApi", "/v1/openapi.json");
     await record("eraseCustomer", "/v1/customers/oa-c-2");
+    await record("createKey", "/v1/keys", { name: "openapi-client", scopes: ["read"] });
+    await record("listKeys", "/v1/keys");
+    const created = answers.find((answer) => answer.operationId === "createKey")?.body;
+    await record("revokeKey", `/v1/keys/${created.id}`);
 
     expect(new Set(answers.map((answer) => answer.operationId))).toEqual(new Set(Object.keys(ROUTES)));
     expect(answers.some((answer) => answer.status >= 400)).toBe(true);

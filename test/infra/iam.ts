@@ -12,6 +12,7 @@ export interface Statement {
   resources: unknown[];
   notResources: unknown[];
   principal?: unknown;
+  condition?: unknown;
 }
 
 const list = <T>(value: T | T[] | undefined): T[] =>
@@ -27,6 +28,7 @@ function statementsIn(document: unknown, where: string): Statement[] {
     resources: list(statement.Resource),
     notResources: list(statement.NotResource),
     principal: statement.Principal,
+    condition: statement.Condition,
   }));
 }
 
@@ -98,9 +100,13 @@ export function allowedActions(statements: Statement[]): Map<string, unknown[]> 
   );
 }
 
-/** The allowed actions of a role, each with its resources. */
+/** The allowed actions of a role, each with its resources; a grant held by a condition is not counted here. */
 export const allowedActionsOf = (template: Template, roleId: string) =>
-  allowedActions(statementsOfRole(template, roleId));
+  allowedActions(statementsOfRole(template, roleId).filter((statement) => statement.condition === undefined));
+
+/** The statements of a role that only apply under a condition. */
+export const conditionalStatementsOf = (template: Template, roleId: string) =>
+  statementsOfRole(template, roleId).filter((statement) => statement.condition !== undefined);
 
 /** The actions the role of the handler's function is allowed, sorted. */
 export const actionsOf = (template: Template, handler: HandlerName) => [

@@ -4,7 +4,7 @@ import type { HandlerName } from "../../lambdas/contracts/routes";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
 import { loadStageConfig } from "../../lib/config";
 import { allowedActionsOf } from "./iam";
-import { arnOf, environmentOf, functionFor, refOf, resourcesOf, roleOf, synthesize } from "./synth";
+import { arnOf, deadLetterQueueOf, environmentOf, functionFor, refOf, resourcesOf, roleOf, synthesize } from "./synth";
 
 let retained: Template;
 let forever: Template;
@@ -89,5 +89,21 @@ describe("stage config", () => {
       expect(() => loadStageConfig("dev", { dev: { commentRetentionDays: 30, eventArchiveRetentionDays } })).toThrow(
         "stages.dev.eventArchiveRetentionDays: must be 1-30 when commentRetentionDays is 30",
       );
+  });
+});
+
+describe("the erasure promise (erasurePromiseDays, default 30)", () => {
+  it("bounds what an erasure cannot reach: archived events, point-in-time backups, dead letters", () => {
+    forever.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
+    forever.hasResourceProperties("AWS::DynamoDB::Table", {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 30 },
+    });
+    const queues = resourcesOf(forever, "AWS::SQS::Queue");
+    const deadLetterIds = new Set(
+      queues.filter(([, queue]) => queue.Properties.RedrivePolicy).map(([, queue]) => deadLetterQueueOf(queue)),
+    );
+    expect(deadLetterIds.size).toBeGreaterThanOrEqual(4);
+    for (const [id, queue] of queues)
+      if (deadLetterIds.has(id)) expect(queue.Properties.MessageRetentionPeriod, id).toBe(14 * 86_400);
   });
 });

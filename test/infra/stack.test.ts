@@ -3,11 +3,11 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HANDLERS, type HandlerName, ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
-import { TableKeys } from "../../lambdas/contracts/table";
+import { API_KEYS_PARTITION, RATE_COUNTERS_PREFIX, TableKeys } from "../../lambdas/contracts/table";
 import { hashApiKey } from "../../lambdas/core/auth";
 import type { StageConfig } from "../../lib/config";
 import { HANDLER_METADATA_KEY } from "../../lib/constructs/bundling";
-import { allowedActionsOf, allStatements, managedPolicyArnsOf, statementsOfRole } from "./iam";
+import { allowedActionsOf, allStatements, conditionalStatementsOf, managedPolicyArnsOf, statementsOfRole } from "./iam";
 import {
   arnOf,
   type CfnResource,
@@ -35,6 +35,7 @@ beforeAll(() => {
     sentimentProvider: "vader",
     eventBusName: "cxloop-infra-test",
     eventArchiveRetentionDays: 90,
+    erasurePromiseDays: 90,
     logRetentionDays: 10,
     maxReceiveCount: 3,
     enrichmentBatchSize: 25,
@@ -346,7 +347,7 @@ describe("bindings", () => {
     expect(told.map(([id]) => id).sort()).toEqual(publishers.map(([id]) => id).sort());
   });
 
-  it("give exactly the functions serving routes the API keys and allowed origins", () => {
+  it("give exactly the functions serving routes the API keys, allowed origins and browser-key limits", () => {
     const served = new Set<HandlerName>(Object.values(ROUTE_HANDLERS));
     for (const [id, f] of functions()) {
       const handler = f.Metadata?.[HANDLER_METADATA_KEY] as HandlerName;
@@ -355,8 +356,10 @@ describe("bindings", () => {
         expect(environment, id).toMatchObject({
           [EnvName.apiKeys]: JSON.stringify(config.apiKeys),
           [EnvName.allowedOrigins]: JSON.stringify(config.allowedOrigins),
+          [EnvName.abuseControl]: JSON.stringify(config.abuseControl),
         });
       else {
+        expect(environment, id).not.toHaveProperty(EnvName.abuseControl);
         expect(environment, id).not.toHaveProperty(EnvName.apiKeys);
         expect(environment, id).not.toHaveProperty(EnvName.allowedOrigins);
       }
@@ -379,10 +382,25 @@ describe("event bus", () => {
 });
 
 describe("IAM, per function role", () => {
-  it("lets intake send to the intake queue and get and put items (its id claims), and touch no bus", () => {
+  it("lets every API function read keys and add to rate counters only, held to those partitions", () => {
+    for (const handler of new Set<HandlerName>(Object.values(ROUTE_HANDLERS))) {
+      const conditional = conditionalStatementsOf(template, role(handler));
+      expect(conditional, handler).toHaveLength(1);
+      expect(conditional[0]).toMatchObject({
+        effect: "Allow",
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        resources: [arnOf(tableId())],
+        condition: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [API_KEYS_PARTITION, `${RATE_COUNTERS_PREFIX}*`] },
+        },
+      });
+    }
+  });
+
+  it("lets intake send to the intake queue and get, put and delete items (its id claims), and touch no bus", () => {
     const actions = allowedActionsOf(template, role("intake"));
     const dynamo = [...actions.keys()].filter((action) => action.startsWith("dynamodb:"));
-    expect(dynamo).toEqual(["dynamodb:GetItem", "dynamodb:PutItem"]);
+    expect(dynamo).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]);
     for (const action of dynamo) expect(sortedJson(actions.get(action) ?? [])).toEqual(sortedJson(tableResources()));
     const send = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
     for (const action of send) expect(actions.get(action)).toEqual([arnOf(intakeQueueId())]);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_STAGE, loadStageConfig } from "../../lib/config";
+import { DEAD_LETTER_RETENTION_DAYS, DEFAULT_STAGE, loadStageConfig } from "../../lib/config";
 
 const validKey = { name: "web-form", sha256: "0123456789abcdef".repeat(4), scopes: ["submit"] };
 
@@ -59,5 +59,38 @@ describe("loadStageConfig", () => {
     const stage = context.stage ?? DEFAULT_STAGE;
     expect(Object.keys(context.stages)).toContain(stage);
     for (const name of Object.keys(context.stages)) expect(() => loadStageConfig(name, context.stages)).not.toThrow();
+  });
+});
+
+describe("erasure promise", () => {
+  it("defaults to 30 days, with an event archive that keeps events no longer", () => {
+    expect(loadStageConfig("dev", { dev: {} })).toMatchObject({
+      erasurePromiseDays: 30,
+      eventArchiveRetentionDays: 30,
+    });
+    expect(loadStageConfig("dev", { dev: { erasurePromiseDays: 90, eventArchiveRetentionDays: 90 } })).toMatchObject({
+      erasurePromiseDays: 90,
+      eventArchiveRetentionDays: 90,
+    });
+  });
+
+  it("refuses an event archive kept longer than the promise, or forever, naming the field", () => {
+    for (const eventArchiveRetentionDays of [0, 31, 365])
+      expect(() => loadStageConfig("dev", { dev: { eventArchiveRetentionDays } })).toThrow(
+        "stages.dev.eventArchiveRetentionDays: must be 1-30 when erasurePromiseDays is 30: an erasure cannot remove archived events",
+      );
+    expect(() => loadStageConfig("dev", { dev: { erasurePromiseDays: 60, eventArchiveRetentionDays: 61 } })).toThrow(
+      "stages.dev.eventArchiveRetentionDays: must be 1-60 when erasurePromiseDays is 60",
+    );
+  });
+
+  it("refuses a promise shorter than the dead-letter queues keep a submission, naming the field", () => {
+    expect(DEAD_LETTER_RETENTION_DAYS).toBe(14);
+    expect(() => loadStageConfig("dev", { dev: { erasurePromiseDays: 7, eventArchiveRetentionDays: 7 } })).toThrow(
+      "stages.dev.erasurePromiseDays: must be at least 14: dead-letter queues keep a failed submission",
+    );
+    expect(loadStageConfig("dev", { dev: { erasurePromiseDays: 14, eventArchiveRetentionDays: 14 } })).toMatchObject({
+      erasurePromiseDays: 14,
+    });
   });
 });

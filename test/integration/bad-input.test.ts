@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+import { ALLOWED_ORIGIN, httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
 let pipeline: Pipeline;
 beforeAll(async () => {
@@ -141,7 +141,7 @@ describe("malformed submissions", () => {
   it("reads a base64-encoded body as API Gateway sends binary-safe payloads", async () => {
     const event = httpEvent("POST /v1/responses", {
       body: Buffer.from(JSON.stringify({ id: "b64", type: "nps", score: 9 })).toString("base64"),
-      headers: { authorization: `Bearer ${KEYS.submit}` },
+      headers: { authorization: `Bearer ${KEYS.submit}`, origin: ALLOWED_ORIGIN },
     });
     const answer = await pipeline.intake({ ...event, isBase64Encoded: true });
     expect(answer.statusCode).toBe(202);

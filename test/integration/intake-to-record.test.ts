@@ -83,8 +83,11 @@ describe("intake → queue → enrichment → table → event", () => {
       source: EVENT_SOURCE,
       "detail-type": DetailType.ResponseRecorded,
       "event-bus-name": "cxloop",
-      detail: { schemaVersion: 1, category: "detractor", customer: { segment: "enterprise" } },
+      detail: { schemaVersion: 2, category: "detractor", customer: { id: "c-42", segment: "enterprise" } },
     });
+    // The record keeps the email the response came with; the event, which erasure cannot reach, does not.
+    expect(got.body.customer.email).toBe("ada@example.com");
+    expect(JSON.stringify(published[0])).not.toContain("ada@example.com");
   });
 
   it("keeps one record when the same submission is posted twice and each message is delivered twice", async () => {
@@ -247,6 +250,12 @@ describe("authentication and scopes", () => {
     [
       "a submit key from a foreign origin",
       { "x-api-key": KEYS.submit, origin: "https://evil.example" },
+      403,
+      "forbidden",
+    ],
+    [
+      "a submit key with no Origin (this stage takes none from servers)",
+      { "x-api-key": KEYS.submit },
       403,
       "forbidden",
     ],

@@ -4,6 +4,7 @@ import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createSqsServer } from "local-aws-sqs";
+import type { AbuseControl } from "../../lambdas/contracts/auth";
 import type { HandlerName } from "../../lambdas/contracts/routes";
 import { hashApiKey } from "../../lambdas/core/auth";
 import { ensureTable, startDynalite } from "../../local/dynamodb";
@@ -83,8 +84,16 @@ export interface HttpAnswer {
  * The spine wired as on AWS, on localhost: dynalite, local-aws-sqs and the local
  * EventBridge, with the real handlers pointed at them through the SDK's
  * AWS_ENDPOINT_URL_* variables. The event-source mapping is played by `deliver`.
+ * Browser-key limits are off unless a suite sets them: most suites submit hundreds from one address.
  */
-export async function startPipeline() {
+export async function startPipeline(
+  abuseControl: AbuseControl = {
+    serverSideSubmitKeys: false,
+    perKey: null,
+    perSourceIp: null,
+    perCustomerSurvey: null,
+  },
+) {
   const dynamo = await startDynalite();
   const sqsServer = await createSqsServer({
     port: 0,
@@ -121,6 +130,7 @@ export async function startPipeline() {
       { name: "ops", sha256: hashApiKey(KEYS.admin), scopes: ["admin"] },
     ]),
     ALLOWED_ORIGINS: JSON.stringify([ALLOWED_ORIGIN]),
+    ABUSE_CONTROL: JSON.stringify(abuseControl),
   });
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.url });
   await ensureTable(dynamoClient, TABLE);
@@ -148,13 +158,13 @@ export async function startPipeline() {
     sqs,
     queueUrl,
     dlqUrl,
-    /** POST/GET through the real handlers, as API Gateway would invoke them. */
+    /** POST/GET through the real handlers, as API Gateway would invoke them; submissions come from the web form's page. */
     submit: (body: unknown, headers: Record<string, string> = {}) =>
       answer(
         intake,
         httpEvent("POST /v1/responses", {
           body: typeof body === "string" ? body : JSON.stringify(body),
-          headers: { authorization: `Bearer ${KEYS.submit}`, ...headers },
+          headers: { authorization: `Bearer ${KEYS.submit}`, origin: ALLOWED_ORIGIN, ...headers },
         }),
       ),
     submitBatch: (body: unknown, headers: Record<string, string> = {}) =>
@@ -162,7 +172,7 @@ export async function startPipeline() {
         intake,
         httpEvent("POST /v1/responses/batch", {
           body: JSON.stringify(body),
-          headers: { authorization: `Bearer ${KEYS.submit}`, ...headers },
+          headers: { authorization: `Bearer ${KEYS.submit}`, origin: ALLOWED_ORIGIN, ...headers },
         }),
       ),
     intake: (event: APIGatewayProxyEventV2) => answer(intake, event),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { alertFor } from "../../lambdas/core/alerts";
-import { notifyCase } from "../../lambdas/core/case-alerts";
+import { notifyCase, storedCustomerName } from "../../lambdas/core/case-alerts";
 import { openCase } from "../../lambdas/core/cases";
 import { config, memory, record } from "../support/cases";
 
@@ -29,6 +28,7 @@ describe("notifyCase", () => {
       },
       config,
       now: () => new Date(),
+      customerName: async () => "Ada",
     };
     await expect(notifyCase(opened, { kind: "opened" }, ports)).rejects.toThrow(/slack: HTTP 500/);
     expect(emailSent).toEqual(["cx@example.com"]);
@@ -47,6 +47,7 @@ describe("notifyCase", () => {
       email: { send: async (to: string) => void emailSent.push(to) },
       config,
       now: () => new Date(),
+      customerName: async () => "Ada",
     };
     expect(await notifyCase(opened, { kind: "escalated", level: 1 }, ports)).toEqual(["email"]);
     expect(await notifyCase(opened, { kind: "escalated", level: 2 }, ports)).toEqual(["slack"]);
@@ -60,6 +61,7 @@ describe("alert content", () => {
       openCase(record({}), "nps-detractor", config, new Date("2026-11-23T10:00:00Z")),
       { kind: "opened" },
       config,
+      "Ada",
     );
     expect(alert?.slack.text).toBe("New normal-priority follow-up for cx-team: NPS 2/10 (detractor)");
     expect(JSON.stringify(alert?.slack.blocks)).toContain("Ada · smb · value 1,200 EUR");
@@ -71,10 +73,14 @@ describe("alert content", () => {
   it("makes respondents' text inert in Slack: no mention, no disguised link, in blocks or fallback text", () => {
     const hostile = record({
       comment: "<!channel> urgent: <https://evil.example/reset|reset your password> & more",
-      customer: { ...record({}).customer, id: "c-1", name: "<!here> Mallory" } as ResponseRecord["customer"],
       survey: "<@U123>",
     });
-    const alert = alertFor(openCase(hostile, "nps-detractor", config, new Date()), { kind: "opened" }, config);
+    const alert = alertFor(
+      openCase(hostile, "nps-detractor", config, new Date()),
+      { kind: "opened" },
+      config,
+      "<!here> Mallory",
+    );
     const slack = JSON.stringify(alert?.slack);
     expect(slack).not.toMatch(/<!channel>|<!here>|<https:\/\/evil|<@U123>/);
     expect(slack).toContain(
@@ -83,5 +89,29 @@ describe("alert content", () => {
     expect(slack).toContain("&lt;!here&gt; Mallory");
     expect(alert?.email.html).toContain("&lt;!channel&gt;");
     expect(alert?.email.html).not.toContain("<https://evil");
+  });
+});
+
+describe("the customer's name in an alert", () => {
+  const opened = openCase(record({}), "nps-detractor", config, new Date("2026-11-23T10:00:00Z"));
+  const snapshot = { segment: "smb", plan: null, annualValue: 1200, currency: "EUR", renewalDate: null };
+  const sources = (stored: { id: string; name?: string } | null, profile: { name?: string } | null) => ({
+    responses: {
+      get: async () => (stored ? { record: { customer: { ...snapshot, ...stored } } } : null),
+    },
+    customers: { get: async () => profile },
+  });
+
+  it("comes from the table, since case events carry none: the stored response's, else the profile's", async () => {
+    expect(await storedCustomerName(opened, sources({ id: "c-1", name: "Ada" }, { name: "Ada Corp" }))).toBe("Ada");
+    expect(await storedCustomerName(opened, sources({ id: "c-1" }, { name: "Ada Corp" }))).toBe("Ada Corp");
+    expect(await storedCustomerName(opened, sources({ id: "c-1" }, {}))).toBeNull();
+  });
+
+  it("is gone once the customer is erased, and the alert shows the id it was sent for", async () => {
+    const erased = sources({ id: "erased-01JZ0000000000000000000000" }, null);
+    expect(await storedCustomerName(opened, erased)).toBeNull();
+    const alert = alertFor(opened, { kind: "opened" }, config, null);
+    expect(alert?.email.text).toContain("Customer: c-1 · smb · value 1,200 EUR");
   });
 });

@@ -69,8 +69,9 @@ describe("retention cases", () => {
       churnRisk: { score: 0.81 },
       dueAt: "2026-11-24T10:00:00.000Z",
     });
-    const alert = alertFor(opened as Case, { kind: "opened" }, config);
+    const alert = alertFor(opened as Case, { kind: "opened" }, config, "Acme Corp");
     expect(alert?.slack.text).toBe("New high-priority follow-up for kim: churn risk 0.81 (high)");
+    expect(alert?.email.text).toContain("Customer: Acme Corp");
     expect(alert?.email.text).toContain("Comment: latest NPS 3 (detractor); renewal in 22 days");
   });
 });

@@ -21,6 +21,13 @@ beforeAll(async () => {
     TABLE_NAME: "cxloop-test",
     API_KEYS: JSON.stringify([{ name: "t", sha256: hashApiKey("k"), scopes: ["submit"] }]),
     ALLOWED_ORIGINS: "[]",
+    // A server's submit key, unlimited: these tests are about the queue, and nothing here counts requests.
+    ABUSE_CONTROL: JSON.stringify({
+      serverSideSubmitKeys: true,
+      perKey: null,
+      perSourceIp: null,
+      perCustomerSurvey: null,
+    }),
   });
   intake = (await import("../../lambdas/handlers/intake")).handler as unknown as Invoke;
 });
