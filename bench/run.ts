@@ -1,24 +1,15 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
 import { acceptSubmission } from "../lambdas/core/submission";
-import { handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
+import { DEPLOYED_SDK, type FunctionInit, initBench, SDK_MODES, type Timed } from "./init";
 import { METRICS_RUNS, metricsBench } from "./metrics";
 
 /**
  * `npm run bench`: what a cold start costs, what validation costs and how
  * `GET /v1/metrics` scales with the data, each against a baseline measured in
  * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
- * `npm run bench -- metrics` (or `startup`, `validation`) runs only those sections.
+ * `npm run bench -- init` (or `validation`, `metrics`) runs only those sections.
  */
-const root = fileURLToPath(new URL("..", import.meta.url));
-// Inside the repo so the bundles' external @aws-sdk/* imports resolve from node_modules.
-const out = join(root, "node_modules", ".cache", "cxloop-bench");
-const INIT_RUNS = 15;
-const WARMUPS = 2;
+/** The cold-start goal: module initialisation within 1.5× an empty Node.js process. */
+const INIT_GOAL = 1.5;
 const THROUGHPUT_MS = 1500;
 const ROUNDS = 5;
 
@@ -27,53 +18,6 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function bundle(name: HandlerName, externalSdk = true): Promise<string> {
-  const outfile = join(out, `${name}${externalSdk ? "" : "-with-sdk"}.mjs`);
-  await build({
-    entryPoints: [handlerEntry(name)],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: "external",
-    target: LAMBDA_BUNDLING.target,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    external: externalSdk ? [...LAMBDA_BUNDLING.external] : [],
-    banner: { js: LAMBDA_BUNDLING.banner },
-    outfile,
-    logLevel: "silent",
-  });
-  return outfile;
-}
-
-/** Median wall time of `node <file>` over several runs: process start plus module initialisation. */
-function timeNode(file: string): number {
-  const env = {
-    ...process.env,
-    QUEUE_URL: "http://127.0.0.1:1/000000000000/q",
-    TABLE_NAME: "t",
-    EVENT_BUS_NAME: "b",
-    API_KEYS: "[]",
-    ALLOWED_ORIGINS: "[]",
-    FOLLOW_UP_CONFIG: "{}",
-    COMMENT_RETENTION_DAYS: "365",
-    DIGEST_RECIPIENTS: "[]",
-    AWS_REGION: "us-east-1",
-    POWERTOOLS_METRICS_DISABLED: "true",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-  const times: number[] = [];
-  for (let run = 0; run < WARMUPS + INIT_RUNS; run++) {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [file], { env, stdio: ["ignore", "ignore", "pipe"] });
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`${file} failed to load: ${result.stderr.toString().slice(0, 500)}`);
-    if (run >= WARMUPS) times.push(elapsed);
-  }
-  return median(times);
-}
 
 /** A deterministic mix of realistic submissions (seeded), as JSON text. */
 function payloads(count: number): string[] {
@@ -126,45 +70,77 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-const SECTIONS = ["startup", "validation", "metrics"] as const;
+const SECTIONS = ["init", "validation", "metrics"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function startup() {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  log(`bundling ${HANDLERS.length} handlers with the stack's esbuild settings…`);
-  const files = new Map<HandlerName, string>();
-  for (const name of HANDLERS) files.set(name, await bundle(name));
-  const intakeWithSdk = await bundle("intake", false);
-
-  const empty = join(out, "empty.mjs");
-  writeFileSync(empty, "");
-  log(`timing module initialisation (${INIT_RUNS} runs each after ${WARMUPS} warm-ups)…`);
-  const baseline = timeNode(empty);
-  const rows: Record<string, string | number>[] = [];
-  for (const [name, file] of files) {
-    const wrapper = join(out, `load-${name}.mjs`);
-    writeFileSync(wrapper, `await import(${JSON.stringify(`./${name}.mjs`)});\n`);
-    log(`  ${name}`);
-    const initMs = timeNode(wrapper);
-    rows.push({
-      handler: name,
-      "bundle KB": Math.round(statSync(file).size / 102.4) / 10,
-      "init ms (median)": Math.round(initMs),
-      "empty node ms": Math.round(baseline),
-      "init / empty": Math.round((initMs / baseline) * 100) / 100,
-    });
-  }
-  console.log("\nBundles and cold module initialisation (AWS SDK external, as deployed)");
-  console.table(rows);
-  const intakeKb = statSync(files.get("intake") as string).size / 1024;
-  const withSdkKb = statSync(intakeWithSdk).size / 1024;
+async function init() {
+  const result = await initBench(log);
+  const deployed = (f: FunctionInit) => f.modes[DEPLOYED_SDK];
   console.log(
-    `intake with the AWS SDK bundled: ${withSdkKb.toFixed(1)} KB, ${(withSdkKb / intakeKb).toFixed(2)}× the deployed ${intakeKb.toFixed(1)} KB (budget 300 KB)`,
+    `\nCold module initialisation, as deployed (AWS SDK ${DEPLOYED_SDK}); ${result.nodeVersion}, median of ${result.rounds} rounds, each next to an empty process`,
   );
-  rmSync(out, { recursive: true, force: true });
+  console.table(
+    result.functions.map((f) => ({
+      function: f.name,
+      "bundle KB": round(deployed(f).bytes / 1024, 1),
+      "SDK clients": f.clients.map((client) => client.replace("@aws-sdk/", "")).join(" "),
+      "init ms": round(deployed(f).init.ms),
+      "empty ms": round(deployed(f).init.emptyMs),
+      ratio: round(deployed(f).init.ratio, 2),
+      "≤ 1.5×": deployed(f).init.ratio <= INIT_GOAL ? "yes" : "no",
+    })),
+  );
+  const unused = result.functions.filter((f) => f.unused.length > 0);
+  console.log(
+    unused.length === 0
+      ? "Every SDK client a function carries is one its role may call (stage with every optional client on)."
+      : `Clients carried that the function's role may never call: ${unused.map((f) => `${f.name}: ${f.unused.join(", ")}`).join("; ")}`,
+  );
+  console.log("\nAWS SDK external (resolved from node_modules, as from the runtime's copy) versus bundled");
+  console.table(
+    result.functions.map((f) => ({
+      function: f.name,
+      "external KB": round(f.modes.external.bytes / 1024, 1),
+      "external ms": round(f.modes.external.init.ms),
+      "external ratio": round(f.modes.external.init.ratio, 2),
+      "bundled KB": round(f.modes.bundled.bytes / 1024, 1),
+      "bundled ms": round(f.modes.bundled.init.ms),
+      "bundled ratio": round(f.modes.bundled.init.ratio, 2),
+      "bundled / external": round(f.modes.bundled.init.ms / f.modes.external.init.ms, 2),
+    })),
+  );
+  const over = (timed: Timed) => round(timed.ms - timed.emptyMs);
+  console.log(
+    "\nWhat parts cost alone, ms over the empty process next to them: the @aws-sdk/* packages it imports, its node: ESM imports",
+  );
+  console.table(
+    result.functions.map((f) => ({
+      function: f.name,
+      "external: @aws-sdk/* from node_modules": f.modes.external.sdkAlone ? over(f.modes.external.sdkAlone) : "",
+      "external: node: ESM imports": over(f.modes.external.builtinsAlone),
+      "bundled: node: ESM imports": over(f.modes.bundled.builtinsAlone),
+      "ESM-imports node:http (external / bundled)": SDK_MODES.map((mode) =>
+        f.modes[mode].esmBuiltins.includes("node:http") ? "yes" : "no",
+      ).join(" / "),
+    })),
+  );
+  console.log(
+    "\nParts of a function bundled alone (same settings), and one function without source maps, against the empty process next to them",
+  );
+  console.table(
+    result.parts.map((part) => ({
+      part: part.label,
+      KB: round(part.bytes / 1024, 1),
+      ms: round(part.init.ms),
+      "over empty ms": over(part.init),
+      ratio: round(part.init.ratio, 2),
+    })),
+  );
+  console.log(
+    `empty process over all ${result.subjects} subjects' turns: ${round(result.emptyMs)} ms; load average ${round(result.load.before, 1)} at the start, ${round(result.load.after, 1)} at the end (${result.load.cores} cores)`,
+  );
 }
 
 function validation() {
@@ -236,7 +212,7 @@ async function main() {
   const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
   const run = (section: Section) => asked.length === 0 || asked.includes(section);
-  if (run("startup")) await startup();
+  if (run("init")) await init();
   if (run("validation")) validation();
   if (run("metrics")) await metrics();
 }
