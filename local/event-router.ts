@@ -3,6 +3,7 @@ import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type EventPattern, matchesEventPattern, parseEventPattern } from "../lambdas/core/event-pattern";
 import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from "./aws-local";
 import type { BusEvent } from "./eventbridge";
+import type { Journal } from "./journal";
 import type { LambdaHost } from "./lambda-host";
 import type { RuleSpec, TargetSpec } from "./template";
 
@@ -10,12 +11,23 @@ import type { RuleSpec, TargetSpec } from "./template";
 const DELIVERY_ATTEMPTS = 3;
 const BACKOFF_MS = [200, 1000];
 
+/** An event accepted for a rule's target and not yet delivered (nor given up on). */
+export interface PendingDelivery {
+  rule: string;
+  target: string;
+  event: BusEvent;
+}
+
 export interface RouterDeps {
   functions: Map<string, LambdaHost>;
   queueUrls: Map<string, string>;
   sqs: SQSClient;
+  /** Where accepted deliveries wait until they are done, so a crash does not lose them. */
+  journal: Journal<PendingDelivery>;
   log: (line: string) => void;
 }
+
+type Outcome = "delivered" | "gave-up" | "stopped";
 
 interface CompiledRule {
   spec: RuleSpec;
@@ -26,6 +38,7 @@ interface CompiledRule {
 export class EventRouter {
   private readonly rules: CompiledRule[];
   private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
 
   constructor(
     rules: RuleSpec[],
@@ -37,12 +50,38 @@ export class EventRouter {
     }));
   }
 
-  route(event: BusEvent) {
+  /**
+   * Journals a delivery per matching rule target and starts them; resolves once they are on disk,
+   * which is when PutEvents may answer.
+   */
+  route(event: BusEvent): Promise<void> {
     for (const { spec, pattern } of this.rules) {
       if (!spec.enabled || !pattern || spec.busName !== event["event-bus-name"]) continue;
       if (!matchesEventPattern(pattern, event)) continue;
-      for (const target of spec.targets) this.track(this.deliver(spec, target, event));
+      for (const target of spec.targets) {
+        const id = `${event.id}/${spec.logicalId}/${target.id}`;
+        this.deps.journal.put(id, spec.logicalId, { rule: spec.logicalId, target: target.id, event });
+        this.track(this.deliverJournaled(id, spec, target, event));
+      }
     }
+    return this.deps.journal.synced();
+  }
+
+  /** Starts the deliveries a previous run accepted and did not finish; returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const { id, data } of this.deps.journal.entries()) {
+      const rule = this.rules.find(({ spec }) => spec.logicalId === data.rule)?.spec;
+      const target = rule?.targets.find((candidate) => candidate.id === data.target);
+      if (!rule || !target) {
+        this.deps.log(`rule ${data.rule} → ${data.target} is no longer in the stack; its pending event is dropped`);
+        this.deps.journal.remove(id);
+        continue;
+      }
+      this.track(this.deliverJournaled(id, rule, target, data.event));
+      resumed += 1;
+    }
+    return resumed;
   }
 
   /** The event a scheduled rule sends its targets. */
@@ -67,9 +106,14 @@ export class EventRouter {
     await Promise.all(rule.targets.map((target) => this.deliver(rule, target, event)));
   }
 
-  /** Resolves once every delivery in progress has finished (Ctrl-C drains). */
-  async drain() {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  /** True when no rule delivery is in progress, retries included. */
+  get idle(): boolean {
+    return this.inFlight.size === 0;
+  }
+
+  /** Makes no further attempts; what is not delivered stays journaled for the next start. */
+  stop() {
+    this.stopped = true;
   }
 
   private track(delivery: Promise<void>) {
@@ -77,9 +121,14 @@ export class EventRouter {
     void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
-  private async deliver(rule: RuleSpec, target: TargetSpec, event: BusEvent): Promise<void> {
+  private async deliverJournaled(id: string, rule: RuleSpec, target: TargetSpec, event: BusEvent) {
+    if ((await this.deliver(rule, target, event)) !== "stopped") this.deps.journal.remove(id);
+  }
+
+  private async deliver(rule: RuleSpec, target: TargetSpec, event: BusEvent): Promise<Outcome> {
     const payload = target.input !== undefined ? JSON.parse(target.input) : event;
-    for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) return "stopped";
       try {
         if (target.kind === "lambda") {
           const fn = this.deps.functions.get(target.functionLogicalId);
@@ -90,13 +139,14 @@ export class EventRouter {
           if (!url) throw new Error(`queue ${target.queueLogicalId} does not exist`);
           await this.deps.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(payload) }));
         }
-        return;
+        return "delivered";
       } catch (error) {
+        if (this.stopped) return "stopped";
         if (attempt === DELIVERY_ATTEMPTS) {
           this.deps.log(
             `rule ${rule.logicalId} → ${target.id}: gave up after ${attempt} attempts: ${(error as Error).message}`,
           );
-          return;
+          return "gave-up";
         }
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt - 1] ?? 1000));
       }

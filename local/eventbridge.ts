@@ -23,7 +23,8 @@ export interface LocalEventBridge {
   events: BusEvent[];
   /** Makes the next `count` PutEvents entries fail as EventBridge reports failures (FailedEntryCount). */
   failNext(count: number): void;
-  onEvent(listener: (event: BusEvent) => void): void;
+  /** A listener may return a promise: PutEvents answers once it has settled (the runtime journals the event first). */
+  onEvent(listener: (event: BusEvent) => void | Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -90,10 +91,11 @@ function testEventPattern(input: TestEventPatternInput): [number, unknown] {
  */
 export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge> {
   const events: BusEvent[] = [];
-  const listeners: ((event: BusEvent) => void)[] = [];
+  const listeners: ((event: BusEvent) => void | Promise<void>)[] = [];
   let failures = 0;
 
   const putEvents = (entries: PutEventsEntry[]) => {
+    const accepted: Promise<void>[] = [];
     const results = entries.map((entry) => {
       if (failures > 0) {
         failures -= 1;
@@ -121,10 +123,16 @@ export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge>
         "event-bus-name": entry.EventBusName ?? "default",
       };
       events.push(event);
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) {
+        const done = listener(event);
+        if (done) accepted.push(done);
+      }
       return { EventId: event.id };
     });
-    return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
+    return {
+      answer: { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results },
+      accepted: Promise.all(accepted),
+    };
   };
 
   const server: Server = createServer(async (request, response) => {
@@ -136,7 +144,15 @@ export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge>
     };
     try {
       const input = body ? (JSON.parse(body) as { Entries?: PutEventsEntry[] }) : {};
-      if (target === "AWSEvents.PutEvents") return reply(200, putEvents(input.Entries ?? []));
+      if (target === "AWSEvents.PutEvents") {
+        const { answer, accepted } = putEvents(input.Entries ?? []);
+        // Not kept, not acknowledged: the SDK retries a 500, and consumers dedupe a second copy.
+        const kept = await accepted.then(
+          () => true,
+          () => false,
+        );
+        return kept ? reply(200, answer) : reply(500, { __type: "InternalException", message: "event not stored" });
+      }
       if (target === "AWSEvents.TestEventPattern") return reply(...testEventPattern(input as TestEventPatternInput));
       reply(400, { __type: "UnknownOperationException", message: `${target} is not supported locally` });
     } catch (error) {

@@ -45,7 +45,7 @@ export class LambdaHost {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
 
   constructor(
     readonly functionName: string,
@@ -104,6 +104,7 @@ export class LambdaHost {
   }
 
   async invoke<T = unknown>(event: unknown): Promise<T> {
+    if (this.stopped) throw new LambdaError(this.functionName, "Sandbox.Stopped", "the local runtime is stopping");
     this.inFlight += 1;
     const started = Date.now();
     let outcome: InvocationLog["outcome"] = "ok";
@@ -146,17 +147,19 @@ export class LambdaHost {
     } finally {
       this.inFlight -= 1;
       this.onInvocation({ functionName: this.functionName, durationMs: Date.now() - started, outcome });
-      if (this.inFlight === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
     }
   }
 
-  /** Resolves when no invocation is running. */
-  idle(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  /** True while an invocation is running. */
+  get busy(): boolean {
+    return this.inFlight > 0;
   }
 
+  /** Discards the sandbox; an invocation still running fails, as it would if Lambda reclaimed the sandbox. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.worker?.terminate();
+    this.failAll(new LambdaError(this.functionName, "Sandbox.Stopped", "the local runtime stopped"));
     this.worker = undefined;
     this.ready = undefined;
   }

@@ -1,16 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
-import { createSqsServer } from "local-aws-sqs";
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EnvName } from "../lambdas/contracts/runtime-env";
 import { hashApiKey } from "../lambdas/core/auth";
 import type { StageConfig } from "../lib/config";
@@ -23,15 +16,17 @@ import {
   readRequestBody,
   writeProxyResult,
 } from "./api-gateway";
-import { LOCAL_ACCOUNT, LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
+import { LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
+import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
 import { startDynalite } from "./dynamodb";
-import { EventRouter } from "./event-router";
+import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
+import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
 import { Outbox, slackItem } from "./outbox";
 import { ScheduleTimer } from "./schedules";
 import { startSmtpCapture } from "./smtp";
-import { queueDepth, SqsPoller } from "./sqs-poller";
+import { SqsPoller } from "./sqs-poller";
 import {
   type CfnTemplate,
   type Intrinsic,
@@ -70,8 +65,16 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-const QUEUE_SNAPSHOT = "queues.json";
-const DRAIN_LIMIT_MS = 20_000;
+/** Where earlier versions saved queued messages at shutdown; read once on start and removed. */
+const LEGACY_QUEUE_SNAPSHOT = "queues.json";
+const QUEUE_JOURNAL = join("journal", "sqs.jsonl");
+const EVENT_JOURNAL = join("journal", "events.jsonl");
+/**
+ * Ctrl-C waits for the work, however much there is, but gives up once nothing has finished for this long,
+ * the queue consumers' timeout (so a hung handler, not a slow one): what is left stays journaled.
+ */
+const DRAIN_STALL_MS = 30_000;
+const DRAIN_CHECK_MS = 20;
 
 /** Reads the stage config the local runtime uses: the stage's own, plus the local admin key. */
 const withLocalKey =
@@ -95,10 +98,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const topology = readTopology(template);
 
-  // Stand-ins that speak the AWS APIs.
+  // Stand-ins that speak the AWS APIs; queues and accepted events are journaled, so a crash loses neither.
   const dynamo = await startDynalite({ path: join(options.dataDir, "dynamodb") });
-  const sqsServer = await createSqsServer({ port: 0, hostname: host, accountId: LOCAL_ACCOUNT, region: LOCAL_REGION });
-  const sqsUrl = `http://${host}:${(sqsServer.address() as AddressInfo).port}`;
+  const queueJournal = await openJournal<JournaledMessage>(join(options.dataDir, QUEUE_JOURNAL), log);
+  const eventJournal = await openJournal<PendingDelivery>(join(options.dataDir, EVENT_JOURNAL), log);
+  const localSqs = await startDurableSqs({ host, journal: queueJournal });
+  const sqsUrl = localSqs.url;
   const bus = await startLocalEventBridge();
   const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
   const smtp = await startSmtpCapture(outbox, host);
@@ -108,8 +113,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const ready = new Promise<void>((resolveReady) => {
     markReady = resolveReady;
   });
+  let draining = false;
+  let requestsInFlight = 0;
+  // Requests answered and invocations ended: a drain that sees this move is making progress.
+  let finished = 0;
   const server = createServer((request, response) => {
     const started = Date.now();
+    requestsInFlight += 1;
+    response.on("close", () => {
+      requestsInFlight -= 1;
+      finished += 1;
+    });
     response.on("finish", () =>
       log(`${request.method} ${request.url} ${response.statusCode} ${Date.now() - started}ms`),
     );
@@ -141,12 +155,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const queueUrls = new Map<string, string>();
   // Dead-letter queues first: a redrive policy must name an existing queue.
   const ordered = [...topology.queues].sort((a, b) => Number(Boolean(a.deadLetter)) - Number(Boolean(b.deadLetter)));
-  for (const queue of ordered) {
-    const visibility = Math.min(
-      queue.visibilityTimeoutSeconds,
+  const visibilityOf = (logicalId: string) =>
+    Math.min(
+      topology.queues.find((queue) => queue.logicalId === logicalId)?.visibilityTimeoutSeconds ?? 30,
       options.maxVisibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY,
     );
-    const attributes: Record<string, string> = { VisibilityTimeout: String(visibility) };
+  for (const queue of ordered) {
+    const attributes: Record<string, string> = { VisibilityTimeout: String(visibilityOf(queue.logicalId)) };
     if (queue.deadLetter)
       attributes.RedrivePolicy = JSON.stringify({
         deadLetterTargetArn: localArn("sqs", queue.deadLetter.queueLogicalId),
@@ -155,7 +170,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const created = await sqs.send(new CreateQueueCommand({ QueueName: queue.logicalId, Attributes: attributes }));
     queueUrls.set(queue.logicalId, created.QueueUrl as string);
   }
-  await restoreQueues(sqs, queueUrls, join(options.dataDir, QUEUE_SNAPSHOT), log);
+  const { restored, dropped } = localSqs.attach([...queueUrls.keys()]);
+  if (restored > 0)
+    log(`restored ${restored} queued message(s) from the journal; those being processed are redelivered`);
+  if (dropped > 0) log(`dropped ${dropped} journaled message(s) of queues no longer in the stack or past retention`);
+  await importLegacySnapshot(sqs, queueUrls, join(options.dataDir, LEGACY_QUEUE_SNAPSHOT), log);
 
   // Functions, each in its own sandbox with its template environment resolved to the stand-ins.
   const resolve = resolver(template, queueUrls);
@@ -164,8 +183,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AWS_ENDPOINT_URL_SQS: sqsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
   };
-  const logInvocation = ({ functionName, durationMs, outcome }: InvocationLog) =>
+  const logInvocation = ({ functionName, durationMs, outcome }: InvocationLog) => {
+    finished += 1;
     log(`  λ ${functionName} ${outcome} ${durationMs}ms`);
+  };
   const functions = new Map<string, LambdaHost>();
   for (const fn of topology.functions) {
     const env: Record<string, string> = Object.fromEntries(
@@ -178,7 +199,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       env[EnvName.slackWebhooks] = JSON.stringify({
         "*": process.env.CXLOOP_SLACK_WEBHOOK_URL ?? `${url}/_local/slack/{name}`,
       });
-      env[EnvName.smtpUrl] = process.env.CXLOOP_SMTP_URL ?? smtp.url;
+      // smtp-server holds every new connection 100 ms (its early-talker check): pooled, alerts do not crawl.
+      env[EnvName.smtpUrl] = process.env.CXLOOP_SMTP_URL ?? `${smtp.url}/?pool=true`;
     }
     const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
     functions.set(
@@ -211,13 +233,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const target = functions.get(mapping.functionLogicalId);
     const url = queueUrls.get(mapping.queueLogicalId);
     if (!target || !url) return [];
-    return [new SqsPoller(sqs, mapping, { url, arn: localArn("sqs", mapping.queueLogicalId) }, target, log)];
+    const visibilityTimeoutSeconds = visibilityOf(mapping.queueLogicalId);
+    const queue = { url, arn: localArn("sqs", mapping.queueLogicalId), visibilityTimeoutSeconds };
+    return [new SqsPoller(sqs, mapping, queue, target, log)];
   });
-  const router = new EventRouter(topology.rules, { functions, queueUrls, sqs, log });
+  const router = new EventRouter(topology.rules, { functions, queueUrls, sqs, journal: eventJournal, log });
   bus.onEvent((event) => {
     log(`  ⇢ event ${event["detail-type"]} on ${event["event-bus-name"]}`);
-    router.route(event);
+    return router.route(event);
   });
+  const resumed = router.resume();
+  if (resumed > 0) log(`resumed ${resumed} event deliver(ies) accepted before the last stop`);
   const scheduled = topology.rules.filter((rule) => rule.scheduleExpression && rule.enabled);
   const timers =
     options.runSchedules === false
@@ -232,6 +258,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? host}`);
     const method = request.method ?? "GET";
     const origin = request.headers.origin;
+
+    // While Ctrl-C drains, the stand-ins the functions talk to stay up; nothing new is taken on.
+    if (draining && !isStandIn(method, url.pathname)) {
+      response.writeHead(503, { "content-type": "application/json", "retry-after": "1", connection: "close" });
+      return response.end(JSON.stringify({ message: "Service Unavailable" }));
+    }
 
     if (url.pathname.startsWith("/_local/")) return handleLocal(request, response, url, method);
 
@@ -293,21 +325,62 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   markReady();
 
+  const waitingForRetry = (queueLogicalId: string) =>
+    pollers
+      .filter((poller) => poller.queueLogicalId === queueLogicalId)
+      .reduce((waiting, poller) => waiting + poller.waitingForRetry(), 0);
+  /**
+   * Nothing left to do now: no request, invocation or rule delivery running, and nothing in a mapped
+   * queue but messages waiting out a visibility timeout after a failure (they are retried after the next start).
+   */
+  const settled = () =>
+    requestsInFlight === 0 &&
+    router.idle &&
+    [...functions.values()].every((fn) => !fn.busy) &&
+    pollers.every(
+      (poller) => !poller.busy && localSqs.queued(poller.queueLogicalId) <= waitingForRetry(poller.queueLogicalId),
+    );
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      const started = Date.now();
+      draining = true;
       for (const timer of timers) timer.stop();
-      await waitForQueuesToEmpty(sqs, topology, queueUrls, DRAIN_LIMIT_MS);
-      await Promise.all(pollers.map((poller) => poller.stop()));
-      await router.drain();
-      await Promise.all([...functions.values()].map((fn) => fn.idle()));
-      await snapshotQueues(sqs, queueUrls, join(options.dataDir, QUEUE_SNAPSHOT), log);
+      for (const poller of pollers) poller.drain();
+      const queued = topology.queueMappings.reduce((sum, mapping) => sum + localSqs.queued(mapping.queueLogicalId), 0);
+      log(
+        `draining ${queued} queued message(s), ${eventJournal.size} event deliver(ies), ${requestsInFlight} request(s)`,
+      );
+      let progress = { finished, at: Date.now() };
+      while (!settled()) {
+        if (finished !== progress.finished) progress = { finished, at: Date.now() };
+        else if (Date.now() - progress.at > DRAIN_STALL_MS) {
+          log(`nothing finished for ${DRAIN_STALL_MS / 1000} s; stopping what is still running`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_CHECK_MS));
+      }
+      // Only if the drain stalled is anything still running here; it is stopped, and stays journaled.
+      for (const poller of pollers) poller.halt();
+      router.stop();
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
-      await new Promise<void>((resolveClose) => sqsServer.close(() => resolveClose()));
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await bus.close();
       await smtp.close();
+      await localSqs.close();
+      sqs.destroy();
+      dynamoClient.destroy();
       await dynamo.close();
+      await Promise.all([queueJournal.close(), eventJournal.close()]);
+      const left = queueJournal.size + eventJournal.size;
+      log(
+        `drained in ${((Date.now() - started) / 1000).toFixed(1)} s; ${
+          left === 0 ? "nothing left over" : `${left} message(s) and deliveries kept in the journal for the next start`
+        }`,
+      );
     })();
     return stopping;
   };
@@ -383,55 +456,25 @@ async function createTable(client: DynamoDBClient, name: string, properties: Rec
   }
 }
 
-/** Lets the pollers finish what is queued (bounded), so accepted work is processed before exit. */
-async function waitForQueuesToEmpty(sqs: SQSClient, topology: Topology, urls: Map<string, string>, limitMs: number) {
-  const polled = topology.queueMappings.map((mapping) => urls.get(mapping.queueLogicalId)).filter(Boolean) as string[];
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const depths = await Promise.all(polled.map((url) => queueDepth(sqs, url)));
-    if (depths.every((depth) => depth === 0)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** What stays up while Ctrl-C drains: the Slack stand-in the functions post to, and what shows the outcome. */
+function isStandIn(method: string, path: string) {
+  if (method === "POST") return /^\/_local\/slack\/[^/]+$/.test(path);
+  return method === "GET" && (path === "/_local/health" || path === "/_local/outbox");
 }
 
-/** local-aws-sqs keeps nothing across restarts: what is still queued is saved and sent again on start. */
-async function snapshotQueues(sqs: SQSClient, urls: Map<string, string>, file: string, log: (line: string) => void) {
-  const snapshot: Record<string, string[]> = {};
-  for (const [logicalId, url] of urls) {
-    const bodies: string[] = [];
-    for (;;) {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          VisibilityTimeout: 3600,
-        }),
-      );
-      if (!Messages?.length) break;
-      bodies.push(...Messages.map((message) => message.Body ?? ""));
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: Messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle as string,
-          })),
-        }),
-      );
-    }
-    if (bodies.length) snapshot[logicalId] = bodies;
-  }
-  if (Object.keys(snapshot).length === 0) {
-    rmSync(file, { force: true });
-    return;
-  }
-  writeFileSync(file, JSON.stringify(snapshot));
-  const total = Object.values(snapshot).reduce((sum, bodies) => sum + bodies.length, 0);
-  log(`saved ${total} queued message(s) to ${file}; they are sent again on next start`);
+async function openJournal<T>(file: string, log: (line: string) => void): Promise<Journal<T>> {
+  const { journal, unreadable } = await Journal.open<T>(file);
+  if (unreadable > 0) log(`${file}: skipped ${unreadable} line(s) a crash left half-written`);
+  return journal;
 }
 
-async function restoreQueues(sqs: SQSClient, urls: Map<string, string>, file: string, log: (line: string) => void) {
+/** Sends what an earlier version saved to `queues.json` at shutdown (now journaled like any message). */
+async function importLegacySnapshot(
+  sqs: SQSClient,
+  urls: Map<string, string>,
+  file: string,
+  log: (line: string) => void,
+) {
   if (!existsSync(file)) return;
   const snapshot = JSON.parse(readFileSync(file, "utf8")) as Record<string, string[]>;
   let total = 0;

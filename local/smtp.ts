@@ -12,6 +12,8 @@ export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ 
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    // The name a greeting gives the client is cosmetic; looking it up per connection only waits on DNS.
+    disableReverseLookup: true,
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {

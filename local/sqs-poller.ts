@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -44,6 +45,9 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   );
 }
 
+/** How long a draining poller waits before looking again at an empty queue. */
+const DRAIN_POLL_MS = 50;
+
 /**
  * Plays an SQS event-source mapping: long-polls the queue, hands batches to the
  * function, deletes what succeeded. Failed messages stay and come back after the
@@ -51,12 +55,18 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
  */
 export class SqsPoller {
   private running = false;
+  private draining = false;
   private loop?: Promise<void>;
+  private readonly abort = new AbortController();
+  /** Messages received and neither deleted nor handed back for a retry yet. */
+  private held = 0;
+  /** Messages whose delivery failed, by id, with when their visibility timeout ends at the latest. */
+  private readonly retrying = new Map<string, number>();
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly mapping: QueueMappingSpec,
-    private readonly queue: { url: string; arn: string },
+    private readonly queue: { url: string; arn: string; visibilityTimeoutSeconds: number },
     private readonly target: LambdaHost,
     private readonly log: (line: string) => void,
   ) {}
@@ -66,53 +76,95 @@ export class SqsPoller {
     this.loop = this.run();
   }
 
-  /** Stops receiving and waits for the batch in hand to finish (Ctrl-C drains). */
+  /** Ctrl-C: from the next receive on, polls without waiting, so the queue is worked off without pauses. */
+  drain() {
+    this.draining = true;
+  }
+
+  get queueLogicalId(): string {
+    return this.mapping.queueLogicalId;
+  }
+
+  /** True while a batch is in hand: received, and not yet deleted or failed. */
+  get busy(): boolean {
+    return this.held > 0;
+  }
+
+  /**
+   * Messages that failed and are not visible again yet: they wait for their visibility timeout, not
+   * for this poller. Counted from the receive, so a message is never counted after it is visible again.
+   */
+  waitingForRetry(now = Date.now()): number {
+    for (const [id, visibleBy] of this.retrying) if (visibleBy <= now) this.retrying.delete(id);
+    return this.retrying.size;
+  }
+
+  /** Stops receiving at once (an open receive is abandoned) and waits for the batch in hand, if any. */
   async stop() {
-    this.running = false;
+    this.halt();
     await this.loop;
+  }
+
+  /** Stops receiving without waiting; `stop()` then waits. */
+  halt() {
+    this.running = false;
+    this.abort.abort();
   }
 
   private async run() {
     while (this.running) {
       try {
-        const messages = await this.receiveBatch();
-        if (messages.length > 0) await this.deliver(messages);
+        const batch = await this.receiveBatch();
+        if (batch.messages.length > 0) await this.deliver(batch.messages, batch.receivedAt);
+        else if (this.draining) await sleep(DRAIN_POLL_MS, undefined, { signal: this.abort.signal });
       } catch (error) {
         if (this.running) {
           this.log(`poller ${this.mapping.logicalId}: ${(error as Error).message}`);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
         }
+      } finally {
+        this.held = 0;
       }
     }
   }
 
   /** Gathers up to BatchSize messages, waiting at most the batching window once the first has arrived. */
-  private async receiveBatch(): Promise<Message[]> {
+  private async receiveBatch(): Promise<{ messages: Message[]; receivedAt: number }> {
     const messages: Message[] = [];
+    const receivedAt = Date.now();
     const windowEnds = () => Date.now() + this.mapping.batchingWindowSeconds * 1000;
     let deadline = Number.POSITIVE_INFINITY;
     while (this.running && messages.length < this.mapping.batchSize) {
-      const { Messages } = await this.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.queue.url,
-          MaxNumberOfMessages: Math.min(10, this.mapping.batchSize - messages.length),
-          WaitTimeSeconds: messages.length === 0 ? 1 : 0,
-          // local-aws-sqs returns system attributes only when asked with the legacy parameter.
-          AttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        }),
-      );
+      let Messages: Message[] | undefined;
+      try {
+        ({ Messages } = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.queue.url,
+            MaxNumberOfMessages: Math.min(10, this.mapping.batchSize - messages.length),
+            WaitTimeSeconds: messages.length === 0 && !this.draining ? 1 : 0,
+            // local-aws-sqs returns system attributes only when asked with the legacy parameter.
+            AttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+          { abortSignal: this.abort.signal },
+        ));
+      } catch (error) {
+        // Once messages are in hand they are delivered, unless the runtime is stopping (they stay journaled).
+        if (messages.length === 0 || !this.running) throw error;
+        break;
+      }
       if (Messages?.length) {
         if (messages.length === 0) deadline = windowEnds();
         messages.push(...Messages);
+        this.held = messages.length;
+        for (const message of Messages) this.retrying.delete(message.MessageId as string);
       } else if (messages.length > 0 || !this.running) break;
       if (Date.now() >= deadline) break;
-      if (messages.length > 0 && !Messages?.length) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return messages;
+    return { messages, receivedAt };
   }
 
-  private async deliver(messages: Message[]) {
+  private async deliver(messages: Message[], receivedAt: number) {
     const records = messages.map((message) => toSqsRecord(message, this.queue.arn));
     let failed: Set<string>;
     try {
@@ -125,13 +177,20 @@ export class SqsPoller {
       failed = new Set(records.map((record) => record.messageId));
     }
     const done = records.filter((record) => !failed.has(record.messageId));
-    if (done.length > 0)
-      await this.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.queue.url,
-          Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
-        }),
-      );
+    if (done.length > 0) {
+      const deleted = await this.sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.queue.url,
+            Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+          }),
+        )
+        .catch((error: Error) => ({ Failed: done.map((_, index) => ({ Id: String(index), Message: error.message })) }));
+      // What could not be deleted comes back after its visibility timeout, like a failure (handlers are idempotent).
+      for (const entry of deleted.Failed ?? []) failed.add((done[Number(entry.Id)] as SQSRecord).messageId);
+    }
+    const visibleBy = receivedAt + this.queue.visibilityTimeoutSeconds * 1000;
+    for (const id of failed) this.retrying.set(id, visibleBy);
     if (failed.size > 0)
       this.log(
         `${this.mapping.functionLogicalId}: ${failed.size} of ${records.length} message(s) failed; they will be retried`,

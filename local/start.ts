@@ -60,17 +60,17 @@ Try it:
     -d '{"id":"hello-1","type":"nps","score":3,"comment":"Delivery was late","customer":{"id":"c-1"}}'
   curl -sS ${url}/v1/responses/hello-1 -H "Authorization: Bearer ${key}"
 
-Ctrl-C stops (queued work is finished first).
+Ctrl-C stops once queued work is finished (what is accepted is journaled, so even a crash loses nothing).
 `);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
-      console.log("Stopping now without draining.");
+      console.log("Stopping now; unfinished work stays journaled and is picked up on the next start.");
       process.exit(130);
     }
     stopping = true;
-    console.log(`\n${signal}: finishing in-flight work (Ctrl-C again to force)…`);
+    console.log(`\n${signal}: finishing in-flight work (Ctrl-C again to stop at once)…`);
     await runtime.stop();
     console.log("Stopped.");
     process.exit(0);
@@ -78,7 +78,11 @@ Ctrl-C stops (queued work is finished first).
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
-  if (demo) await runDemo({ baseUrl: url, apiKey: key, log: (line) => console.log(line) });
+  // Ctrl-C during the demo turns its requests away (503, then closed): that must not end the drain.
+  if (demo)
+    await runDemo({ baseUrl: url, apiKey: key, log: (line) => console.log(line) }).catch((error: Error) => {
+      if (!stopping) console.error(`demo: ${error.message}`);
+    });
 }
 
 void main();

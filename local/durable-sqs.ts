@@ -1,0 +1,147 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequestHandler } from "local-aws-sqs";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-local";
+import type { Journal } from "./journal";
+
+type SqsService = ReturnType<typeof createRequestHandler>["service"];
+type LocalQueue = SqsService["Queues"][number];
+
+/** A message as SendMessage gave it to local-aws-sqs, which takes it back in the same shape on replay. */
+export interface JournaledMessage {
+  MessageBody: string;
+  MessageAttributes?: unknown;
+  MessageSystemAttributes?: unknown;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+  DelaySeconds?: number;
+}
+
+export interface DurableSqs {
+  url: string;
+  /** Messages in the queue, waiting, delayed or in flight: what the journal still holds for it. */
+  queued(queueName: string): number;
+  /**
+   * Journals these queues from now on and puts back the messages the journal holds for them, under
+   * their own message ids; receive counts start again from 0.
+   */
+  attach(queueNames: string[]): { restored: number; dropped: number };
+  close(): Promise<void>;
+}
+
+/** local-aws-sqs's receipt handle is base64 of a random id followed by JSON naming the message. */
+function messageIdOf(receiptHandle: string): string | undefined {
+  try {
+    const text = Buffer.from(receiptHandle, "base64").toString("utf8");
+    return (JSON.parse(text.slice(text.indexOf("{"))) as { MessageId?: string }).MessageId;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * local-aws-sqs, which keeps queues in memory only, made durable: every message a queue takes (a send,
+ * a move to its dead-letter queue) is journaled and every delete or purge is journaled as a removal,
+ * and no answer leaves the server before what it acknowledges is fsync'd. So a message whose
+ * SendMessage was answered survives a SIGKILL, and one that was being processed is delivered again.
+ */
+export async function startDurableSqs(options: {
+  host: string;
+  journal: Journal<JournaledMessage>;
+}): Promise<DurableSqs> {
+  const { journal } = options;
+  const { service, requestHandler } = createRequestHandler({
+    port: 0,
+    hostname: options.host,
+    accountId: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+  });
+  const server = createServer((request, response) => {
+    // Every answer waits for the journal: what it acknowledges (a send, a delete) is on disk first.
+    const end = response.end;
+    response.end = ((...args: unknown[]) => {
+      journal.synced().then(
+        () => Reflect.apply(end, response, args),
+        (error: Error) => response.destroy(error),
+      );
+      return response;
+    }) as ServerResponse["end"];
+    requestHandler(request, response).catch((error: Error) => response.destroy(error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  // Queue URLs are built from the service's port, as createSqsServer sets it.
+  service.PORT = port;
+
+  const journalQueue = (queue: LocalQueue) => {
+    const name = queue.QueueName;
+    const setRecord = queue.setRecord;
+    queue.setRecord = (input: JournaledMessage, messageId?: string) => {
+      const stored = setRecord(input, messageId);
+      const { MessageBody, MessageAttributes, MessageSystemAttributes, MessageGroupId, MessageDeduplicationId } = input;
+      // A move to the dead-letter queue keeps the message's id, and its retention counts from when it was first sent.
+      const movedFrom = messageId === undefined ? undefined : journal.get(messageId);
+      journal.put(
+        stored.record.MessageId,
+        name,
+        {
+          MessageBody,
+          MessageAttributes,
+          MessageSystemAttributes,
+          MessageGroupId,
+          MessageDeduplicationId,
+          DelaySeconds: input.DelaySeconds === undefined ? undefined : Number(input.DelaySeconds),
+        },
+        movedFrom?.at,
+      );
+      return stored;
+    };
+    const remove = queue.delete.bind(queue);
+    queue.delete = (receiptHandle: string) => {
+      const deleted = remove(receiptHandle);
+      const id = messageIdOf(receiptHandle);
+      if (id && journal.get(id)?.stream === name) journal.remove(id);
+      return deleted;
+    };
+    const clear = queue.clearRecords.bind(queue);
+    queue.clearRecords = () => {
+      clear();
+      journal.removeStream(name);
+    };
+    return setRecord;
+  };
+
+  return {
+    url: `http://${options.host}:${port}`,
+    queued: (queueName) => journal.count(queueName),
+    attach: (queueNames) => {
+      const unjournaled = new Map<string, { queue: LocalQueue; setRecord: LocalQueue["setRecord"] }>();
+      for (const queue of service.Queues)
+        if (queueNames.includes(queue.QueueName))
+          unjournaled.set(queue.QueueName, { queue, setRecord: journalQueue(queue) });
+      let restored = 0;
+      let dropped = 0;
+      const now = Date.now();
+      for (const entry of journal.entries()) {
+        const target = unjournaled.get(entry.stream);
+        // A queue the stack no longer has, or a message past its retention period, is gone as it would be on AWS.
+        if (!target || entry.at + target.queue.MessageRetentionPeriod * 1000 <= now) {
+          journal.remove(entry.id);
+          dropped += 1;
+          continue;
+        }
+        const delayEnds = entry.at + (entry.data.DelaySeconds ?? target.queue.DelaySeconds) * 1000;
+        target.setRecord({ ...entry.data, DelaySeconds: Math.max(0, Math.ceil((delayEnds - now) / 1000)) }, entry.id);
+        restored += 1;
+      }
+      return { restored, dropped };
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
