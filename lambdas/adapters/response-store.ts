@@ -310,7 +310,12 @@ export class ResponseStore {
     return { items, nextCursor: monthIndex < months.length ? { month: months[monthIndex] } : null };
   }
 
-  /** One page of a partition of `index`, newest first, submitted between `query.from` and `query.to`. */
+  /**
+   * One page of a partition of `index`, newest first, submitted between `query.from` and `query.to`.
+   * With a category, DynamoDB's `Limit` counts the items it reads, not those that match: a page of
+   * 25 at 1% matches would take dozens of round trips. So a filtered query reads `FILTERED_READ`
+   * items at a time and the page is cut here, its cursor then being the last item kept.
+   */
   private async queryIndex(
     index: IndexKeys,
     partition: string,
@@ -336,16 +341,28 @@ export class ResponseStore {
         },
         ...(query.category ? { FilterExpression: "#category = :category" } : {}),
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: query.category ? Math.max(limit, FILTERED_READ) : limit,
         ExclusiveStartKey: startKey,
       }),
     );
-    return {
-      items: (result.Items ?? []).map((item) => this.retained(responseRecordSchema.parse(item))),
-      lastKey: result.LastEvaluatedKey,
-    };
+    const found = result.Items ?? [];
+    const kept = found.slice(0, limit);
+    const last = kept.at(-1);
+    const lastKey =
+      found.length > limit && last
+        ? Object.fromEntries(
+            [TableKeys.partitionKey, TableKeys.sortKey, index.partitionKey, index.sortKey].map((name) => [
+              name,
+              last[name],
+            ]),
+          )
+        : result.LastEvaluatedKey;
+    return { items: kept.map((item) => this.retained(responseRecordSchema.parse(item))), lastKey };
   }
 }
+
+/** Items a filtered list reads per round trip (DynamoDB stops earlier at 1 MB). */
+const FILTERED_READ = 250;
 
 /** `YYYY-MM` months from `to` back to `from`, newest first. */
 const isPlainRecord = (value: unknown): value is Record<string, unknown> =>

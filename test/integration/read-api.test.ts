@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoDocumentClient } from "../../lambdas/adapters/clients/dynamodb";
 import { ROUTE_HANDLERS } from "../../lambdas/contracts/routes";
 import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
@@ -114,5 +115,48 @@ describe("GET /v1/openapi.json", () => {
       .flatMap((methods) => Object.values(methods))
       .map((operation) => operation.operationId);
     expect(new Set(operations).size).toBe(Object.keys(ROUTE_HANDLERS).length);
+  });
+});
+
+describe("GET /v1/responses with a category that few responses have", () => {
+  /** 400 responses in June 2025, every 50th a detractor: 2% match. */
+  const june = Array.from({ length: 400 }, (_, n) => ({
+    id: `june-${String(n).padStart(3, "0")}`,
+    type: "nps",
+    score: n % 50 === 0 ? 1 : 9,
+    submittedAt: new Date(Date.UTC(2025, 5, 1) + n * 3_600_000).toISOString(),
+  }));
+  const detractors = june
+    .filter((response) => response.score === 1)
+    .map((response) => response.id)
+    .reverse();
+
+  beforeAll(async () => {
+    for (let start = 0; start < june.length; start += 100)
+      expect((await pipeline.submitBatch({ responses: june.slice(start, start + 100) })).body.accepted).toBe(100);
+    for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
+      await pipeline.deliver(records);
+  });
+
+  it("fills its pages in a few reads, not one read per item it skips", async () => {
+    let queries = 0;
+    const client = dynamoDocumentClient();
+    const counter = "count-list-queries";
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "QueryCommand") queries += 1;
+        return next(args);
+      },
+      { step: "initialize", name: counter },
+    );
+    try {
+      const { ids, pages } = await listAll({ from: "2025-06-01", to: "2025-06-30", category: "detractor", limit: "3" });
+      expect(ids).toEqual(detractors);
+      expect(pages).toBe(3);
+      // Each page reads 250 items at a time; reading only as many as the page still lacked took 224.
+      expect(queries).toBeLessThanOrEqual(8);
+    } finally {
+      client.middlewareStack.remove(counter);
+    }
   });
 });
