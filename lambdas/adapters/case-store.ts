@@ -12,6 +12,7 @@ import {
 import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from "../contracts/cases";
 import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, TableKeys } from "../contracts/table";
 import { commentCutoff, withoutExpiredComment } from "../core/comment-retention";
+import { conditionHeld } from "./conditional-write";
 
 export class VersionConflictError extends Error {}
 
@@ -293,8 +294,8 @@ export class CaseStore {
 
   /** Comment retention: removes the comment from the case's response snapshot, if the case exists and has one. */
   async stripComment(id: string): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: caseKey(id),
@@ -303,10 +304,8 @@ export class CaseStore {
           ExpressionAttributeNames: { "#response": "response", "#comment": "comment" },
           ExpressionAttributeValues: { ":null": null, ":map": "M" },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async alertDelivered(caseId: string, delivery: string): Promise<boolean> {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -9,6 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_PARTITION, apiKeyKey } from "../contracts/table";
 import type { KeyStorePort, StoredKey } from "../core/api-keys";
+import { conditionHeld } from "./conditional-write";
 
 const FIELDS = ["id", "name", "scopes", "allowedOrigins", "salt", "hash", "createdAt", "lastUsedAt"] as const;
 
@@ -61,8 +61,8 @@ export class KeyStore implements KeyStorePort {
   }
 
   async touch(id: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: apiKeyKey(id),
@@ -70,11 +70,7 @@ export class KeyStore implements KeyStorePort {
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeValues: { ":at": at.toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

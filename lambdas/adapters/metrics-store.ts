@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -24,6 +23,7 @@ import {
   type View,
 } from "../core/aggregates";
 import { DEFAULT_TIME_ZONE, dayBounds } from "../core/calendar";
+import { conditionHeld } from "./conditional-write";
 
 /** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
 const CHUNK_CHARS = 300_000;
@@ -106,8 +106,8 @@ export class MetricsStore {
 
   /** Clears a day's mark unless it changed again since `version` was read; returns whether it did. */
   async clearChanged(day: string, version: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionHeld(() =>
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: changedDayKey(day),
@@ -115,12 +115,8 @@ export class MetricsStore {
           ExpressionAttributeNames: { "#version": "version" },
           ExpressionAttributeValues: { ":version": version },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** The stored responses of one day (in the store's time zone), with only the fields the rollup needs. */

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { submissionClaimKey } from "../contracts/table";
 import type { ClaimOutcome } from "../core/submission";
+import { conditionHeld } from "./conditional-write";
 
 /**
  * Response ids claimed at intake: the first body to claim an id fixes what it means, so a retry
@@ -33,17 +34,15 @@ export class SubmissionClaims {
   }
 
   async release(id: string, fingerprint: string): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionHeld(() =>
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: submissionClaimKey(id),
           ConditionExpression: "fingerprint = :fingerprint",
           ExpressionAttributeValues: { ":fingerprint": fingerprint },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }
