@@ -285,6 +285,7 @@ export class CaseStore {
         KeyConditionExpression: "pk = :pk",
         ExpressionAttributeValues: { ":pk": pk },
         ProjectionExpression: "pk, sk",
+        ConsistentRead: true,
       },
     );
     for await (const page of pages)
@@ -315,12 +316,24 @@ export class CaseStore {
     return Boolean(Item);
   }
 
+  /**
+   * Erasure may move the case (its id names the customer) while an alert for it is out. The mark is
+   * written, then the case read: if it is gone, the mark goes too. Erasure deletes the case before it
+   * deletes the marks, so whichever ran second sees the other's write and no mark naming the customer stays.
+   */
   async recordAlertDelivered(caseId: string, delivery: string, at: Date): Promise<void> {
+    const key = alertDeliveryKey(caseId, delivery);
     await this.client.send(
-      new PutCommand({
+      new PutCommand({ TableName: this.tableName, Item: { ...key, deliveredAt: at.toISOString() } }),
+    );
+    const { Item } = await this.client.send(
+      new GetCommand({
         TableName: this.tableName,
-        Item: { ...alertDeliveryKey(caseId, delivery), deliveredAt: at.toISOString() },
+        Key: caseKey(caseId),
+        ConsistentRead: true,
+        ProjectionExpression: "pk",
       }),
     );
+    if (!Item) await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
   }
 }

@@ -98,7 +98,7 @@ export class CloseTheLoop extends Construct {
       description: "Sends case alerts to Slack and email, once per channel",
       timeout: CONSUMER_TIMEOUT,
     });
-    data.grantTable(this.notify, "dynamodb:GetItem", "dynamodb:PutItem");
+    data.grantTable(this.notify, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem");
     this.grantSending(this.notify);
     this.alertQueue = new ConsumerQueue(this, "AlertsQueue", {
       consumer: this.notify,

@@ -2,6 +2,8 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DetailType } from "../../lambdas/contracts/events";
+import { openCase } from "../../lambdas/core/cases";
+import { config, record } from "../support/cases";
 import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
@@ -156,6 +158,25 @@ describe("DELETE /v1/customers/{id}", () => {
     for (const personal of [CUSTOMER, "jo@erase.example", "Jo Erasable", "was late"])
       expect(naming(personal), personal).toEqual([]);
     expect(naming(OTHER).length).toBeGreaterThan(0);
+  });
+
+  it("keeps no alert mark naming the customer when an alert went out while the erasure moved its case", async () => {
+    const { caseStore } = await import("../../lambdas/handlers/composition-root");
+    const store = caseStore();
+    const erasedCase = `retention-${CUSTOMER}-2026-11-04T10:00:00.000Z`;
+    await store.recordAlertDelivered(erasedCase, "opened#slack", new Date());
+    expect(await store.alertDelivered(erasedCase, "opened#slack")).toBe(false);
+
+    const kept = openCase(
+      record({ id: "k-alerted", customer: { ...record({}).customer, id: OTHER } }),
+      "detractor",
+      config,
+      new Date(),
+    );
+    await store.createIfAbsent(kept);
+    await store.recordAlertDelivered(kept.id, "opened#slack", new Date());
+    expect(await store.alertDelivered(kept.id, "opened#slack")).toBe(true);
+    expect((await scan()).filter((item) => JSON.stringify(item).includes(CUSTOMER))).toEqual([]);
   });
 
   it("answers a second DELETE with 404: nothing is held for the id any more", async () => {
