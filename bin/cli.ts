@@ -3,13 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DetailType, EVENT_SOURCE, responseRecordedDetail } from "../lambdas/contracts/events";
-import { followUpEventPattern } from "../lambdas/contracts/follow-up-config";
 import { openApiDocument } from "../lambdas/contracts/openapi";
-import type { ResponseRecord } from "../lambdas/contracts/record";
-import { matchingRule } from "../lambdas/core/case-opening";
-import { matchesEventPattern } from "../lambdas/core/event-pattern";
-import { DEFAULT_STAGE, loadStageConfig } from "../lib/config";
 import { importCustomers } from "./commands/customers-import";
 import { createKey, keyTable, listKeys, revokeKey, scopeList } from "./commands/keys";
 import { recomputeMetrics } from "./commands/metrics-recompute";
@@ -21,13 +15,14 @@ import { recomputeMetrics } from "./commands/metrics-recompute";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --local]
 
-  rules test <rule> [--stage dev] [--from DATE] [--to DATE]
-      replays stored responses through a follow-up rule and reports how many cases it
-      would have opened (rules earlier in the list take a response first)
+  rules test <rule> [--from DATE] [--to DATE]
+      replays the stored responses of the window (default: the last 30 days) through a
+      follow-up rule of the API's stage and reports how many cases it would have opened
+      (rules earlier in the list take a response first)
   customers import <file.csv|file.jsonl> [--restart]
       streams customer profiles into the API, 100 per call; rejected rows go to
       <file>.errors.jsonl with their line numbers; an interrupted import resumes
-  keys create --name NAME --scopes submit[,read,admin] [--origin https://shop.example ...]
+  keys create --name NAME --scopes submit[,read,agent,admin] [--origin https://shop.example ...]
       makes an API key and prints it once (only its hash is kept); a submit-only key works
       from its origins (or the stage's allowedOrigins) and is rate limited
   keys list
@@ -49,21 +44,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function fetchAll(endpoint: string, key: string, query: Record<string, string>, progress: (n: number) => void) {
-  const records: ResponseRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const params = new URLSearchParams({ ...query, limit: "100", ...(cursor ? { cursor } : {}) });
-    const answer = await fetch(`${endpoint}/v1/responses?${params}`, { headers: { authorization: `Bearer ${key}` } });
-    if (!answer.ok) fail(`GET /v1/responses answered ${answer.status}: ${await answer.text()}`);
-    const page = (await answer.json()) as { items: ResponseRecord[]; nextCursor: string | null };
-    records.push(...page.items);
-    cursor = page.nextCursor;
-    progress(records.length);
-  } while (cursor);
-  return records;
-}
-
 /** The API to talk to: `--endpoint --key`, else the local runtime and its saved key. */
 function target(options: { endpoint?: string; key?: string }): { endpoint: string; key: string } {
   let endpoint = options.endpoint;
@@ -78,52 +58,24 @@ function target(options: { endpoint?: string; key?: string }): { endpoint: strin
   return { endpoint, key };
 }
 
-async function rulesTest(
-  ruleName: string,
-  options: { stage?: string; from?: string; to?: string; endpoint?: string; key?: string },
-) {
-  const cdkJson = JSON.parse(readFileSync(resolve(root, "cdk.json"), "utf8")) as { context?: { stages?: unknown } };
-  const config = loadStageConfig(String(options.stage ?? DEFAULT_STAGE), cdkJson.context?.stages).followUp;
-  const rule = config.rules.find((candidate) => candidate.name === ruleName);
-  if (!rule) fail(`no follow-up rule '${ruleName}'; the stage has: ${config.rules.map((r) => r.name).join(", ")}`);
-
+/** Asks the API that runs the rules (its stage's config, its stored responses) what one would have done. */
+async function rulesTest(ruleName: string, options: { from?: string; to?: string; endpoint?: string; key?: string }) {
   const { endpoint, key } = target(options);
-  const query: Record<string, string> = {};
-  if (options.from) query.from = String(options.from);
-  if (options.to) query.to = String(options.to);
-
-  const records = await fetchAll(endpoint, key, query, (n) => process.stderr.write(`\rread ${n} responses…`));
-  process.stderr.write("\n");
-  const pattern = followUpEventPattern(rule);
-  const asEvent = (record: ResponseRecord) => ({
-    source: EVENT_SOURCE,
-    "detail-type": DetailType.ResponseRecorded,
-    detail: responseRecordedDetail(record),
+  const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
+  const answer = await fetch(`${endpoint}/v1/rules/${encodeURIComponent(ruleName)}/test`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(window),
   });
-  const matched = records.filter((record) => matchesEventPattern(pattern, asEvent(record)));
-  const attributed = matched.filter((record) => matchingRule(asEvent(record), config)?.name === rule.name);
-  console.log(
-    JSON.stringify(
-      {
-        rule: rule.name,
-        pattern,
-        responses: records.length,
-        matched: matched.length,
-        wouldOpenCases: attributed.length,
-        takenByEarlierRules: matched.length - attributed.length,
-        examples: attributed.slice(0, 5).map((record) => ({ id: record.id, type: record.type, score: record.score })),
-      },
-      null,
-      2,
-    ),
-  );
+  const body = (await answer.json()) as { error?: { message: string } };
+  if (!answer.ok) fail(`rules test ${ruleName}: ${body.error?.message ?? `HTTP ${answer.status}`}`);
+  console.log(JSON.stringify(body, null, 2));
 }
 
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
-      stage: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
       endpoint: { type: "string" },

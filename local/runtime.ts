@@ -17,6 +17,7 @@ import {
   writeProxyResult,
 } from "./api-gateway";
 import { LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
+import { ConsoleSite } from "./console-site";
 import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
 import { startDynalite } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
@@ -24,7 +25,9 @@ import { startLocalEventBridge } from "./eventbridge";
 import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
 import { Outbox, slackItem } from "./outbox";
+import { LocalPeople, localSignInSchema } from "./people";
 import { ScheduleTimer } from "./schedules";
+import { landingPath, signInPage } from "./sign-in-page";
 import { startSmtpCapture } from "./smtp";
 import { SqsPoller } from "./sqs-poller";
 import {
@@ -147,6 +150,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     smtp: smtp.url,
     slackWebhook: `${url}/_local/slack/alerts`,
   };
+  const people = await LocalPeople.open(options.dataDir, url);
+  const site = await ConsoleSite.build(options.dataDir);
+  /** Set here, not resolved from the template: on AWS they name the user pool and the CloudFront distribution. */
+  const localSettings: Record<string, string> = {
+    [EnvName.peopleAuth]: JSON.stringify(people.auth),
+    [EnvName.consoleUrl]: url,
+  };
   const clientConfig = { region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
   const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl });
@@ -189,9 +199,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   const functions = new Map<string, LambdaHost>();
   for (const fn of topology.functions) {
-    const env: Record<string, string> = Object.fromEntries(
-      Object.entries(fn.environment).map(([name, value]) => [name, resolve(value)]),
-    );
+    const env: Record<string, string> = {
+      ...Object.fromEntries(
+        Object.entries(fn.environment)
+          .filter(([name]) => !(name in localSettings))
+          .map(([name, value]) => [name, resolve(value)]),
+      ),
+      ...localSettings,
+    };
     if (EnvName.slackWebhooksSecretArn in env) {
       // No Secrets Manager locally: Slack goes to the outbox (or a real webhook when CXLOOP_SLACK_WEBHOOK_URL is set),
       // email to the SMTP capture (or a real server when CXLOOP_SMTP_URL is set).
@@ -273,6 +288,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return response.end();
     }
     const match = routes.match(method, url.pathname);
+    if (!match && method === "GET" && !url.pathname.startsWith("/v1/") && (await site.serve(url.pathname, response)))
+      return;
     if (!match || match === "method-not-allowed") return sendJson(response, 404, { message: "Not Found" });
     const fn = functions.get(match.route.functionLogicalId);
     if (!fn) return sendJson(response, 500, { message: "Internal Server Error" });
@@ -290,6 +307,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const path = url.pathname;
     if (method === "GET" && path === "/_local/health") return sendJson(response, 200, { status: "ok", endpoints });
     if (method === "GET" && path === "/_local/outbox") return sendJson(response, 200, { items: outbox.list() });
+    if (method === "GET" && path === "/_local/jwks.json") return sendJson(response, 200, people.jwks);
+    if (method === "POST" && path === "/_local/token") return issueToken(request, response);
+    if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);
     const slack = /^\/_local\/slack\/([^/]+)$/.exec(path);
     if (method === "POST" && slack) {
       const body = await readRequestBody(request);
@@ -321,6 +341,58 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { name: rule.logicalId, status: "done", durationMs: Date.now() - started });
     }
     return sendJson(response, 404, { error: { code: "not_found", message: `no local route ${method} ${path}` } });
+  }
+
+  /** `POST /_local/token {"user", "role"}` → `{"token", "expiresAt"}`, for scripts and tests. */
+  async function issueToken(request: IncomingMessage, response: ServerResponse) {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readRequestBody(request)).toString("utf8"));
+    } catch {
+      return sendJson(response, 400, {
+        error: {
+          code: "invalid_json",
+          message: "body is not valid JSON",
+          details: [{ path: "body", message: 'send {"user", "role"}' }],
+        },
+      });
+    }
+    const parsed = localSignInSchema.safeParse(body);
+    if (!parsed.success)
+      return sendJson(response, 422, {
+        error: {
+          code: "validation_failed",
+          message: 'send {"user", "role"}',
+          details: parsed.error.issues.map((issue) => ({
+            path: issue.path.join(".") || "body",
+            message: issue.message,
+          })),
+        },
+      });
+    return sendJson(response, 200, await people.issue(parsed.data));
+  }
+
+  /** `GET /_local/sign-in`: the form; with `user` and `role` it signs in at once and lands on the console. */
+  async function signIn(url: URL, response: ServerResponse) {
+    const next = landingPath(url.searchParams.get("next"));
+    const user = url.searchParams.get("user");
+    const page = (status: number, problem?: string) => {
+      response.writeHead(status, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        "cache-control": "no-store",
+      });
+      response.end(signInPage({ next, problem, user: user ?? undefined }));
+    };
+    if (user === null) return page(200);
+    const parsed = localSignInSchema.safeParse({ user, role: url.searchParams.get("role") });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return page(400, `${issue?.path.join(".")}: ${issue?.message}`);
+    }
+    const { token } = await people.issue(parsed.data);
+    response.writeHead(302, { location: `${next}#token=${token}`, "cache-control": "no-store" });
+    response.end();
   }
 
   markReady();

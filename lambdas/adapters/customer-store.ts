@@ -31,7 +31,9 @@ function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
   return customerProfileSchema.parse({ minimal: false, ...picked, id });
 }
 
-const { byTime } = TableKeys.indexes;
+const { byTime, byCustomer } = TableKeys.indexes;
+/** A profile's key in the by-customer index: its email address, so a lookup by email is one query. */
+const emailIndexKey = (email: string) => `EMAIL#${email.toLowerCase()}`;
 const CUSTOMERS_AT_RISK = "CUSTOMERS#AT_RISK";
 /** How long an unfinished erasure's record (id → pseudonym) may stay: long enough for the retries of a DELETE. */
 const ERASURE_MARKER_TTL_SECONDS = 24 * 3600;
@@ -64,6 +66,24 @@ export class CustomerStore {
   }
 
   /**
+   * Profiles with this email address, whatever its case: each profile carries its address, lower-cased,
+   * as its key in the by-customer index, so the lookup is one query and leaves with the profile.
+   */
+  async withEmail(email: string, limit: number): Promise<CustomerProfile[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byCustomer.name,
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey },
+        ExpressionAttributeValues: { ":pk": emailIndexKey(email) },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => toProfile(String(item[byCustomer.sortKey]), item));
+  }
+
+  /**
    * Replaces the profile's fields with `input` (fields left out are removed),
    * keeping when it was created. Returns the stored profile and whether it is new.
    */
@@ -72,9 +92,15 @@ export class CustomerStore {
     input: CustomerProfileInput,
     now: Date,
   ): Promise<{ created: boolean; profile: CustomerProfile }> {
-    const set = PROFILE_FIELDS.filter((field) => input[field] !== undefined);
-    const remove = PROFILE_FIELDS.filter((field) => input[field] === undefined);
-    const names = Object.fromEntries(PROFILE_FIELDS.map((field) => [`#${field}`, field]));
+    const indexed =
+      input.email === undefined
+        ? {}
+        : { [byCustomer.partitionKey]: emailIndexKey(input.email), [byCustomer.sortKey]: id };
+    const stored = { ...input, ...indexed } as Record<string, unknown>;
+    const fields = [...PROFILE_FIELDS, byCustomer.partitionKey, byCustomer.sortKey];
+    const set = fields.filter((field) => stored[field] !== undefined);
+    const remove = fields.filter((field) => stored[field] === undefined);
+    const names = Object.fromEntries(fields.map((field) => [`#${field}`, field]));
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -87,7 +113,7 @@ export class CustomerStore {
           [...set, ...remove].map((field) => [`#${field}`, names[`#${field}`] as string]),
         ),
         ExpressionAttributeValues: {
-          ...Object.fromEntries(set.map((field) => [`:${field}`, input[field]])),
+          ...Object.fromEntries(set.map((field) => [`:${field}`, stored[field]])),
           ":now": now.toISOString(),
           ":false": false,
         },

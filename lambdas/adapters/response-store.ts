@@ -25,6 +25,7 @@ export interface ListQuery {
   limit: number;
   customerId?: string;
   category?: Category;
+  theme?: string;
   cursor?: ListCursor;
 }
 /** Where the previous page stopped: the month bucket (or customer index) and DynamoDB's key. */
@@ -312,7 +313,7 @@ export class ResponseStore {
 
   /**
    * One page of a partition of `index`, newest first, submitted between `query.from` and `query.to`.
-   * With a category, DynamoDB's `Limit` counts the items it reads, not those that match: a page of
+   * With a category or theme, DynamoDB's `Limit` counts the items it reads, not those that match: a page of
    * 25 at 1% matches would take dozens of round trips. So a filtered query reads `FILTERED_READ`
    * items at a time and the page is cut here, its cursor then being the last item kept.
    */
@@ -323,25 +324,22 @@ export class ResponseStore {
     limit: number,
     startKey: Record<string, unknown> | undefined,
   ) {
+    const filter = listFilter(query);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: index.name,
         KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :lower AND :upper",
-        ExpressionAttributeNames: {
-          "#pk": index.partitionKey,
-          "#sk": index.sortKey,
-          ...(query.category ? { "#category": "category" } : {}),
-        },
+        ExpressionAttributeNames: { "#pk": index.partitionKey, "#sk": index.sortKey, ...filter?.names },
         ExpressionAttributeValues: {
           ":pk": partition,
           ":lower": query.from.toISOString(),
           ":upper": `${query.to.toISOString()}~`,
-          ...(query.category ? { ":category": query.category } : {}),
+          ...filter?.values,
         },
-        ...(query.category ? { FilterExpression: "#category = :category" } : {}),
+        ...(filter ? { FilterExpression: filter.expression } : {}),
         ScanIndexForward: false,
-        Limit: query.category ? Math.max(limit, FILTERED_READ) : limit,
+        Limit: filter ? Math.max(limit, FILTERED_READ) : limit,
         ExclusiveStartKey: startKey,
       }),
     );
@@ -363,6 +361,28 @@ export class ResponseStore {
 
 /** Items a filtered list reads per round trip (DynamoDB stops earlier at 1 MB). */
 const FILTERED_READ = 250;
+
+/** The filter of a list by category and/or theme, or null when it lists everything. */
+function listFilter(query: Pick<ListQuery, "category" | "theme">) {
+  const parts = [
+    query.category && {
+      expression: "#category = :category",
+      names: { "#category": "category" },
+      values: { ":category": query.category },
+    },
+    query.theme && {
+      expression: "contains(#themes, :theme)",
+      names: { "#themes": "themes" },
+      values: { ":theme": query.theme },
+    },
+  ].filter((part) => typeof part === "object");
+  if (parts.length === 0) return null;
+  return {
+    expression: parts.map((part) => part.expression).join(" AND "),
+    names: Object.assign({}, ...parts.map((part) => part.names)) as Record<string, string>,
+    values: Object.assign({}, ...parts.map((part) => part.values)) as Record<string, string>,
+  };
+}
 
 /** `YYYY-MM` months from `to` back to `from`, newest first. */
 const isPlainRecord = (value: unknown): value is Record<string, unknown> =>

@@ -1,7 +1,38 @@
 import * as z from "zod";
 
-export const scopes = ["submit", "read", "admin"] as const;
+export const scopes = ["submit", "read", "agent", "admin"] as const;
 export type Scope = (typeof scopes)[number];
+
+/**
+ * What each scope includes besides itself: an agent reads and works cases, an admin does everything.
+ * `submit` stays on its own: a key that can read must never be the one sitting in a web page.
+ */
+const INCLUDED: Record<Scope, readonly Scope[]> = {
+  submit: [],
+  read: [],
+  agent: ["read"],
+  admin: ["submit", "read", "agent"],
+};
+export const grants = (held: readonly Scope[], needed: Scope) =>
+  held.some((scope) => scope === needed || INCLUDED[scope].includes(needed));
+
+/** People sign in with a role, a group in the user pool; each maps to one scope. */
+export const roles = ["viewer", "agent", "admin"] as const;
+export type Role = (typeof roles)[number];
+export const ROLE_SCOPE: Record<Role, Scope> = { viewer: "read", agent: "agent", admin: "admin" };
+
+/**
+ * How the API checks a signed-in person's token (an OIDC ID token): who issues it, for which client, and
+ * where the issuer's public keys are. On AWS the Cognito user pool; locally the runtime's signing key.
+ */
+export const peopleAuthSchema = z.strictObject({
+  issuer: z.url(),
+  audience: z.string().min(1),
+  jwksUrl: z.url(),
+});
+export type PeopleAuth = z.infer<typeof peopleAuthSchema>;
+/** The claim holding a person's groups: Cognito's, which the local sign-in uses too, so one path verifies both. */
+export const GROUPS_CLAIM = "cognito:groups";
 
 /** Keys are configured by their SHA-256 hash; the key itself never leaves the client. */
 export const apiKeyEntrySchema = z.strictObject({
@@ -17,8 +48,9 @@ export const originSchema = z.union([
   z.literal("*"),
 ]);
 
-/** Who made a request: a key from the stage config (`id` null) or one managed through `/v1/keys`. */
+/** Who made a request: a key from the stage config (`id` null), one managed through `/v1/keys`, or a signed-in person. */
 export interface Caller {
+  kind: "key" | "person";
   id: string | null;
   name: string;
   scopes: readonly Scope[];
@@ -49,3 +81,20 @@ export const abuseControlSchema = z.strictObject({
   perCustomerSurvey: rateLimitSchema.nullable().default({ requests: 3, perSeconds: 3600 }),
 });
 export type AbuseControl = z.infer<typeof abuseControlSchema>;
+
+/** `GET /v1/me`: who the console is signed in as, and what it may show. */
+export const meSchema = z
+  .object({
+    name: z.string(),
+    kind: z.enum(["key", "person"]),
+    scopes: z.array(z.enum(scopes)),
+    role: z.enum(roles).nullable().meta({ description: "a person's role; null for an API key" }),
+  })
+  .meta({ id: "Me" });
+
+export const whoIs = (caller: Caller): z.infer<typeof meSchema> => ({
+  name: caller.name,
+  kind: caller.kind,
+  scopes: [...caller.scopes],
+  role: caller.kind === "person" ? (roles.find((role) => caller.scopes.includes(ROLE_SCOPE[role])) ?? null) : null,
+});

@@ -104,14 +104,10 @@ const latestScoreSchema = z
   .nullable();
 
 /** Query string of `GET /v1/customers/{id}`. */
-export const customerViewQuerySchema = z
-  .strictObject({
-    include: z
-      .enum(["all"])
-      .optional()
-      .meta({ description: "`all`: every response and event (an export), not the latest 50" }),
-  })
-  .meta({ id: "CustomerViewQuery" });
+/** `GET /v1/customers?q=`: an id or an email address, matched exactly (the email without regard to case). */
+export const customerSearchQuerySchema = z
+  .strictObject({ q: z.string().trim().min(1).max(320).meta({ description: "a customer id or email address" }) })
+  .meta({ id: "CustomerSearchQuery" });
 
 /** `GET /v1/customers/{id}`: the 360° view. */
 export const customerViewSchema = z
@@ -156,3 +152,7 @@ export const revenueAtRiskSchema = z
     ),
   })
   .meta({ id: "RevenueAtRisk" });
+
+export const customerSearchSchema = z
+  .object({ items: z.array(customerProfileSchema).meta({ description: "at most 20" }) })
+  .meta({ id: "CustomerSearchResult" });

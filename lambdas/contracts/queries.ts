@@ -12,6 +12,7 @@ export const listResponsesQuerySchema = z
     to: dayOrInstantSchema.optional().meta({ description: "inclusive; defaults to now" }),
     customerId: customerIdSchema.optional(),
     category: z.enum(categories).optional(),
+    theme: z.string().min(1).max(64).optional().meta({ description: "only responses tagged with this theme" }),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(2048).optional().meta({ description: "`nextCursor` of the previous page" }),
   })

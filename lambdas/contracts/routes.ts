@@ -1,12 +1,14 @@
 import * as z from "zod";
 import type { Scope } from "./auth";
+import { meSchema } from "./auth";
 import { caseListSchema, casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
 import {
   customerBatchResultSchema,
   customerBatchSchema,
   customerProfileInputSchema,
   customerProfileSchema,
-  customerViewQuerySchema,
+  customerSearchQuerySchema,
+  customerSearchSchema,
   customerViewSchema,
   erasureSchema,
   operationalEventInputSchema,
@@ -26,6 +28,7 @@ import {
 } from "./metrics";
 import { listResponsesQuerySchema } from "./queries";
 import { responseListSchema, responseRecordSchema } from "./record";
+import { ruleByName, ruleListSchema, ruleTestRequestSchema, ruleTestResultSchema } from "./rules";
 import {
   acceptedSchema,
   batchResultSchema,
@@ -154,6 +157,17 @@ export const ROUTES = {
     responses: { 200: { description: "OpenAPI 3.1", schema: openApiDocumentSchema } },
     errors: {},
   },
+  getMe: {
+    key: "GET /v1/me",
+    handler: "responses-api",
+    tag: "meta",
+    summary: "Who is calling",
+    description:
+      "The key's name or the signed-in person, the scopes they hold and a person's role: what the console may show.",
+    scope: "read",
+    responses: { 200: { description: "the caller", schema: meSchema } },
+    errors: {},
+  },
   listCases: {
     key: "GET /v1/cases",
     handler: "cases-api",
@@ -190,15 +204,22 @@ export const ROUTES = {
     tag: "cases",
     summary: "Work a case",
     description:
-      "Change its status (open → contacted → resolved, or closed-no-contact), owner, root cause, or add a note. History records who (the name of the key that called) and when.",
-    scope: "admin",
+      "Change its status (open → contacted → resolved, or closed-no-contact), owner, root cause, or add a note. History records who (the key's name or the signed-in person) and when.",
+    scope: "agent",
     path: caseById,
     body: { schema: casePatchSchema, maxBytes: 16 * 1024 },
+    headers: [
+      {
+        name: "If-Match",
+        description:
+          "the case's `version` as read; if it has changed since, nothing is changed and the answer is 409 version_conflict",
+      },
+    ],
     responses: { 200: { description: "the updated case", schema: caseSchema } },
     errors: {
       400: "body is not JSON",
       404: "no such case",
-      409: "invalid status move, or the case changed meanwhile",
+      409: "`conflict`: an invalid status move; `version_conflict`: the case changed since it was read",
       413: "body over 16 KB",
       422: "a field breaks the contract",
     },
@@ -234,12 +255,32 @@ export const ROUTES = {
     tag: "customers",
     summary: "The 360° view of a customer",
     description:
-      "Profile, latest scores and trend, churn risk with reasons, responses, cases and events; `?include=all` exports everything.",
+      "Profile, latest scores and trend, churn risk with reasons, the latest 50 responses and events, and cases.",
     scope: "read",
     path: customerById,
-    query: customerViewQuerySchema,
     responses: { 200: { description: "the view", schema: customerViewSchema } },
-    errors: { 404: "no such customer", 422: "bad id or query" },
+    errors: { 404: "no such customer", 422: "bad id" },
+  },
+  searchCustomers: {
+    key: "GET /v1/customers",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Find a customer by id or email",
+    scope: "read",
+    query: customerSearchQuerySchema,
+    responses: { 200: { description: "the profiles found", schema: customerSearchSchema } },
+    errors: { 422: "bad query" },
+  },
+  exportCustomer: {
+    key: "GET /v1/customers/{id}/export",
+    handler: "customers-api",
+    tag: "customers",
+    summary: "Export everything held about a customer",
+    description: "The 360° view with every response and event (a subject access request), as a JSON attachment.",
+    scope: "admin",
+    path: customerById,
+    responses: { 200: { description: "the export", schema: customerViewSchema } },
+    errors: { 404: "no such customer", 422: "bad id" },
   },
   eraseCustomer: {
     key: "DELETE /v1/customers/{id}",
@@ -314,6 +355,30 @@ export const ROUTES = {
     body: { schema: recomputeRequestSchema, maxBytes: 1024 },
     responses: { 200: { description: "days recomputed and the responses they hold", schema: recomputeResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 KB", 422: "bad range" },
+  },
+  listRules: {
+    key: "GET /v1/rules",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "The follow-up rules",
+    description:
+      "Each rule with the EventBridge pattern it is deployed as; the first that matches a response opens its case.",
+    scope: "read",
+    responses: { 200: { description: "the rules", schema: ruleListSchema } },
+    errors: {},
+  },
+  testRule: {
+    key: "POST /v1/rules/{name}/test",
+    handler: "cases-api",
+    tag: "cases",
+    summary: "Test a follow-up rule against past responses",
+    description:
+      "How many responses of the window the rule matches and how many cases it would have opened, with examples; nothing is changed.",
+    scope: "read",
+    path: ruleByName,
+    body: { schema: ruleTestRequestSchema, maxBytes: 1024 },
+    responses: { 200: { description: "what the rule would have done", schema: ruleTestResultSchema } },
+    errors: { 400: "body is not JSON", 404: "no such rule", 422: "bad window" },
   },
   createKey: {
     key: "POST /v1/keys",

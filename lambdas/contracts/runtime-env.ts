@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { abuseControlSchema, apiKeyEntrySchema } from "./auth";
+import { abuseControlSchema, apiKeyEntrySchema, peopleAuthSchema } from "./auth";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 import { timeZoneSchema } from "./time-zone";
 
@@ -20,6 +20,8 @@ export const EnvName = {
   apiKeys: "API_KEYS",
   allowedOrigins: "ALLOWED_ORIGINS",
   abuseControl: "ABUSE_CONTROL",
+  peopleAuth: "PEOPLE_AUTH",
+  consoleUrl: "CONSOLE_URL",
   themes: "THEMES",
   sentimentProvider: "SENTIMENT_PROVIDER",
   followUpConfig: "FOLLOW_UP_CONFIG",
@@ -54,6 +56,10 @@ export const envSchemas = {
   allowedOrigins: json(z.array(z.string())),
   /** Limits on browser keys; absent: the defaults. */
   abuseControl: json(abuseControlSchema).optional(),
+  /** How signed-in people's tokens are verified; absent: only API keys are accepted. */
+  peopleAuth: json(peopleAuthSchema).optional(),
+  /** Where the console is served: alerts link to its case page, the digest to its overview. */
+  consoleUrl: z.url().optional(),
   themes: json(themeTaxonomySchema).optional(),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
   followUpConfig: json(followUpConfigSchema),

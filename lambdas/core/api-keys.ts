@@ -113,13 +113,13 @@ export class KeyDirectory {
     if (!managed) {
       const hash = hashApiKey(presented);
       const entry = this.stageKeys.find((key) => sameHash(key.sha256, hash));
-      return entry && { id: null, name: entry.name, scopes: entry.scopes, allowedOrigins: [] };
+      return entry && { kind: "key", id: null, name: entry.name, scopes: entry.scopes, allowedOrigins: [] };
     }
     const [, id, secret] = managed as unknown as [string, string, string];
     const key = await this.read(id);
     if (!key || !sameHash(key.hash, saltedHash(key.salt, secret))) return undefined;
     if (!(await this.recordUse(key))) return undefined;
-    return { id: key.id, name: key.name, scopes: key.scopes, allowedOrigins: key.allowedOrigins };
+    return { kind: "key", id: key.id, name: key.name, scopes: key.scopes, allowedOrigins: key.allowedOrigins };
   }
 
   private async read(id: string): Promise<StoredKey | undefined> {

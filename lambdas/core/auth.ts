@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Caller, isBrowserKey, type Scope } from "../contracts/auth";
+import { type Caller, grants, isBrowserKey, type Scope } from "../contracts/auth";
 
 /** Stage keys are configured as the SHA-256 of the key. */
 export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
@@ -7,7 +7,7 @@ export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf
 export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403; message: string };
 
 export interface AuthPolicy {
-  /** Who a presented key belongs to, if anyone. */
+  /** Who a presented key or signed-in person's token belongs to, if anyone. */
   directory: { find(presented: string): Promise<Caller | undefined> };
   /** The stage's allowed origins, for keys that list none of their own. */
   allowedOrigins: readonly string[];
@@ -28,9 +28,13 @@ export async function authorize(
   if (!presented)
     return { ok: false, status: 401, message: "missing API key: send Authorization: Bearer <key> or x-api-key" };
   const caller = await policy.directory.find(presented);
-  if (!caller) return { ok: false, status: 401, message: "unknown or revoked API key" };
-  if (!caller.scopes.includes(needed) && !caller.scopes.includes("admin"))
-    return { ok: false, status: 403, message: `this API key lacks the '${needed}' scope` };
+  if (!caller) return { ok: false, status: 401, message: "unknown or revoked API key, or an invalid or expired token" };
+  if (!grants(caller.scopes, needed))
+    return {
+      ok: false,
+      status: 403,
+      message: `${caller.kind === "person" ? "your role" : "this API key"} lacks the '${needed}' scope`,
+    };
   if (isBrowserKey(caller)) {
     const origins = caller.allowedOrigins.length > 0 ? caller.allowedOrigins : policy.allowedOrigins;
     if (!request.origin && !policy.serverSideSubmitKeys)

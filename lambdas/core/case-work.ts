@@ -46,25 +46,33 @@ export async function getCase(
   return found;
 }
 
+const changedMeanwhile = (why: string) =>
+  new ClientError("version_conflict", `${why}; read it again and retry`, [
+    { path: "header.If-Match", message: "someone else changed the case since it was read" },
+  ]);
+
 /**
- * Applies an agent's change to a case with optimistic concurrency: a case changed since it was
- * read is refused (409), never overwritten. Publishes Case Updated, or Case Closed when it closed.
+ * Applies an agent's change to a case with optimistic concurrency: a case changed since it was read
+ * (`edit.readVersion`, the `If-Match` the console sends, or between this read and the save) is refused
+ * with 409, never overwritten. Publishes Case Updated, or Case Closed when it closed.
  */
 export async function updateCase(
   id: string,
   patch: CasePatch,
-  actor: string,
+  edit: { actor: string; readVersion?: number },
   ports: Omit<CaseWorkPorts<unknown>, "cases"> & { cases: Pick<CaseWorkPorts<unknown>["cases"], "get" | "save"> },
 ): Promise<Case> {
+  const { actor, readVersion } = edit;
   const current = await getCase(id, ports);
+  if (readVersion !== undefined && readVersion !== current.version)
+    throw changedMeanwhile(`the case is at version ${current.version}, you edited version ${readVersion}`);
   const outcome = applyPatch(current, patch, actor, ports.now());
   if (!outcome.ok) throw new ClientError("conflict", outcome.conflict, [{ path: "status", message: outcome.conflict }]);
   if (outcome.changes.length === 0) return current;
   try {
     await ports.cases.save(outcome.case, current.version);
   } catch (error) {
-    if (ports.isConflict(error))
-      throw new ClientError("conflict", "the case changed while you edited it; read it again and retry");
+    if (ports.isConflict(error)) throw changedMeanwhile("the case changed while this edit was saved");
     throw error;
   }
   await ports.events.caseEvent(outcome.closed ? DetailType.CaseClosed : DetailType.CaseUpdated, {

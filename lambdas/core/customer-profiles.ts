@@ -14,13 +14,14 @@ import { itemError, notFound, validationFailed } from "./client-error";
 import { customerView } from "./customer-view";
 import { parseWith } from "./validation";
 
-/** How much history the 360° view shows; `include=all` exports everything. */
+/** How much history the 360° view shows; an export has everything. */
 const VIEW_LIMIT = 50;
 const EXPORT_LIMIT = 100_000;
 
 export interface CustomerProfilePorts {
   customers: {
     get(id: string): Promise<CustomerProfile | null>;
+    withEmail(email: string, limit: number): Promise<CustomerProfile[]>;
     put(id: string, input: CustomerProfileInput, now: Date): Promise<{ created: boolean; profile: CustomerProfile }>;
     ensureMinimal(id: string, now: Date): Promise<void>;
     addEvent(event: OperationalEvent): Promise<boolean>;
@@ -84,6 +85,19 @@ export async function showCustomer(
   ]);
   if (!profile && history.items.length === 0) throw notFound(`no customer ${id}`);
   return customerView(profile, history.items, customerCases, events, now);
+}
+
+const SEARCH_LIMIT = 20;
+
+/** A customer by exact id, and those with the email address: what a person types into the console's search. */
+export async function searchCustomers(q: string, ports: Pick<CustomerProfilePorts, "customers">) {
+  const asId = customerIdSchema.safeParse(q);
+  const [byId, byEmail] = await Promise.all([
+    asId.success ? ports.customers.get(asId.data) : null,
+    q.includes("@") ? ports.customers.withEmail(q, SEARCH_LIMIT) : [],
+  ]);
+  const found = [...(byId ? [byId] : []), ...byEmail.filter((profile) => profile.id !== byId?.id)];
+  return { items: found.slice(0, SEARCH_LIMIT) };
 }
 
 /** Records an operational event once per id; a new one can tip the customer's churn risk, a repeat changes nothing. */

@@ -35,6 +35,8 @@ export interface DigestContent {
   comments: ReadonlyMap<string, string | null>;
   overdue: readonly Case[];
   revenue: ReturnType<typeof revenueAtRisk>;
+  /** The console's overview, where the digest's reader goes next; null when no console is deployed. */
+  overviewUrl: string | null;
 }
 
 const signed = (n: number | null) => (n === null ? "n/a" : `${n > 0 ? "+" : ""}${n}`);
@@ -51,7 +53,7 @@ export function buildDigest(content: DigestContent): {
   slack: SlackMessage;
   email: EmailMessage;
 } {
-  const { metrics, trend, drivers, comments, overdue, revenue } = content;
+  const { metrics, trend, drivers, comments, overdue, revenue, overviewUrl } = content;
   const negative = drivers.drivers
     .filter((driver) => driver.impact !== null && driver.impact < 0)
     .slice(0, TOP_DRIVERS);
@@ -100,6 +102,7 @@ export function buildDigest(content: DigestContent): {
     "",
     overdueLine,
     revenueLine,
+    ...(overviewUrl ? ["", `Overview: ${overviewUrl}`] : []),
   ].join("\n");
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: headline } },
@@ -121,6 +124,14 @@ export function buildDigest(content: DigestContent): {
       },
     },
     { type: "section", text: { type: "mrkdwn", text: escapeSlack(`${overdueLine}\n${revenueLine}`) } },
+    ...(overviewUrl
+      ? [
+          {
+            type: "section" as const,
+            text: { type: "mrkdwn" as const, text: `<${overviewUrl}|Open the overview in cxloop>` },
+          },
+        ]
+      : []),
   ];
 
   const chart = npsTrendSvg(
@@ -143,6 +154,7 @@ export function buildDigest(content: DigestContent): {
           .join("")}</ol>`,
     `<p>${escapeHtml(overdueLine)}</p>`,
     `<p>${escapeHtml(revenueLine)}</p>`,
+    overviewUrl ? `<p><a href="${escapeHtml(overviewUrl)}">Open the overview in cxloop</a></p>` : "",
   ].join("");
 
   const score = (
@@ -185,6 +197,7 @@ export interface DigestPorts extends DeliveryPorts {
   recipients: readonly Contact[];
   /** The metrics time zone: which days make last week. */
   timeZone: string;
+  consoleUrl: string | null;
 }
 
 /**
@@ -231,6 +244,7 @@ export async function sendWeeklyDigest(ports: DigestPorts) {
     comments,
     overdue,
     revenue: revenueAtRisk(atRisk, ports.riskThreshold),
+    overviewUrl: ports.consoleUrl ? `${ports.consoleUrl.replace(/\/$/, "")}/` : null,
   });
   await ports.events.metricsComputed(digest.summary);
 

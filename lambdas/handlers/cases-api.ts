@@ -1,12 +1,35 @@
 import type { CaseListQuery } from "../adapters/case-store";
 import { getCase, listCases, updateCase } from "../core/case-work";
 import { caseStats } from "../core/cases";
-import { apiAuth, caseStore, eventPublisher, isCaseConflict, now } from "./composition-root";
+import { validationFailed } from "../core/client-error";
+import { listWindow } from "../core/response-list";
+import { listRules, testRule } from "../core/rule-test";
+import {
+  apiAuth,
+  caseStore,
+  eventPublisher,
+  followUpConfig,
+  isCaseConflict,
+  now,
+  responseStore,
+} from "./composition-root";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { httpHandler } from "./http";
 
 type CaseCursor = NonNullable<CaseListQuery["cursor"]>;
 const ports = { cases: caseStore(), events: eventPublisher(), now, isConflict: isCaseConflict };
+const pastResponses = async (window: { from: Date; to: Date }, limit: number) =>
+  (await responseStore().list({ ...window, limit })).items;
+/** Days a rule test looks back when the request names no window. */
+const RULE_TEST_DAYS = 30;
+
+/** `If-Match: 3`, `"3"` or `W/"3"`: the version the editor read. */
+function readVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const version = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch)?.[1];
+  if (!version) throw validationFailed([{ path: "header.If-Match", message: 'must be the case\'s version, e.g. "3"' }]);
+  return Number(version);
+}
 
 export const handler = httpHandler<"cases-api">(
   {
@@ -30,9 +53,24 @@ export const handler = httpHandler<"cases-api">(
     getCaseStats: async () => ({ status: 200, body: caseStats(await ports.cases.all(), now()) }),
     getCase: async ({ path }) => ({ status: 200, body: await getCase(path.id, ports) }),
     // History records the authenticated caller, never a name the client supplies.
-    updateCase: async ({ path, body, caller }) => ({
+    updateCase: async ({ path, body, caller, header }) => ({
       status: 200,
-      body: await updateCase(path.id, body, caller.name, ports),
+      body: await updateCase(
+        path.id,
+        body,
+        { actor: caller.name, readVersion: readVersion(header("if-match")) },
+        ports,
+      ),
+    }),
+    listRules: async () => ({ status: 200, body: listRules(followUpConfig()) }),
+    testRule: async ({ path, body }) => ({
+      status: 200,
+      body: await testRule(
+        path.name,
+        listWindow(body, now(), { defaultDays: RULE_TEST_DAYS, at: "" }),
+        followUpConfig(),
+        { responses: pastResponses },
+      ),
     }),
   },
   { auth: apiAuth() },

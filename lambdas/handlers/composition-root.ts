@@ -9,6 +9,7 @@ import { EventPublisher } from "../adapters/event-publisher";
 import { KeyStore } from "../adapters/key-store";
 import { MetricsStore } from "../adapters/metrics-store";
 import { createNotifiers } from "../adapters/notifiers";
+import { looksLikeToken, PeopleTokens } from "../adapters/people-tokens";
 import { RateCounters } from "../adapters/rate-counters";
 import { ResponseStore } from "../adapters/response-store";
 import { SubmissionClaims } from "../adapters/submission-claims";
@@ -48,10 +49,15 @@ export const rateLimiter = /* @__PURE__ */ once(
 );
 
 export const apiAuth = /* @__PURE__ */ once(() => {
-  const { apiKeys, allowedOrigins } = readEnv(["apiKeys", "allowedOrigins"]);
+  const { apiKeys, allowedOrigins, peopleAuth } = readEnv(["apiKeys", "allowedOrigins", "peopleAuth"]);
   const { serverSideSubmitKeys, perKey, perSourceIp } = abuseControl();
+  const keys = new KeyDirectory(apiKeys, keyStore(), now);
+  const people = peopleAuth ? new PeopleTokens(peopleAuth) : null;
   return {
-    directory: new KeyDirectory(apiKeys, keyStore(), now),
+    directory: {
+      find: (presented: string) =>
+        people && looksLikeToken(presented) ? people.verify(presented) : keys.find(presented),
+    },
     allowedOrigins,
     serverSideSubmitKeys,
     limits: { perKey, perSourceIp },
@@ -94,7 +100,13 @@ export const submissionQueue = /* @__PURE__ */ once(
   () => new SubmissionQueue(sqsClient(), readEnv(["queueUrl"]).queueUrl),
 );
 
-export const followUpConfig = /* @__PURE__ */ once(() => readEnv(["followUpConfig"]).followUpConfig);
+export const consoleUrl = /* @__PURE__ */ once(() => readEnv(["consoleUrl"]).consoleUrl ?? null);
+/** Alerts link to the console's case page unless the stage names another `caseUrl`. */
+export const followUpConfig = /* @__PURE__ */ once(() => {
+  const config = readEnv(["followUpConfig"]).followUpConfig;
+  const console = consoleUrl();
+  return config.caseUrl || !console ? config : { ...config, caseUrl: `${console.replace(/\/$/, "")}/cases` };
+});
 
 /**
  * Comprehend's client is loaded on first use, not at cold start: most stages use VADER, and the

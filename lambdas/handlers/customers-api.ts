@@ -1,4 +1,4 @@
-import { putCustomers, recordOperationalEvent, showCustomer } from "../core/customer-profiles";
+import { putCustomers, recordOperationalEvent, searchCustomers, showCustomer } from "../core/customer-profiles";
 import { eraseCustomer } from "../core/erasure";
 import { revenueAtRisk } from "../core/revenue-at-risk";
 import {
@@ -38,10 +38,13 @@ export const handler = httpHandler<"customers-api">(
       return { status: created ? 201 : 200, body: profile };
     },
     putCustomers: async ({ body }) => ({ status: 200, body: await putCustomers(body, ports) }),
-    getCustomer: async ({ path, query }) => ({
+    getCustomer: async ({ path }) => ({ status: 200, body: await showCustomer(path.id, { everything: false }, ports) }),
+    exportCustomer: async ({ path }) => ({
       status: 200,
-      body: await showCustomer(path.id, { everything: query.include === "all" }, ports),
+      body: await showCustomer(path.id, { everything: true }, ports),
+      headers: { "content-disposition": `attachment; filename="customer-${path.id}.json"` },
     }),
+    searchCustomers: async ({ query }) => ({ status: 200, body: await searchCustomers(query.q, ports) }),
     eraseCustomer: async ({ path, caller }) => {
       const deadline = Date.now() + ERASURE_BUDGET_MS;
       const result = await eraseCustomer(path.id, caller.name, ports, () => Date.now() < deadline);

@@ -3,6 +3,7 @@ import {
   aggregateStore,
   caseStore,
   churnRiskThreshold,
+  consoleUrl,
   customerStore,
   digestSettings,
   eventPublisher,
@@ -27,6 +28,7 @@ const ports = {
   events: eventPublisher(),
   riskThreshold: churnRiskThreshold(),
   recipients: digestSettings().digestRecipients,
+  consoleUrl: consoleUrl(),
   now,
 };
 

@@ -2,6 +2,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DetailType } from "../../lambdas/contracts/events";
+import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { openCase } from "../../lambdas/core/cases";
 import { config, record } from "../support/cases";
 import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
@@ -168,7 +169,10 @@ describe("DELETE /v1/customers/{id}", () => {
     expect(await store.alertDelivered(erasedCase, "opened#slack")).toBe(false);
 
     const kept = openCase(
-      record({ id: "k-alerted", customer: { ...record({}).customer, id: OTHER } }),
+      record({
+        id: "k-alerted",
+        customer: { ...(record({}).customer as ResponseRecord["customer"] & object), id: OTHER },
+      }),
       "detractor",
       config,
       new Date(),

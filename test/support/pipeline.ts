@@ -5,6 +5,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSCli
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createSqsServer } from "local-aws-sqs";
 import type { AbuseControl } from "../../lambdas/contracts/auth";
+import { followUpConfigSchema } from "../../lambdas/contracts/follow-up-config";
 import type { HandlerName } from "../../lambdas/contracts/routes";
 import { hashApiKey } from "../../lambdas/core/auth";
 import { ensureTable, startDynalite } from "../../local/dynamodb";
@@ -131,6 +132,7 @@ export async function startPipeline(
     ]),
     ALLOWED_ORIGINS: JSON.stringify([ALLOWED_ORIGIN]),
     ABUSE_CONTROL: JSON.stringify(abuseControl),
+    FOLLOW_UP_CONFIG: JSON.stringify(followUpConfigSchema.parse({})),
   });
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.url });
   await ensureTable(dynamoClient, TABLE);

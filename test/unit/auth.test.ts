@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { grants, scopes, whoIs } from "../../lambdas/contracts/auth";
 import { KeyDirectory, type KeyStorePort } from "../../lambdas/core/api-keys";
 import { type AuthPolicy, authorize, hashApiKey } from "../../lambdas/core/auth";
 
@@ -66,5 +67,28 @@ describe("authorize", () => {
       expect(refusal.ok).toBe(false);
       if (!refusal.ok) expect(refusal.message).not.toMatch(/form|bi|ops/);
     }
+  });
+});
+
+describe("scopes", () => {
+  it("lets an agent read and work cases, an admin do everything, and keeps submit apart from reading", () => {
+    const table = Object.fromEntries(scopes.map((held) => [held, scopes.filter((needed) => grants([held], needed))]));
+    expect(table).toEqual({
+      submit: ["submit"],
+      read: ["read"],
+      agent: ["read", "agent"],
+      admin: ["submit", "read", "agent", "admin"],
+    });
+  });
+  it("tells a person their role and a key none", () => {
+    const person = { kind: "person" as const, id: "s-1", name: "ana", allowedOrigins: [] };
+    expect(whoIs({ ...person, scopes: ["agent"] })).toEqual({
+      name: "ana",
+      kind: "person",
+      scopes: ["agent"],
+      role: "agent",
+    });
+    expect(whoIs({ ...person, scopes: ["read"] }).role).toBe("viewer");
+    expect(whoIs({ ...person, kind: "key", scopes: ["admin"] }).role).toBeNull();
   });
 });

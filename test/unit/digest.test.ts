@@ -44,6 +44,7 @@ function ports(failSlackTimes = 0) {
     events: { metricsComputed: async (detail) => void published.push(detail) },
     riskThreshold: 0.6,
     timeZone: "UTC",
+    consoleUrl: "https://cx.example.com",
     recipients: [
       { name: "Team lead", email: "lead@example.com", slack: "cx-leads" },
       { name: "Head of CX", email: "head@example.com", slack: "cx-leads" },
@@ -93,6 +94,14 @@ describe("weekly digest", () => {
     expect(text).toContain("2 overdue cases: logistics 2");
     expect(text).toContain("Revenue at risk: 140,000 EUR across 1 customer");
     expect(email[0]?.message.html).toContain("<svg");
+  });
+
+  it("links to the console's overview in the email and in Slack", async () => {
+    const { value, email, slack } = ports();
+    await sendWeeklyDigest(value);
+    expect(email[0]?.message.text).toContain("Overview: https://cx.example.com/");
+    expect(email[0]?.message.html).toContain('<a href="https://cx.example.com/">Open the overview in cxloop</a>');
+    expect(JSON.stringify(slack[0]?.message.blocks)).toContain("<https://cx.example.com/|Open the overview in cxloop>");
   });
 
   it("quotes a driver's comment inert: escaped for Slack mrkdwn and for HTML", async () => {
