@@ -5,6 +5,18 @@ import { digestConfigSchema } from "../lambdas/contracts/metrics";
 import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 import { timeZoneSchema } from "../lambdas/contracts/time-zone";
 
+/** Words Cognito refuses anywhere in a hosted-UI domain prefix. */
+export const COGNITO_RESERVED_WORD = /aws|amazon|cognito/;
+
+/** A Cognito prefix domain (`<prefix>.auth.<region>.amazoncognito.com`), by Cognito's own rules. */
+const cognitoDomainPrefixSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    "must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+  )
+  .refine((prefix) => !COGNITO_RESERVED_WORD.test(prefix), "may not contain aws, amazon or cognito");
+
 /** Per-stage settings, read from `cdk.json` context (`stages.<name>`) and validated at synth time. */
 export const stageConfigSchema = z.strictObject({
   /** Origins allowed to call the API from a browser (CORS), e.g. https://shop.example.com. */
@@ -22,6 +34,22 @@ export const stageConfigSchema = z.strictObject({
       emails: z.array(z.email()).default([]),
       /** Sender of case alert emails (an SES-verified identity on AWS). Without it, alerts go to Slack only. */
       emailFrom: z.email().optional(),
+    })
+    .prefault({}),
+  /** The console and how people sign in to it (a Cognito user pool; admins invite people). */
+  console: z
+    .strictObject({
+      /** The hosted sign-in's domain prefix, unique in the region; absent: derived from the stack name and account. */
+      domainPrefix: cognitoDomainPrefixSchema.optional(),
+      /** Invited by email at deploy and put in the `admin` group, so someone can invite the others. */
+      firstAdminEmail: z.email().optional(),
+      /** Where else the console is served (e.g. a custom domain in front of it): sign-in may redirect there too. */
+      extraCallbackUrls: z.array(z.url({ protocol: /^https$/, error: "must be an https:// URL" })).default([]),
+      /**
+       * Cognito's Plus plan with threat protection enforced (risky sign-ins challenged or blocked, leaked passwords
+       * refused). Billed for every monthly active user, the free tier included, so it is off unless asked for.
+       */
+      threatProtection: z.boolean().default(false),
     })
     .prefault({}),
   /** Churn risk (0-1) from which a customer counts as at risk; crossing it publishes Customer At Risk. */

@@ -1,15 +1,18 @@
-import { Annotations, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Access } from "./constructs/access";
 import { Api } from "./constructs/api";
 import { CloseTheLoop } from "./constructs/close-the-loop";
+import { Console } from "./constructs/console";
 import { Customers } from "./constructs/customers";
 import { Data } from "./constructs/data";
 import { Ingestion } from "./constructs/ingestion";
 import { Measurement } from "./constructs/metrics";
 import { Observability } from "./constructs/observability";
+import { People } from "./constructs/people";
 import { Privacy } from "./constructs/privacy";
 import { Responses } from "./constructs/responses";
 
@@ -33,6 +36,8 @@ export class CxloopStack extends Stack {
   readonly ingestion: Ingestion;
   readonly api: Api;
   readonly closeTheLoop: CloseTheLoop;
+  readonly people: People;
+  readonly console: Console;
 
   constructor(scope: Construct, id: string, props: CxloopStackProps) {
     super(scope, id, props);
@@ -65,11 +70,14 @@ export class CxloopStack extends Stack {
     if (config.commentRetentionDays) new Privacy(this, "Privacy", shared);
 
     const access = new Access(this, "Access", shared);
+    // Before the API, which verifies people's tokens; the console, made after the API, registers its address with it.
+    this.people = new People(this, "People", config.console);
 
     this.api = new Api(this, "Api", {
       apiKeys: config.apiKeys,
       allowedOrigins: config.allowedOrigins,
       abuseControl: config.abuseControl,
+      peopleAuth: this.people.auth,
       data: this.data,
       throttle: config.throttle,
       logRetention,
@@ -81,6 +89,21 @@ export class CxloopStack extends Stack {
         "metrics-api": measurement.api,
         "keys-api": access.keysApi,
       },
+    });
+
+    this.console = new Console(this, "Console", { httpApi: this.api.httpApi, people: this.people, logRetention });
+    // Alerts link to a case's page, the digest to the overview.
+    for (const fn of [this.closeTheLoop.notify, measurement.digest])
+      fn.addEnvironment(EnvName.consoleUrl, this.console.url);
+
+    new CfnOutput(this, "ConsoleUrl", { value: this.console.url, description: "The cxloop console" });
+    new CfnOutput(this, "UserPoolId", {
+      value: this.people.userPool.userPoolId,
+      description: "The user pool people sign in with: invite them there and put each in viewer, agent or admin",
+    });
+    new CfnOutput(this, "SignInUrl", {
+      value: this.people.signInUrl(this.console.redirectUri),
+      description: "The hosted sign-in page, which returns to the console",
     });
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { buildConsole } from "../web/build";
+import { sitePathFor } from "../web/site-paths";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -24,8 +25,8 @@ const LOCAL_CONFIG = JSON.stringify({ signIn: { kind: "local", url: "/_local/sig
 
 /**
  * The console as `npm start` serves it at `/`: built from `web/` at start (esbuild takes well under a
- * second), then static files; any other path without an extension is the app's own route and gets index.html,
- * as the CloudFront function rewrites it on AWS.
+ * second), then static files; any other path is the app's own route and gets index.html, as the
+ * CloudFront function rewrites it on AWS.
  */
 export class ConsoleSite {
   private constructor(private readonly dir: string) {}
@@ -39,8 +40,7 @@ export class ConsoleSite {
   /** Answers a GET for a console path; false when the path is not the console's (the caller answers 404). */
   async serve(path: string, response: ServerResponse): Promise<boolean> {
     if (path === "/config.json") return this.send(response, 200, ".json", LOCAL_CONFIG);
-    const file = extname(path) === "" ? "/index.html" : normalize(path);
-    if (file.includes("..")) return false;
+    const file = sitePathFor(normalize(path));
     let body: Buffer;
     try {
       body = await readFile(join(this.dir, file));

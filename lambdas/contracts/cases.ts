@@ -1,20 +1,9 @@
 import * as z from "zod";
+import { caseStatuses, priorities } from "./case-states";
 import { churnRiskSchema } from "./churn";
 import { responseRecordSchema } from "./record";
 
-export const caseStatuses = ["open", "contacted", "resolved", "closed-no-contact"] as const;
-export type CaseStatus = (typeof caseStatuses)[number];
-export const priorities = ["high", "normal", "low"] as const;
-export type Priority = (typeof priorities)[number];
-
-/** Allowed status moves; anything else is a 409. */
-export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
-  open: ["contacted", "closed-no-contact"],
-  contacted: ["resolved", "closed-no-contact"],
-  resolved: [],
-  "closed-no-contact": [],
-};
-export const isClosed = (status: CaseStatus) => CASE_TRANSITIONS[status].length === 0;
+export { CASE_TRANSITIONS, type CaseStatus, caseStatuses, isClosed, type Priority, priorities } from "./case-states";
 
 export const historyEntrySchema = z.object({
   at: z.iso.datetime({ offset: true }),

@@ -1,14 +1,15 @@
-import type { Case } from "../contracts/cases";
+import { type Case, isClosed } from "../contracts/cases";
 import { type CustomerAtRiskDetail, DetailType } from "../contracts/events";
 import { type FollowUpConfig, followUpEventPattern } from "../contracts/follow-up-config";
 import type { ResponseRecord } from "../contracts/record";
-import { type CaseEvents, openCase, openRetentionCase } from "./cases";
+import { type CaseEvents, openCase, openRetentionCase, RETENTION_RULE } from "./cases";
 import { matchesEventPattern } from "./event-pattern";
 
 export interface FollowUpPorts {
   cases: {
     createIfAbsent(value: Case): Promise<{ created: boolean; stored: Case; publishedAt: string | null }>;
     markPublished(id: string, at: Date): Promise<void>;
+    ofCustomer(customerId: string): Promise<Case[]>;
   };
   events: CaseEvents;
   config: FollowUpConfig;
@@ -39,11 +40,18 @@ export async function followUp(event: { detail: ResponseRecord }, ports: FollowU
   return created ? "opened" : "published-after-retry";
 }
 
-/** Opens the retention case for a churn-risk crossing, once, and publishes `Case Opened`. */
+/**
+ * Opens the retention case for a churn-risk crossing, once, and publishes `Case Opened`. A risk that
+ * dips under the threshold and crosses it again while the customer's retention case is still being
+ * worked adds no second case to the queue: the one open already covers the customer.
+ */
 export async function followUpAtRisk(detail: CustomerAtRiskDetail, ports: FollowUpPorts): Promise<FollowUpOutcome> {
-  const { created, stored, publishedAt } = await ports.cases.createIfAbsent(
-    openRetentionCase(detail, ports.config, ports.now()),
+  const proposed = openRetentionCase(detail, ports.config, ports.now());
+  const working = (await ports.cases.ofCustomer(detail.customerId)).find(
+    (item) => item.rule === RETENTION_RULE && !isClosed(item.status) && item.id !== proposed.id,
   );
+  if (working) return "already-open";
+  const { created, stored, publishedAt } = await ports.cases.createIfAbsent(proposed);
   if (!created && publishedAt) return "already-open";
   await ports.events.caseEvent(DetailType.CaseOpened, { case: stored });
   await ports.cases.markPublished(stored.id, ports.now());

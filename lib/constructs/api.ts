@@ -1,8 +1,9 @@
-import { CfnOutput } from "aws-cdk-lib";
+import { CfnOutput, Stack } from "aws-cdk-lib";
 import { type CfnStage, CorsHttpMethod, HttpApi, type HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { PeopleAuth } from "../../lambdas/contracts/auth";
 import {
   type ApiRoute,
   type HandlerName,
@@ -20,6 +21,8 @@ export interface ApiProps {
   apiKeys: StageConfig["apiKeys"];
   allowedOrigins: readonly string[];
   abuseControl: StageConfig["abuseControl"];
+  /** How a signed-in person's token is verified. */
+  peopleAuth: PeopleAuth;
   /** Where managed keys and rate counters are kept. */
   data: Data;
   /** The stage-wide throttle (requests per second, burst). */
@@ -32,7 +35,7 @@ export interface ApiProps {
 
 /**
  * The public HTTP API (payload format 2.0): every route of the registry (`ROUTES`), with CORS for web forms.
- * Each function it integrates is given the keys, origins and limits it checks requests against, and
+ * Each function it integrates is given the keys, origins, limits and token issuer it checks requests against, and
  * the table access that takes (a managed key is read, its use recorded; a rate counter is added to),
  * so none can miss them.
  */
@@ -110,6 +113,7 @@ export class Api extends Construct {
     fn.addEnvironment(EnvName.apiKeys, JSON.stringify(props.apiKeys));
     fn.addEnvironment(EnvName.allowedOrigins, JSON.stringify(props.allowedOrigins));
     fn.addEnvironment(EnvName.abuseControl, JSON.stringify(props.abuseControl));
+    fn.addEnvironment(EnvName.peopleAuth, Stack.of(this).toJsonString(props.peopleAuth));
     props.data.grantAccessChecks(fn);
     return new HttpLambdaIntegration(`${handlerName}Integration`, fn.fn);
   }

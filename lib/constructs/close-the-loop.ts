@@ -69,7 +69,7 @@ export class CloseTheLoop extends Construct {
       description: "Opens one follow-up case per matching response and publishes Case Opened",
       timeout: CONSUMER_TIMEOUT,
     });
-    data.grantTable(this.followUp, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    data.grantTable(this.followUp, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
     data.grantPutEvents(this.followUp);
     this.followUpQueue = new ConsumerQueue(this, "FollowUpQueue", {
       consumer: this.followUp,

@@ -5,6 +5,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { HandlerName } from "../../lambdas/contracts/routes";
 import { HANDLER_METADATA_KEY, handlerEntry, LAMBDA_BUNDLING } from "./bundling";
+import { acknowledgeBasicExecutionRole } from "./nag";
 import type { Observability } from "./observability";
 
 export interface CxFunctionProps {
@@ -69,18 +70,12 @@ export class CxFunction extends Construct {
     });
     // cdk-nag (test/infra/nag.test.ts): what every function has by design, acknowledged here so a function
     // added later is covered too.
-    Validations.of(this.fn).acknowledge(
-      {
-        id: "AwsSolutions-L1",
-        reason:
-          "Node.js 22 is the project's designated runtime: development, CI and the tests run the same major (the pinned `node` devDependency), so the runtime moves only with all of them.",
-      },
-      {
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason:
-          "AWSLambdaBasicExecutionRole allows only logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents, what the runtime needs to write the function's logs; AWS maintains it with the Lambda service.",
-      },
-    );
+    Validations.of(this.fn).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "Node.js 22 is the project's designated runtime: development, CI and the tests run the same major (the pinned `node` devDependency), so the runtime moves only with all of them.",
+    });
+    acknowledgeBasicExecutionRole(this.fn);
     // Lets the local runtime run the same handler source for this function from the synthesized template.
     (this.fn.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.handler);
     // Named by handler, one function each, so the alarm keeps its logical id wherever the function moves.

@@ -32,6 +32,15 @@ function flattenReference(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Acknowledges AwsSolutions-IAM4 on a function whose role has AWS's basic execution policy, which only writes its logs. */
+export function acknowledgeBasicExecutionRole(fn: IConstruct): void {
+  Validations.of(fn).acknowledge({
+    id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    reason:
+      "AWSLambdaBasicExecutionRole allows only logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents, what the runtime needs to write the function's logs; AWS maintains it with the Lambda service.",
+  });
+}
+
 /**
  * Acknowledges AwsSolutions-APIG4 (no API Gateway authorizer) on one route, with the authorization it has instead:
  * its function checks the caller's API key for the scope the route registry gives the route.

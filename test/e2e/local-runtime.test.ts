@@ -122,8 +122,11 @@ describe("local runtime over HTTP", () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
-    const unknown = await fetch(`${runtime.url}/v2/nothing`);
+    // Outside /v1 a path is the console's (its own "not found" page); inside, an unknown route is a 404.
+    const unknown = await fetch(`${runtime.url}/v1/nothing`);
     expect(unknown.status).toBe(404);
+    const page = await fetch(`${runtime.url}/v2/nothing`);
+    expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
   });
 
   it("moves a poison message to the dead-letter queue after maxReceiveCount", async () => {

@@ -16,7 +16,7 @@ const { stages } = (
 /**
  * The stages `cdk deploy` can deploy, the defaults, and a stage that turns on everything that adds resources or
  * grants: comment retention (the Privacy construct), alarm emails (SNS subscriptions), a case alert sender (SES),
- * Comprehend sentiment, keys and CORS. That one has a concrete account and region, as `cdk synth` with credentials
+ * Comprehend sentiment, keys and CORS, a first console admin and Cognito's threat protection. That one has a concrete account and region, as `cdk synth` with credentials
  * does, which puts them literally into some ARNs and so into the findings' ids.
  */
 const VARIANTS: { name: string; config: () => StageConfig; env?: Environment }[] = [
@@ -36,6 +36,12 @@ const VARIANTS: { name: string; config: () => StageConfig; env?: Environment }[]
           sentimentProvider: "comprehend",
           commentRetentionDays: 90,
           eventArchiveRetentionDays: 30,
+          console: {
+            domainPrefix: "cxloop-nag-test",
+            firstAdminEmail: "admin@example.com",
+            extraCallbackUrls: ["https://cx.example.com/"],
+            threatProtection: true,
+          },
         },
       }),
     env: { account: "123456789012", region: "eu-west-1" },

@@ -94,3 +94,41 @@ describe("erasure promise", () => {
     });
   });
 });
+
+describe("console", () => {
+  it("defaults to no first admin, no extra return URLs and no threat protection, with a derived sign-in domain", () => {
+    expect(loadStageConfig("dev", { dev: {} }).console).toEqual({ extraCallbackUrls: [], threatProtection: false });
+  });
+
+  it("takes a domain prefix only as Cognito would, naming the field", () => {
+    const load = (domainPrefix: string) => loadStageConfig("dev", { dev: { console: { domainPrefix } } });
+    for (const bad of [
+      "",
+      "Cxloop",
+      "-cxloop",
+      "cxloop-",
+      "cx_loop",
+      "a".repeat(64),
+      "my-aws-console",
+      "amazon",
+      "cxcognito",
+    ])
+      expect(() => load(bad), bad).toThrow("stages.dev.console.domainPrefix");
+    for (const good of ["a", "0cx", "cxloop-prod-eu", "a".repeat(63)])
+      expect(load(good).console.domainPrefix).toBe(good);
+  });
+
+  it("takes only https:// return URLs and an email address as the first admin", () => {
+    expect(() =>
+      loadStageConfig("dev", { dev: { console: { extraCallbackUrls: ["http://cx.example.com/"] } } }),
+    ).toThrow("stages.dev.console.extraCallbackUrls.0: must be an https:// URL");
+    expect(() => loadStageConfig("dev", { dev: { console: { firstAdminEmail: "ada" } } })).toThrow(
+      "stages.dev.console.firstAdminEmail",
+    );
+    expect(
+      loadStageConfig("dev", {
+        dev: { console: { firstAdminEmail: "ada@example.com", extraCallbackUrls: ["https://cx.example.com/"] } },
+      }).console,
+    ).toMatchObject({ firstAdminEmail: "ada@example.com", extraCallbackUrls: ["https://cx.example.com/"] });
+  });
+});

@@ -69,6 +69,37 @@ export function functionFor(template: Template, handler: HandlerName): [string, 
   return found[0];
 }
 
+/** The functions `CxFunction` made (they carry `cxloop:handler`), as [logicalId, resource]. */
+export const cxloopFunctionsOf = (template: Template) =>
+  resourcesOf(template, "AWS::Lambda::Function").filter(
+    ([, fn]) => typeof fn.Metadata?.[HANDLER_METADATA_KEY] === "string",
+  );
+
+/** The function aws-cdk-lib's BucketDeployment copies the console's files with, as the deployment's ServiceToken names it. */
+export function siteDeploymentHandlerOf(template: Template): [string, CfnResource] {
+  const deployments = resourcesOf(template, "Custom::CDKBucketDeployment");
+  if (deployments.length !== 1 || !deployments[0])
+    throw new Error(`expected one deployment, found ${deployments.length}`);
+  const id = getAttOf(deployments[0][1].Properties.ServiceToken, "Arn");
+  return [id, resourceById(template, id)];
+}
+
+/**
+ * The text a value builds: a string, or an `Fn::Join` or `Fn::Sub` with each `Ref` written `${id}` and each
+ * `Fn::GetAtt` `${id.attribute}`, as `Fn::Sub` writes them.
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  const node = (value ?? {}) as Record<string, unknown>;
+  const join = node["Fn::Join"] as [string, unknown[]] | undefined;
+  if (join) return join[1].map(textOf).join(join[0]);
+  if (typeof node["Fn::Sub"] === "string") return node["Fn::Sub"];
+  if (typeof node.Ref === "string") return `\${${node.Ref}}`;
+  const getAtt = node["Fn::GetAtt"];
+  if (Array.isArray(getAtt)) return `\${${getAtt.join(".")}}`;
+  throw new Error(`expected a string, Ref, Fn::GetAtt or Fn::Join, got ${JSON.stringify(value)}`);
+}
+
 /** The logical id of the role a function runs as, read from its `Role: { "Fn::GetAtt": [role, "Arn"] }`. */
 export const roleOf = (fn: CfnResource) => getAttOf(fn.Properties.Role, "Arn");
 

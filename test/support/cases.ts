@@ -56,6 +56,8 @@ export function memory() {
       const entry = cases.get(id);
       if (entry) entry.publishedAt = at.toISOString();
     },
+    ofCustomer: async (customerId: string) =>
+      [...cases.values()].map((entry) => entry.stored).filter((item) => item.customerId === customerId),
     activeDueBefore: async (at: Date) =>
       [...cases.values()].map((entry) => entry.stored).filter((item) => new Date(item.dueAt) < at),
     save: async (next: Case, expectedVersion: number) => {

@@ -55,6 +55,18 @@ describe("retention cases", () => {
     since: "2026-11-23T10:00:00.000Z",
   };
 
+  it("opens no second retention case while the customer's first is being worked, and a new one once it is closed", async () => {
+    const m = memory();
+    expect(await followUpAtRisk(atRisk, m.followUpPorts)).toBe("opened");
+    const again = { ...atRisk, since: "2026-11-23T10:05:00.000Z" };
+    expect(await followUpAtRisk(again, m.followUpPorts)).toBe("already-open");
+    expect(m.cases.size).toBe(1);
+    const first = m.cases.get("retention-acme-2026-11-23T10:00:00.000Z");
+    if (first) first.stored = { ...first.stored, status: "resolved" };
+    expect(await followUpAtRisk(again, m.followUpPorts)).toBe("opened");
+    expect(m.cases.size).toBe(2);
+  });
+
   it("opens one case per crossing, owned by the account manager, and alerts with the reasons", async () => {
     const m = memory();
     expect(await followUpAtRisk(atRisk, m.followUpPorts)).toBe("opened");

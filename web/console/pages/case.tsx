@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useParams } from "wouter-preact";
+import { CASE_TRANSITIONS } from "../../../lambdas/contracts/case-states";
 import { ApiError, apiRequest } from "../api";
 import type { Case } from "../api-types";
-import { ALLOWED_MOVES, PRIORITY_LABELS, STATUS_ACTIONS, STATUS_LABELS } from "../case-states";
+import { PRIORITY_LABELS, STATUS_ACTIONS, STATUS_LABELS } from "../case-states";
 import { Facts } from "../components/facts";
 import { Field } from "../components/field";
 import { CustomerLink, decodeParam, Time } from "../components/links";
@@ -64,7 +65,7 @@ function CaseActions({ item, onSaved, onReload }: { item: Case; onSaved: (item: 
               key={action.to}
               type="button"
               class="button button-primary"
-              disabled={!ALLOWED_MOVES[item.status].includes(action.to)}
+              disabled={!CASE_TRANSITIONS[item.status].includes(action.to)}
               onClick={() => apply({ status: action.to }, action.done)}
             >
               {action.label}
