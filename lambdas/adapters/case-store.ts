@@ -13,6 +13,7 @@ import { type Case, type CaseStatus, caseSchema, isClosed, type Priority } from 
 import { alertDeliveryKey, caseKey, casesByStateKey, customerResponsesKey, TableKeys } from "../contracts/table";
 import { commentCutoff, withoutExpiredComment } from "../core/comment-retention";
 import { conditionHeld } from "./conditional-write";
+import { DeliveryLog } from "./delivery-log";
 
 export class VersionConflictError extends Error {}
 
@@ -38,6 +39,7 @@ export class CaseStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly options: { commentRetentionDays?: number } = {},
+    private readonly deliveries = new DeliveryLog(client, tableName),
   ) {}
 
   private parse(item: Record<string, unknown>): Case {
@@ -309,11 +311,8 @@ export class CaseStore {
     );
   }
 
-  async alertDelivered(caseId: string, delivery: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: alertDeliveryKey(caseId, delivery), ConsistentRead: true }),
-    );
-    return Boolean(Item);
+  alertDelivered(caseId: string, delivery: string): Promise<boolean> {
+    return this.deliveries.alertDelivered(caseId, delivery);
   }
 
   /**
@@ -322,10 +321,7 @@ export class CaseStore {
    * deletes the marks, so whichever ran second sees the other's write and no mark naming the customer stays.
    */
   async recordAlertDelivered(caseId: string, delivery: string, at: Date): Promise<void> {
-    const key = alertDeliveryKey(caseId, delivery);
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...key, deliveredAt: at.toISOString() } }),
-    );
+    await this.deliveries.recordAlertDelivered(caseId, delivery, at);
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -334,6 +330,7 @@ export class CaseStore {
         ProjectionExpression: "pk",
       }),
     );
-    if (!Item) await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+    if (!Item)
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: alertDeliveryKey(caseId, delivery) }));
   }
 }

@@ -96,7 +96,7 @@ export function alertFor(
     `SLA due: ${due}`,
     `Owner: ${item.owner} (${item.priority} priority)`,
     `Comment: ${comment}`,
-    ...(link ? [`Case: ${link}`] : [`Case: ${item.id}`]),
+    `Case: ${item.id}${link ? ` ${link}` : ""}`,
   ];
   const html = `<h2>${escapeHtml(headline)}</h2><table>${[
     ["Score", scoreLine],

@@ -5,6 +5,7 @@ import { eventBridgeClient } from "../adapters/clients/eventbridge";
 import { once } from "../adapters/clients/once";
 import { sqsClient } from "../adapters/clients/sqs";
 import { CustomerStore } from "../adapters/customer-store";
+import { DeliveryLog } from "../adapters/delivery-log";
 import { EventPublisher } from "../adapters/event-publisher";
 import { KeyStore } from "../adapters/key-store";
 import { MetricsStore } from "../adapters/metrics-store";
@@ -70,6 +71,8 @@ export const responseStore = /* @__PURE__ */ once(() => {
   return new ResponseStore(dynamoDocumentClient(), tableName, { commentRetentionDays });
 });
 
+/** The digest's delivery log: what went out, per week and channel. */
+export const deliveryLog = /* @__PURE__ */ once(() => new DeliveryLog(dynamoDocumentClient(), tableRules().tableName));
 export const caseStore = /* @__PURE__ */ once(() => {
   const { tableName, commentRetentionDays } = tableRules();
   return new CaseStore(dynamoDocumentClient(), tableName, { commentRetentionDays });

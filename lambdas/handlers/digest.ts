@@ -5,6 +5,7 @@ import {
   churnRiskThreshold,
   consoleUrl,
   customerStore,
+  deliveryLog,
   digestSettings,
   eventPublisher,
   metricsTimeZone,
@@ -23,7 +24,7 @@ const ports = {
   // Through the retention-aware store: a comment past retention is never quoted.
   responses: { comment: async (id: string) => (await responses.get(id))?.record.comment ?? null },
   cases,
-  deliveries: cases,
+  deliveries: deliveryLog(),
   customers: customerStore(),
   events: eventPublisher(),
   riskThreshold: churnRiskThreshold(),

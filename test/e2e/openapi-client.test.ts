@@ -103,6 +103,11 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await record("updateCase", `/v1/cases/${caseId}`, { status: "contacted", note: "Called, apologised" });
     await record("getCase", "/v1/cases/case-none");
     await record("getCustomer", `/v1/customers/${customer.id}`);
+    await record("searchCustomers", `/v1/customers?q=${customer.email}`);
+    await record("exportCustomer", `/v1/customers/${customer.id}/export`);
+    await record("getMe", "/v1/me");
+    await record("listRules", "/v1/rules");
+    await record("testRule", "/v1/rules/nps-detractor/test", {});
     await record("getRevenueAtRisk", "/v1/revenue-at-risk");
     await local.invokeSchedule("MetricsRollupSchedule");
     await record("getMetrics", "/v1/metrics?groupBy=touchpoint");

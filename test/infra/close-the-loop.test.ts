@@ -87,11 +87,12 @@ describe("close-the-loop infrastructure", () => {
     }
   });
 
-  it("grants the follow-up function only what it needs", () => {
+  it("grants the follow-up function only what it needs (Query: the customer's open retention case)", () => {
     expect(actionsOf("follow-up")).toEqual(
       [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
+        "dynamodb:Query",
         "dynamodb:UpdateItem",
         "events:PutEvents",
         "sqs:ChangeMessageVisibility",
