@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { acceptSubmission } from "../lambdas/core/submission";
+import { buildWidget } from "../web/build";
 import { DEPLOYED_SDK, type FunctionInit, initBench, SDK_MODES, type Timed } from "./init";
 import { METRICS_RUNS, metricsBench } from "./metrics";
 
@@ -6,11 +10,13 @@ import { METRICS_RUNS, metricsBench } from "./metrics";
  * `npm run bench`: what a cold start costs, what validation costs and how
  * `GET /v1/metrics` scales with the data, each against a baseline measured in
  * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
- * `npm run bench -- init` (or `validation`, `metrics`) runs only those sections.
+ * `npm run bench -- init` (or `validation`, `metrics`, `widget`) runs only those sections.
  */
 /** The cold-start goal: module initialisation within 1.5× an empty Node.js process. */
 const INIT_GOAL = 1.5;
 const THROUGHPUT_MS = 1500;
+/** What a page that embeds the widget may download for it, gzipped. */
+const WIDGET_BUDGET_KB = 15;
 const ROUNDS = 5;
 
 const median = (values: number[]) => {
@@ -70,7 +76,7 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-const SECTIONS = ["init", "validation", "metrics"] as const;
+const SECTIONS = ["init", "validation", "metrics", "widget"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -207,6 +213,25 @@ async function metrics() {
   );
 }
 
+async function widget() {
+  const outDir = mkdtempSync(join(tmpdir(), "cxloop-bench-widget-"));
+  try {
+    const built = await buildWidget({ outDir });
+    console.log("\nwidget.js as the site serves it (web/build.ts: esbuild, IIFE, minified)");
+    console.table([
+      {
+        file: "widget.js",
+        "minified KB": round(built.bytes / 1024, 1),
+        "gzipped KB": round(built.gzippedBytes / 1024, 1),
+        "budget KB (gzipped)": WIDGET_BUDGET_KB,
+        "within budget": built.gzippedBytes <= WIDGET_BUDGET_KB * 1024 ? "yes" : "no",
+      },
+    ]);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
@@ -215,6 +240,7 @@ async function main() {
   if (run("init")) await init();
   if (run("validation")) validation();
   if (run("metrics")) await metrics();
+  if (run("widget")) await widget();
 }
 
 main().catch((error: Error) => {

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { abuseControlSchema, apiKeyEntrySchema } from "../lambdas/contracts/auth";
+import { surveySettingsSchema } from "../lambdas/contracts/collect";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { digestConfigSchema } from "../lambdas/contracts/metrics";
 import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
@@ -28,6 +29,13 @@ export const stageConfigSchema = z.strictObject({
   apiKeys: z.array(apiKeyEntrySchema).default([]),
   /** What a browser (submit-only) key may do: origins required, and limits per key, source IP, customer and survey. */
   abuseControl: abuseControlSchema.prefault({}),
+  /**
+   * Customer ids sent from web pages: with `requireSignedCustomers`, a submit-only key's response naming a
+   * customer needs `customer.signature`, the HMAC-SHA256 of the id under the stack's IdentitySecret.
+   */
+  identity: z.strictObject({ requireSignedCustomers: z.boolean().default(false) }).prefault({}),
+  /** Per survey, e.g. `{"post-purchase": {"throttleDays": 90}}`: a customer is not asked again within the days. */
+  surveys: surveySettingsSchema.default({}),
   alerts: z
     .strictObject({
       /** Addresses subscribed to operational alarms (DLQ depth, function errors). */

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { EnvName } from "../lambdas/contracts/runtime-env";
 import { hashApiKey } from "../lambdas/core/auth";
 import type { StageConfig } from "../lib/config";
 import type { CxloopStack } from "../lib/cxloop-stack";
+import { WIDGET_PATH } from "../web/widget/served-at";
 import {
   corsHeaders,
   preflightHeaders,
@@ -153,6 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const people = await LocalPeople.open(options.dataDir, url);
   const site = await ConsoleSite.build(options.dataDir);
   /** Set here, not resolved from the template: on AWS they name the user pool and the CloudFront distribution. */
+  const identity = identitySecret(options.dataDir);
   const localSettings: Record<string, string> = {
     [EnvName.peopleAuth]: JSON.stringify(people.auth),
     [EnvName.consoleUrl]: url,
@@ -207,6 +210,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ),
       ...localSettings,
     };
+    if (EnvName.identitySecretArn in env) {
+      // No Secrets Manager locally: the identity secret is the runtime's own (see identitySecret).
+      delete env[EnvName.identitySecretArn];
+      env[EnvName.identitySecret] = identity.secret;
+    }
     if (EnvName.slackWebhooksSecretArn in env) {
       // No Secrets Manager locally: Slack goes to the outbox (or a real webhook when CXLOOP_SLACK_WEBHOOK_URL is set),
       // email to the SMTP capture (or a real server when CXLOOP_SMTP_URL is set).
@@ -281,6 +289,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     if (url.pathname.startsWith("/_local/")) return handleLocal(request, response, url, method);
+    // The one file under /v1/ that is not the API's: on AWS, CloudFront sends it to the site's bucket.
+    if (method === "GET" && url.pathname === WIDGET_PATH && (await site.serve(url.pathname, response))) return;
 
     if (method === "OPTIONS" && topology.cors && origin && request.headers["access-control-request-method"]) {
       const headers = preflightHeaders(topology.cors, origin);
@@ -458,6 +468,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
 
   return { url, endpoints, topology, stop };
+}
+
+/**
+ * The key sites sign customer ids with, locally: `CXLOOP_IDENTITY_SECRET`, else made once and kept in
+ * `.cxloop/identity-secret` (on AWS it is the stack's IdentitySecret in Secrets Manager).
+ */
+function identitySecret(dataDir: string): { secret: string; source: string } {
+  if (process.env.CXLOOP_IDENTITY_SECRET)
+    return { secret: process.env.CXLOOP_IDENTITY_SECRET, source: "CXLOOP_IDENTITY_SECRET" };
+  const file = join(dataDir, "identity-secret");
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+  return { secret: readFileSync(file, "utf8").trim(), source: file };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown) {

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { runDemo } from "../local/demo";
 import { startLocalRuntime } from "../local/runtime";
 
@@ -56,10 +58,34 @@ async function main() {
       await page.screenshot({ path: join(outDir, file), fullPage: true });
       console.error(`wrote docs/screenshots/${file}`);
     }
+    await shootWidget(browser, runtime.url);
   } finally {
     await browser.close();
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The widget as a shop's page shows it, after the customer picked a score: served from an origin of its own. */
+async function shootWidget(browser: Browser, apiUrl: string) {
+  const shop = createServer((_, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(`<!doctype html><html lang="en"><head><title>Shop</title></head>
+<body style="font-family: Georgia, serif; max-width: 40rem; margin: 2rem auto">
+<h1>Thanks for your order!</h1><p>Order 1042 is on its way.</p>
+<script src="${apiUrl}/v1/widget.js" data-key="cxk_shop_form" data-survey="post-purchase" data-type="nps"></script>
+</body></html>`);
+  });
+  await new Promise<void>((resolve) => shop.listen(0, "127.0.0.1", resolve));
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 720, height: 560 } })).newPage();
+    await page.goto(`http://127.0.0.1:${(shop.address() as AddressInfo).port}/`);
+    await page.getByRole("button", { name: "9", exact: true }).click();
+    await page.getByLabel("Comment").fill("Fast delivery, thank you!");
+    await page.screenshot({ path: join(outDir, "widget.png") });
+    console.error("wrote docs/screenshots/widget.png");
+  } finally {
+    shop.close();
   }
 }
 

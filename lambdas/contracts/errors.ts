@@ -11,6 +11,7 @@ export const errorCodes = [
   "version_conflict",
   "idempotency_conflict",
   "rate_limited",
+  "survey_throttled",
   "unavailable",
   "internal",
 ] as const;
@@ -49,6 +50,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   version_conflict: 409,
   idempotency_conflict: 409,
   rate_limited: 429,
+  survey_throttled: 429,
   unavailable: 503,
   internal: 500,
 };

@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { Scope } from "./auth";
 import { meSchema } from "./auth";
 import { caseListSchema, casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
+import { eligibilityQuerySchema, eligibilitySchema } from "./collect";
 import {
   customerBatchResultSchema,
   customerBatchSchema,
@@ -127,6 +128,18 @@ export const ROUTES = {
     body: { schema: batchSubmissionSchema, maxBytes: MAX_BATCH_BYTES, checkedBy: "use case" },
     responses: { 200: { description: "per-item results", schema: batchResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
+  },
+  getSurveyEligibility: {
+    key: "GET /v1/survey-eligibility",
+    handler: "intake",
+    tag: "responses",
+    summary: "May this customer be asked this survey now?",
+    description:
+      "False within the survey's `throttleDays` of the customer's last answer (the widget then stays hidden); a submit-key response in that window is a 429 `survey_throttled`.",
+    scope: "submit",
+    query: eligibilityQuerySchema,
+    responses: { 200: { description: "the answer", schema: eligibilitySchema } },
+    errors: { 403: "the stage requires a signed customer id, and the signature is missing or wrong", 422: "bad query" },
   },
   getResponse: {
     key: "GET /v1/responses/{id}",

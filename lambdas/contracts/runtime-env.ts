@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { abuseControlSchema, apiKeyEntrySchema, peopleAuthSchema } from "./auth";
+import { surveySettingsSchema } from "./collect";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 import { timeZoneSchema } from "./time-zone";
 
@@ -22,6 +23,10 @@ export const EnvName = {
   abuseControl: "ABUSE_CONTROL",
   peopleAuth: "PEOPLE_AUTH",
   consoleUrl: "CONSOLE_URL",
+  identitySecret: "IDENTITY_SECRET",
+  identitySecretArn: "IDENTITY_SECRET_ARN",
+  requireSignedCustomers: "REQUIRE_SIGNED_CUSTOMERS",
+  surveys: "SURVEYS",
   themes: "THEMES",
   sentimentProvider: "SENTIMENT_PROVIDER",
   followUpConfig: "FOLLOW_UP_CONFIG",
@@ -60,6 +65,15 @@ export const envSchemas = {
   peopleAuth: json(peopleAuthSchema).optional(),
   /** Where the console is served: alerts link to its case page, the digest to its overview. */
   consoleUrl: z.url().optional(),
+  /** The key customer ids are signed with (local runs); on AWS it comes from the secret instead. */
+  identitySecret: z.string().min(32).optional(),
+  identitySecretArn: z.string().min(1).optional(),
+  /** Refuse customer ids from web pages (submit-only keys) that come without a valid signature. */
+  requireSignedCustomers: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  surveys: json(surveySettingsSchema).default({}),
   themes: json(themeTaxonomySchema).optional(),
   sentimentProvider: z.enum(sentimentProviders).default("vader"),
   followUpConfig: json(followUpConfigSchema),

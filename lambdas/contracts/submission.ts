@@ -36,6 +36,13 @@ export const customerRefSchema = z.strictObject({
   id: customerIdSchema,
   email: z.email().max(254).optional(),
   name: z.string().trim().min(1).max(200).optional(),
+  signature: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/, "must be the lowercase hex HMAC-SHA256 of the customer id")
+    .optional()
+    .meta({
+      description: "HMAC-SHA256 of `id` with the stage's identity secret, made by the site's server; never stored",
+    }),
 });
 
 /**

@@ -45,6 +45,14 @@ export const dayAggregateKey = (view: string, day: string, chunk: number) => ({
 export const API_KEYS_PARTITION = "KEYS";
 export const apiKeyKey = (id: string) => ({ pk: API_KEYS_PARTITION, sk: `KEY#${id}` });
 export const RATE_COUNTERS_PREFIX = "RATE#";
+/**
+ * When a customer last answered a survey, for its throttle: under the counters' prefix (what intake may
+ * read and update), keyed by a hash of the customer id, and gone with the TTL after the throttle window.
+ */
+export const surveyAnswerKey = (customerHash: string, survey: string) => ({
+  pk: `${RATE_COUNTERS_PREFIX}answered#${customerHash}`,
+  sk: survey,
+});
 /** One fixed-window rate counter; it expires with its window. */
 export const rateCounterKey = (counter: string, windowStart: number) => ({
   pk: `${RATE_COUNTERS_PREFIX}${counter}`,

@@ -47,8 +47,11 @@ export function acceptSubmission(
   const scale = isScoredType(submission.type)
     ? (submission.scale ?? DEFAULT_SCALES[submission.type])
     : submission.scale;
+  // The signature vouches for the id at intake only; it is never queued or stored.
+  const { signature: _signature, ...customer } = submission.customer ?? {};
   return ok({
     ...submission,
+    ...(submission.customer ? { customer: customer as NonNullable<QueuedSubmission["customer"]> } : {}),
     id: submission.id ?? context.idempotencyKey ?? context.newId(),
     ...(scale ? { scale } : {}),
     submittedAt: submission.submittedAt ? new Date(submission.submittedAt).toISOString() : receivedAt,
@@ -103,7 +106,16 @@ export interface SubmissionPorts {
   newId: () => string;
   /** Limits a new submission must keep (not a repeat); throws the refusal. */
   admit?: (submission: QueuedSubmission) => Promise<void>;
+  /** A refusal of the customer as sent, before anything is claimed (an id the sender may not speak for). */
+  vouch?: (customer: SentCustomer | undefined, path: string) => ClientError | null;
+  /** Told what was queued, after it was. */
+  queued?: (submissions: readonly QueuedSubmission[]) => Promise<void>;
 }
+
+/** The customer of a body as sent, signature included (the validated submission keeps none). */
+type SentCustomer = { id?: unknown; signature?: unknown };
+const customerOf = (body: unknown): SentCustomer | undefined =>
+  typeof body === "object" && body !== null ? (body as { customer?: SentCustomer }).customer : undefined;
 
 /** At most `limit` new submissions per customer and survey: 40 detractors under a victim's id open no 40 cases. */
 export const perCustomerAndSurvey =
@@ -152,10 +164,13 @@ export async function submitOne(
 ): Promise<{ id: string; status: "accepted" }> {
   const accepted = acceptSubmission(body, { now: ports.now(), idempotencyKey, newId: ports.newId });
   if (!accepted.ok) throw validationFailed(accepted.details);
+  const refused = ports.vouch?.(customerOf(body), "customer.signature");
+  if (refused) throw refused;
   const idPath = (body as { id?: unknown }).id !== undefined ? "id" : "headers.idempotency-key";
   await claimId(accepted.value, body, idPath, ports);
   const failed = await ports.queue.send([accepted.value]);
   if (failed.size > 0) throw queueUnavailable("the intake queue is unavailable; retry with the same id");
+  await ports.queued?.([accepted.value]);
   return { id: accepted.value.id, status: "accepted" };
 }
 
@@ -183,8 +198,13 @@ export async function submitBatch(body: unknown, ports: SubmissionPorts): Promis
       return;
     }
     const accepted = acceptSubmission(item, { now, newId: ports.newId, pathPrefix: path });
-    if (accepted.ok) checked.push({ index, item, submission: accepted.value });
-    else results.push({ index, status: "rejected", error: itemError(validationFailed(accepted.details)) });
+    if (!accepted.ok) {
+      results.push({ index, status: "rejected", error: itemError(validationFailed(accepted.details)) });
+      return;
+    }
+    const refused = ports.vouch?.(customerOf(item), `${path}.customer.signature`);
+    if (refused) results.push({ index, status: "rejected", error: itemError(refused) });
+    else checked.push({ index, item, submission: accepted.value });
   });
   // The claims are independent writes: made together, a batch of 100 costs one round trip, not 100.
   const claims = await Promise.allSettled(
@@ -210,6 +230,7 @@ export async function submitBatch(body: unknown, ports: SubmissionPorts): Promis
         : { index, id: submission.id, status: "accepted" },
     );
   });
+  await ports.queued?.(toQueue.filter((_, position) => !failed.has(position)).map((entry) => entry.submission));
   results.sort((a, b) => a.index - b.index);
   const accepted = results.filter((result) => result.status === "accepted").length;
   return { accepted, rejected: results.length - accepted, results };

@@ -1,3 +1,4 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ulid } from "ulid";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
 import { dynamoDocumentClient } from "../adapters/clients/dynamodb";
@@ -15,10 +16,12 @@ import { RateCounters } from "../adapters/rate-counters";
 import { ResponseStore } from "../adapters/response-store";
 import { SubmissionClaims } from "../adapters/submission-claims";
 import { SubmissionQueue } from "../adapters/submission-queue";
+import { SurveyAnswers } from "../adapters/survey-answers";
 import { abuseControlSchema } from "../contracts/auth";
 import { readEnv } from "../contracts/runtime-env";
 import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
+import type { IdentityPolicy } from "../core/collect";
 import { assessCustomerRisk, type CustomerRiskPorts } from "../core/customer-risk";
 import { RateLimiter } from "../core/rate-limits";
 import { type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
@@ -65,6 +68,24 @@ export const apiAuth = /* @__PURE__ */ once(() => {
     limiter: rateLimiter(),
   };
 });
+
+export const surveySettings = /* @__PURE__ */ once(() => readEnv(["surveys"]).surveys);
+export const surveyAnswers = /* @__PURE__ */ once(
+  () => new SurveyAnswers(dynamoDocumentClient(), tableRules().tableName),
+);
+/**
+ * How browsers may speak for a customer id, or null when the stage has no identity secret. The secret is
+ * read from Secrets Manager (cached five minutes) on AWS, from the environment locally.
+ */
+export const identityPolicy = async (): Promise<IdentityPolicy | null> => {
+  const { identitySecret, identitySecretArn, requireSignedCustomers } = identitySettings();
+  const secret =
+    identitySecret ?? (identitySecretArn ? await getSecret<string>(identitySecretArn, { maxAge: 300 }) : undefined);
+  return secret ? { secret, required: requireSignedCustomers } : null;
+};
+const identitySettings = /* @__PURE__ */ once(() =>
+  readEnv(["identitySecret", "identitySecretArn", "requireSignedCustomers"]),
+);
 
 export const responseStore = /* @__PURE__ */ once(() => {
   const { tableName, commentRetentionDays } = tableRules();

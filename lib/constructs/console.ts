@@ -26,6 +26,7 @@ import { Asset } from "aws-cdk-lib/aws-s3-assets";
 import { BucketDeployment, CacheControl, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { Construct, type IConstruct } from "constructs";
 import { SITE_FILE } from "../../web/site-paths";
+import { WIDGET_MAX_AGE_SECONDS, WIDGET_PATH } from "../../web/widget/served-at";
 import { acknowledgeBasicExecutionRole, acknowledgeWildcardResource } from "./nag";
 import type { People } from "./people";
 
@@ -92,7 +93,8 @@ function consoleBuild(scope: Construct): Asset {
 /**
  * The console: a private bucket behind CloudFront (origin access control), with the API under `/v1/*` on the
  * same origin, security headers that let the page talk only to itself and the Cognito sign-in, and the built
- * site with the `config.json` that tells it where people sign in.
+ * site with the `config.json` that tells it where people sign in. The build's `/v1/widget.js`, the survey other
+ * sites embed, is served from the bucket too, cached and open to any site.
  */
 export class Console extends Construct {
   readonly distribution: Distribution;
@@ -119,6 +121,7 @@ export class Console extends Construct {
         "The bucket holds only the console's build, which anyone may download; CloudFront alone reads it (origin access control), and the deployment alone writes it, logged in CloudTrail.",
     });
 
+    const hsts = { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true };
     const securityHeaders = new ResponseHeadersPolicy(this, "SecurityHeaders", {
       comment: "cxloop console: talks only to itself and its Cognito sign-in; HTTPS only, never framed",
       securityHeadersBehavior: {
@@ -136,18 +139,49 @@ export class Console extends Construct {
           ].join("; "),
           override: true,
         },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        strictTransportSecurity: hsts,
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
       },
     });
 
+    const widgetHeaders = new ResponseHeadersPolicy(this, "WidgetHeaders", {
+      comment: "cxloop widget: a script any site may embed, kept five minutes by browsers",
+      // Only a page loading it with `crossorigin` (for Subresource Integrity) needs CORS; nothing is credentialed.
+      corsBehavior: {
+        accessControlAllowOrigins: ["*"],
+        accessControlAllowMethods: ["GET", "HEAD"],
+        accessControlAllowHeaders: ["*"],
+        accessControlAllowCredentials: false,
+        originOverride: true,
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: "Cross-Origin-Resource-Policy", value: "cross-origin", override: true },
+          // The deployment marks every file no-cache, which the console needs; host pages need not revalidate.
+          { header: "Cache-Control", value: `public, max-age=${WIDGET_MAX_AGE_SECONDS}`, override: true },
+        ],
+      },
+      securityHeadersBehavior: { strictTransportSecurity: hsts, contentTypeOptions: { override: true } },
+    });
+    const ttl = Duration.seconds(WIDGET_MAX_AGE_SECONDS);
+    const widgetCache = new CachePolicy(this, "WidgetCache", {
+      comment: "cxloop widget: five minutes at the edge, whatever the bucket's no-cache says",
+      // The minimum too: CloudFront keeps an object its origin marks no-cache for the minimum TTL.
+      minTtl: ttl,
+      defaultTtl: ttl,
+      maxTtl: ttl,
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    const site = S3BucketOrigin.withOriginAccessControl(bucket);
     this.distribution = new Distribution(this, "Distribution", {
       comment: "cxloop console and API",
       defaultRootObject: "index.html",
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(bucket),
+        origin: site,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: securityHeaders,
         functionAssociations: [
@@ -161,7 +195,15 @@ export class Console extends Construct {
           },
         ],
       },
+      // In this order: CloudFront takes the first pattern that matches, and the widget is under /v1/ too.
       additionalBehaviors: {
+        // The widget comes from the bucket (the site's deployment carries it), not from the API.
+        [WIDGET_PATH]: {
+          origin: site,
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: widgetCache,
+          responseHeadersPolicy: widgetHeaders,
+        },
         "/v1/*": {
           origin: new HttpOrigin(`${props.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,

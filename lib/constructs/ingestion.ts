@@ -1,6 +1,7 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { EnvName } from "../../lambdas/contracts/runtime-env";
 import type { StageConfig } from "../config";
@@ -20,6 +21,7 @@ export interface IngestionProps {
 /** Intake (validate, enqueue) and enrichment (score, sentiment, themes, store, publish), joined by a queue with a DLQ. */
 export class Ingestion extends Construct {
   readonly intake: CxFunction;
+  readonly identitySecret: Secret;
   readonly enrich: CxFunction;
   readonly queue: ConsumerQueue;
 
@@ -71,5 +73,20 @@ export class Ingestion extends Construct {
     // Claims each response id for its body (a conditional put), so another body under it is refused;
     // reads it back on a repeat, and gives it back when a limit refuses the submission.
     data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem");
+
+    // The key sites sign customer ids with (`data-customer-signature`): their servers read it from here.
+    this.identitySecret = new Secret(this, "IdentitySecret", {
+      description: "cxloop identity secret: sites sign customer ids with HMAC-SHA256 of the id under this value",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(this.identitySecret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "Every site that embeds the widget signs customer ids with this value on its own servers; a rotation would break their signatures until each copied the new one, so it is rotated by hand, together with them.",
+    });
+    this.identitySecret.grantRead(this.intake.fn);
+    this.intake.addEnvironment(EnvName.identitySecretArn, this.identitySecret.secretArn);
+    this.intake.addEnvironment(EnvName.requireSignedCustomers, String(config.identity.requireSignedCustomers));
+    this.intake.addEnvironment(EnvName.surveys, JSON.stringify(config.surveys));
   }
 }

@@ -9,6 +9,7 @@ import { stageConfigSchema } from "../../lib/config";
 import { HANDLER_METADATA_KEY } from "../../lib/constructs/bundling";
 import { PAGE_REWRITE_CODE } from "../../lib/constructs/console";
 import { People } from "../../lib/constructs/people";
+import { WIDGET_PATH } from "../../web/widget/served-at";
 import { allowedActionsOf } from "./iam";
 import {
   type CfnResource,
@@ -77,6 +78,11 @@ const distributionConfig = () =>
   };
 const originOf = (behavior: Behavior) =>
   distributionConfig().Origins.find((origin) => origin.Id === behavior.TargetOriginId);
+const behaviorFor = (pattern: string) => {
+  const found = distributionConfig().CacheBehaviors.find((behavior) => behavior.PathPattern === pattern);
+  if (!found) throw new Error(`no cache behaviour for ${pattern}`);
+  return found;
+};
 
 describe("people", () => {
   it("sign in with their email to a pool nobody can sign up to, with a strong password, optional TOTP and recovery by email", () => {
@@ -238,9 +244,9 @@ describe("the console's site", () => {
   });
 
   it("sends /v1/* to the HTTP API uncached, with every method and every viewer header but Host, over HTTPS only", () => {
-    const { CacheBehaviors: behaviors } = distributionConfig();
-    expect(behaviors.map((behavior) => behavior.PathPattern)).toEqual(["/v1/*"]);
-    const [api] = behaviors as [Behavior];
+    // CloudFront takes the first pattern that matches: the widget's must come before the API's.
+    expect(distributionConfig().CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual([WIDGET_PATH, "/v1/*"]);
+    const api = behaviorFor("/v1/*");
     expect(api).toMatchObject({
       CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
       OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
@@ -259,12 +265,10 @@ describe("the console's site", () => {
   });
 
   it("answers with security headers, and a content security policy that lets the page reach only itself and the sign-in", () => {
-    const [policyId, policy] = theOne("AWS::CloudFront::ResponseHeadersPolicy");
-    const {
-      DefaultCacheBehavior: site,
-      CacheBehaviors: [api],
-    } = distributionConfig();
-    for (const behavior of [site, api]) expect(behavior?.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    const site = distributionConfig().DefaultCacheBehavior;
+    const policyId = refOf(site.ResponseHeadersPolicyId);
+    const policy = resourceById(template, policyId);
+    expect(behaviorFor("/v1/*").ResponseHeadersPolicyId).toEqual({ Ref: policyId });
     const headers = (
       policy.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, unknown> }
     ).SecurityHeadersConfig;
@@ -287,6 +291,40 @@ describe("the console's site", () => {
         `form-action 'self' ${signInDomain()}`,
       ].join("; "),
     );
+  });
+
+  it("serves the widget from the bucket, cached five minutes at the edge and in browsers, to any site", () => {
+    const widget = behaviorFor(WIDGET_PATH);
+    expect(widget.TargetOriginId).toBe(distributionConfig().DefaultCacheBehavior.TargetOriginId);
+    expect(widget).toMatchObject({ ViewerProtocolPolicy: "redirect-to-https", Compress: true });
+    // Absent: CloudFront's default, GET and HEAD only.
+    expect(widget.AllowedMethods).toBeUndefined();
+    // No page rewrite: the path is the bucket's key.
+    expect(widget.FunctionAssociations).toBeUndefined();
+
+    const cache = resourceById(template, refOf(widget.CachePolicyId)).Properties.CachePolicyConfig;
+    // The bucket's objects say no-cache: only a minimum TTL makes CloudFront keep the widget anyway.
+    expect(cache).toMatchObject({ MinTTL: 300, DefaultTTL: 300, MaxTTL: 300 });
+
+    const headers = resourceById(template, refOf(widget.ResponseHeadersPolicyId)).Properties
+      .ResponseHeadersPolicyConfig as Record<string, unknown>;
+    expect(headers).toMatchObject({
+      CorsConfig: {
+        AccessControlAllowOrigins: { Items: ["*"] },
+        AccessControlAllowMethods: { Items: ["GET", "HEAD"] },
+        AccessControlAllowCredentials: false,
+        OriginOverride: true,
+      },
+      CustomHeadersConfig: {
+        Items: expect.arrayContaining([
+          { Header: "Cross-Origin-Resource-Policy", Value: "cross-origin", Override: true },
+          { Header: "Cache-Control", Value: "public, max-age=300", Override: true },
+        ]),
+      },
+      SecurityHeadersConfig: { ContentTypeOptions: { Override: true } },
+    });
+    // A CSP or frame options on a script's response would govern nothing: the page that runs it has its own.
+    expect((headers.SecurityHeadersConfig as Record<string, unknown>).ContentSecurityPolicy).toBeUndefined();
   });
 
   it("is deployed from the build and a config.json naming the issuer, the sign-in domain, the client and the console", () => {

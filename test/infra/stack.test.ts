@@ -44,6 +44,8 @@ beforeAll(() => {
     commentRetentionDays: 180,
     metricsTimeZone: "Europe/Berlin",
     throttle: { rateLimit: 20, burstLimit: 40 },
+    identity: { requireSignedCustomers: true },
+    surveys: { relationship: { throttleDays: 90 } },
   }));
 }, 120_000);
 
@@ -65,6 +67,22 @@ const busId = () => {
 };
 const tableResources = () => [arnOf(tableId()), { "Fn::Join": ["", [arnOf(tableId()), "/index/*"]] }];
 const sortedJson = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+
+describe("collecting from web pages", () => {
+  it("gives intake the identity secret to read, the requirement and the survey throttles; no other function reads it", () => {
+    const env = environmentOf(fn("intake")[1]);
+    expect(env[EnvName.requireSignedCustomers]).toBe("true");
+    expect(JSON.parse(env[EnvName.surveys] as string)).toEqual({ relationship: { throttleDays: 90 } });
+    const secretId = refOf(env[EnvName.identitySecretArn]);
+    expect(resourceById(template, secretId).Type).toBe("AWS::SecretsManager::Secret");
+    const readers = cxloopFunctionsOf(template).filter(([, resource]) =>
+      statementsOfRole(template, roleOf(resource)).some((statement) =>
+        JSON.stringify(statement.resources).includes(secretId),
+      ),
+    );
+    expect(readers.map(([, resource]) => resource.Metadata?.[HANDLER_METADATA_KEY])).toEqual(["intake"]);
+  });
+});
 
 describe("intake queue", () => {
   it("redrives to its dead-letter queue after config.maxReceiveCount receives", () => {
