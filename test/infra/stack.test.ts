@@ -428,14 +428,17 @@ describe("IAM, per function role", () => {
     }
   });
 
-  it("lets intake send to the intake queue and get, put and delete items (its id claims), and touch no bus", () => {
+  it("lets intake send to the intake queue, get, put and delete items (its id claims), read the identity secret, and touch no bus", () => {
     const actions = allowedActionsOf(template, role("intake"));
     const dynamo = [...actions.keys()].filter((action) => action.startsWith("dynamodb:"));
     expect(dynamo).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]);
     for (const action of dynamo) expect(sortedJson(actions.get(action) ?? [])).toEqual(sortedJson(tableResources()));
     const send = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
     for (const action of send) expect(actions.get(action)).toEqual([arnOf(intakeQueueId())]);
-    expect([...actions.keys()].sort()).toEqual([...dynamo, ...send].sort());
+    const secret = { Ref: refOf(environmentOf(fn("intake")[1])[EnvName.identitySecretArn]) };
+    const readSecret = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+    for (const action of readSecret) expect(actions.get(action)).toEqual([secret]);
+    expect([...actions.keys()].sort()).toEqual([...dynamo, ...send, ...readSecret].sort());
     const all = statementsOfRole(template, role("intake")).flatMap((s) => [...s.actions, ...s.notActions]);
     expect(all.filter((action) => action.startsWith("events:"))).toEqual([]);
   });
