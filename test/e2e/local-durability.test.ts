@@ -179,10 +179,8 @@ async function expectProcessedOnce(runtime: Child, accepted: string[]) {
       stored.map((item: Json) => item.id),
       accepted,
     ),
-    cases: tally(
-      cases.map((item: Json) => item.responseId),
-      accepted,
-    ),
+    // A second case for a response would have another id; the same case met twice is the list's paging, not a count.
+    cases: tally([...new Map(cases.map((item: Json) => [item.id, item.responseId])).values()], accepted),
     slack: tally(alerts.slack, accepted),
     email: tally(alerts.email, accepted),
   };

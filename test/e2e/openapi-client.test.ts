@@ -106,6 +106,7 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await record("searchCustomers", `/v1/customers?q=${customer.email}`);
     await record("exportCustomer", `/v1/customers/${customer.id}/export`);
     await record("getMe", "/v1/me");
+    await record("getSurveyEligibility", `/v1/survey-eligibility?survey=post-purchase&customerId=${customer.id}`);
     await record("listRules", "/v1/rules");
     await record("testRule", "/v1/rules/nps-detractor/test", {});
     await record("getRevenueAtRisk", "/v1/revenue-at-risk");

@@ -111,8 +111,18 @@ describe("close-the-loop infrastructure", () => {
     );
     const ses = notify.find((s) => s.actions.includes("ses:SendEmail"));
     expect(JSON.stringify(ses?.resources)).toContain(":identity/*");
-    for (const handler of ["follow-up", "sla-sweeper", "intake", "enrich", "cases-api"] as const)
-      expect(actionsOf(handler).some((action) => action.startsWith("secretsmanager:"))).toBe(false);
+    const slackSecret = JSON.stringify(
+      notify.find((s) => s.actions.includes("secretsmanager:GetSecretValue"))?.resources,
+    );
+    for (const handler of ["follow-up", "sla-sweeper", "intake", "enrich", "cases-api"] as const) {
+      const reads = statementsOfRole(template, roleOf(functionFor(template, handler)[1])).filter((s) =>
+        s.actions.some((action) => action.startsWith("secretsmanager:")),
+      );
+      expect(
+        reads.map((s) => JSON.stringify(s.resources)),
+        handler,
+      ).not.toContain(slackSecret);
+    }
   });
 
   it("lets the sweeper query and write cases but not delete anything", () => {
