@@ -6,10 +6,8 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
   resolved: "Resolved",
   "closed-no-contact": "Closed without contact",
 };
-export const CASE_STATUSES = Object.keys(STATUS_LABELS) as CaseStatus[];
 
 export const PRIORITY_LABELS: Record<Priority, string> = { high: "High", normal: "Normal", low: "Low" };
-export const PRIORITIES = Object.keys(PRIORITY_LABELS) as Priority[];
 
 export const isActive = (status: CaseStatus) => CASE_TRANSITIONS[status].length > 0;
 

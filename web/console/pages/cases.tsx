@@ -1,5 +1,6 @@
+import { caseStatuses, priorities } from "../../../lambdas/contracts/case-states";
 import type { Case, CaseStats } from "../api-types";
-import { CASE_STATUSES, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS } from "../case-states";
+import { PRIORITY_LABELS, STATUS_LABELS } from "../case-states";
 import { Checkbox, Field } from "../components/field";
 import { Figure } from "../components/figure";
 import { CaseTable, LoadMore } from "../components/lists";
@@ -63,7 +64,7 @@ export function CasesPage() {
                 onChange={(event) => query.update({ status: event.currentTarget.value })}
               >
                 <option value="">Any</option>
-                {CASE_STATUSES.map((status) => (
+                {caseStatuses.map((status) => (
                   <option key={status} value={status}>
                     {STATUS_LABELS[status]}
                   </option>
@@ -98,7 +99,7 @@ export function CasesPage() {
                 onChange={(event) => query.update({ priority: event.currentTarget.value })}
               >
                 <option value="">Any</option>
-                {PRIORITIES.map((priority) => (
+                {priorities.map((priority) => (
                   <option key={priority} value={priority}>
                     {PRIORITY_LABELS[priority]}
                   </option>
