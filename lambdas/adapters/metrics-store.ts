@@ -19,6 +19,7 @@ import {
   cellsOfView,
   type DayAggregate,
   type RollupResponse,
+  type SampledAnswer,
   type ThemeCell,
   type View,
 } from "../core/aggregates";
@@ -64,6 +65,8 @@ function projection(paths: readonly string[]) {
     .join(", ");
   return { ProjectionExpression: expression, ExpressionAttributeNames: names };
 }
+
+type StoredEntry = Cell | ThemeCell | SampledAnswer;
 
 /** Day aggregates and the changed-days markers the rollup works from, in the single table. */
 export class MetricsStore {
@@ -176,14 +179,15 @@ export class MetricsStore {
    * day marked changed, and the rerun rewrites them all.
    */
   async putDay(aggregate: DayAggregate, at: Date): Promise<void> {
-    const views: [View, readonly (Cell | ThemeCell)[]][] = [
+    const views: [View, readonly StoredEntry[]][] = [
       ...CELL_VIEWS.map((view): [View, Cell[]] => [view, cellsOfView(aggregate.cells, view)]),
       ["themes", aggregate.themes],
+      ["answers", aggregate.answers],
     ];
     await Promise.all(views.map(([view, entries]) => this.putView(view, aggregate.day, entries, at)));
   }
 
-  private async putView(view: View, day: string, entries: readonly (Cell | ThemeCell)[], at: Date) {
+  private async putView(view: View, day: string, entries: readonly StoredEntry[], at: Date) {
     const chunks = pack(entries);
     const existing = await this.chunkKeys(view, day);
     for (const [index, part] of chunks.entries())
@@ -235,9 +239,10 @@ export class MetricsStore {
     for await (const page of pages)
       for (const item of page.Items ?? []) {
         const day = String(item.day);
-        const into = days.get(day) ?? { day, cells: [], themes: [] };
+        const into = days.get(day) ?? { day, cells: [], themes: [], answers: [] };
         const entries = JSON.parse(String(item.data));
         if (view === "themes") into.themes.push(...(entries as ThemeCell[]));
+        else if (view === "answers") into.answers.push(...(entries as SampledAnswer[]));
         else into.cells.push(...(entries as Cell[]));
         days.set(day, into);
       }

@@ -83,7 +83,11 @@ const periodScore = z.object({
   score: z.number().nullable(),
   responses: z.int(),
   change: z.number().nullable(),
+  /** Two-sided p-value of the change (see docs/metrics.md); null without both weeks' answers. */
+  pValue: z.number().nullable(),
   significant: z.boolean(),
+  /** Too few answers in one of the weeks for the change to be called significant. */
+  insufficient: z.boolean(),
 });
 
 /** `Metrics Computed` v1: the weekly summary the digest sends, for any other consumer of the week's figures. */

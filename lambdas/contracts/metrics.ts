@@ -55,7 +55,13 @@ export const recomputeRequestSchema = z
 export const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
 
+/** Answers below which a figure, a change or a driver is reported but flagged `insufficient` (stage `minResponses`). */
+export const DEFAULT_MIN_RESPONSES = 30;
+
 const ci = z.object({ low: z.number(), high: z.number() }).nullable();
+const insufficient = z
+  .boolean()
+  .meta({ description: "fewer answers than the stage's `minResponses`: shown, but never flagged significant" });
 const npsSchema = z
   .object({
     score: z.number().nullable(),
@@ -65,7 +71,8 @@ const npsSchema = z
     detractors: z.int(),
     promoterPercent: z.number().nullable(),
     detractorPercent: z.number().nullable(),
-    ci95: ci,
+    ci95: ci.meta({ description: "95% adjusted Wald interval (one pseudo-answer per category), in points" }),
+    insufficient,
   })
   .meta({ description: "NPS: 100 × (promoters − detractors) / responses" });
 const scaleMetric = {
@@ -80,17 +87,25 @@ const csatSchema = z
     responses: z.int(),
     satisfied: z.int(),
     mean: z.number().nullable().meta({ description: "null when responses were asked on different scales" }),
-    ci95: ci,
+    ci95: ci.meta({ description: "95% Wilson score interval (continuity-corrected), in points" }),
+    insufficient,
     byScale: z.array(z.object({ ...scaleMetric, satisfied: z.int() })),
   })
   .meta({ description: "CSAT: top-two-box share and mean" });
 const cesSchema = z
-  .object({ ...scaleMetric, easy: z.int(), ci95: ci })
+  .object({
+    ...scaleMetric,
+    easy: z.int(),
+    ci95: ci.meta({ description: "95% Wilson score interval (continuity-corrected), in points" }),
+    insufficient,
+  })
   .meta({ description: "CES: score = % easy; one entry per scale, never mixed" });
 const change = z.object({
-  points: z.number().nullable(),
-  ci95: z.number().nullable().meta({ description: "half-width of the combined 95% interval of both periods" }),
-  significant: z.boolean().meta({ description: "the change is larger than its combined confidence interval" }),
+  points: z.number().nullable().meta({ description: "this window's score minus the previous window's" }),
+  ci95: ci.meta({ description: "95% interval of the difference, in points" }),
+  pValue: z.number().nullable().meta({ description: "two-sided p-value of a two-sample test of no change" }),
+  significant: z.boolean().meta({ description: "p < 0.05 and neither window is insufficient" }),
+  insufficient,
 });
 const metricSet = { nps: npsSchema, csat: csatSchema, ces: z.array(cesSchema) };
 
@@ -123,7 +138,14 @@ export const driversSchema = z
         withTheme: z.object({ score: z.number().nullable(), responses: z.int() }),
         withoutTheme: z.object({ score: z.number().nullable(), responses: z.int() }),
         impact: z.number().nullable().meta({ description: "points the theme moves the overall score" }),
-        impactCi95: ci,
+        impactCi95: ci.meta({
+          description: "95% interval of the impact: the share × the two-sample interval of with − without",
+        }),
+        pValue: z.number().nullable().meta({ description: "two-sided p-value of no difference with and without" }),
+        significant: z.boolean().meta({ description: "p < 0.05 and not insufficient" }),
+        insufficient: insufficient.meta({
+          description: "fewer than `minResponses` scored answers mention the theme (or do not): never significant",
+        }),
         sentiment: z.number().nullable().meta({ description: "average sentiment score (-1..1) of the mentions" }),
         customers: z.int().meta({ description: "distinct customers who mentioned the theme" }),
         customersEstimated: z.boolean().meta({
@@ -134,6 +156,29 @@ export const driversSchema = z
         exampleResponseId: z.string().nullable(),
       }),
     ),
+    model: z
+      .object({
+        rSquared: z.number().nullable().meta({
+          description: "share of the NPS score's (0-10) variance the drivers explain together; null if it has none",
+        }),
+        n: z.int().meta({ description: "NPS answers fitted (from the days' answer samples)" }),
+        insufficient: insufficient.meta({ description: "fewer than `minResponses` answers: no driver is significant" }),
+        sampled: z.boolean().meta({ description: "true when a day had more scored answers than its sample keeps" }),
+        drivers: z.array(
+          z.object({
+            name: z.string().meta({ description: "a theme, `csat`, `ces`, or an attribute (segment, channel, …)" }),
+            kind: z.enum(["theme", "answer", "attribute"]),
+            weight: z.number().meta({ description: "LMG (Shapley) share of R² the driver accounts for" }),
+            share: z.number().nullable().meta({ description: "weight as % of R²" }),
+            pValue: z.number().meta({ description: "partial F-test of the driver's columns in the full model" }),
+            significant: z.boolean(),
+          }),
+        ),
+      })
+      .nullable()
+      .meta({
+        description: "regression of the NPS score on themes, CSAT/CES answers and attributes; null without NPS",
+      }),
   })
   .meta({ id: "Drivers" });
 export type Drivers = z.infer<typeof driversSchema>;
@@ -141,7 +186,7 @@ export type Drivers = z.infer<typeof driversSchema>;
 /** The weekly digest: who gets it (default: the escalation contacts, team lead and head of CX) and when. */
 export const digestConfigSchema = z.strictObject({
   recipients: z.array(contactSchema).optional(),
-  /** EventBridge schedule expression, UTC. */
+  /** EventBridge Scheduler expression, run in the stage's `metricsTimeZone` (Monday 08:00 there by default). */
   schedule: z
     .string()
     .regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression")

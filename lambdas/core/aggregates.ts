@@ -56,10 +56,29 @@ export interface ThemeCell {
 
 export type CustomerValue = [annualValue: number | null, currency: string | null, at: string];
 
+/**
+ * One scored answer, compact, as the driver model reads it: the score rescaled to 0..1 on its
+ * scale (NPS: score / 10), its themes and the attributes it is broken down by.
+ */
+export interface SampledAnswer {
+  id: string;
+  /** Answers of one customer are joined across types and days; null when the response named none. */
+  customer: string | null;
+  type: "nps" | "csat" | "ces";
+  score: number;
+  themes: string[];
+  survey: string | null;
+  touchpoint: string | null;
+  channel: string | null;
+  segment: string | null;
+}
+
 export interface DayAggregate {
   day: string;
   cells: Cell[];
   themes: ThemeCell[];
+  /** At most ANSWER_SAMPLE_SIZE scored answers of the day, chosen by customer hash (see `sampleAnswers`). */
+  answers: SampledAnswer[];
 }
 
 export const emptyStats = (): Stats => ({
@@ -98,6 +117,44 @@ export function addStats(into: Stats, from: Stats): Stats {
   for (const [scale, counts] of Object.entries(from.csat)) addScale(into.csat, scale, counts);
   for (const [scale, counts] of Object.entries(from.ces)) addScale(into.ces, scale, counts);
   return into;
+}
+
+/**
+ * A day keeps at most this many scored answers for the driver model: all of them on a smaller day,
+ * else those whose customer ids hash smallest (a customer-less answer by its response id). Ranking
+ * by customer keeps the same customers in every day's sample, so their NPS, CSAT and CES answers
+ * can still be joined; the sample of a union is the sample of the samples, so days merge exactly.
+ * At about 200 bytes an answer, a day's sample stays near 40 KB whatever the volume.
+ */
+export const ANSWER_SAMPLE_SIZE = 200;
+
+const sampleRank = (answer: SampledAnswer) => customerHash(answer.customer ?? `#${answer.id}`);
+/** The sample's order: by customer hash, then response id. */
+export const bySampleRank = (a: SampledAnswer, b: SampledAnswer) =>
+  sampleRank(a) - sampleRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The day's sample from any answers of that day (duplicates by id counted once). */
+export function sampleAnswers(answers: Iterable<SampledAnswer>): SampledAnswer[] {
+  const unique = new Map<string, SampledAnswer>();
+  for (const answer of answers) unique.set(answer.id, answer);
+  return [...unique.values()].sort(bySampleRank).slice(0, ANSWER_SAMPLE_SIZE);
+}
+
+function answerOf(response: RollupResponse): SampledAnswer | null {
+  const { score, type } = response;
+  if (score === null || (type !== "nps" && type !== "csat" && type !== "ces")) return null;
+  const scale = response.scale ?? DEFAULT_SCALES[type];
+  return {
+    id: response.id,
+    customer: response.customer?.id ?? null,
+    type,
+    score: (score - scale.min) / (scale.max - scale.min),
+    themes: [...new Set(response.themes)].sort(),
+    survey: response.survey,
+    touchpoint: response.touchpoint,
+    channel: response.channel,
+    segment: response.customer?.segment ?? null,
+  };
 }
 
 /** Counts one response into `stats`. Only answered questions count toward a score. */
@@ -162,6 +219,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
     }
   }
   for (const entry of themes.values()) sampleCustomers(entry);
+  const answers = sampleAnswers(ordered.flatMap((response) => answerOf(response) ?? []));
   const byKey = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     day,
@@ -173,6 +231,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
       .map(([id, cell]) => ({ id, cell }))
       .sort(byKey)
       .map(({ cell }) => cell),
+    answers,
   };
 }
 
@@ -195,7 +254,12 @@ export function mergeDays(a: DayAggregate, b: DayAggregate): DayAggregate {
   }
   const sorted = <T>(map: Map<string, T>) =>
     [...map.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, value]) => value);
-  return { day: a.day, cells: sorted(cells), themes: sorted(themes) };
+  return {
+    day: a.day,
+    cells: sorted(cells),
+    themes: sorted(themes),
+    answers: sampleAnswers([...a.answers, ...b.answers]),
+  };
 }
 
 /**
@@ -280,7 +344,7 @@ const PAIRS = DIMENSIONS.flatMap((first, index) =>
  */
 export const CELL_VIEWS = ["total", ...DIMENSIONS, ...PAIRS, "cube"] as const;
 export type CellView = (typeof CELL_VIEWS)[number];
-export type View = CellView | "themes";
+export type View = CellView | "themes" | "answers";
 
 /** The dimensions a view keeps. */
 export function dimensionsOf(view: CellView): readonly Dimension[] {

@@ -1,4 +1,4 @@
-import type { Drivers } from "../contracts/metrics";
+import { DEFAULT_MIN_RESPONSES, type Drivers } from "../contracts/metrics";
 import {
   addStats,
   addThemeCell,
@@ -12,7 +12,9 @@ import {
   type ThemeCell,
   type View,
 } from "./aggregates";
-import { csatMetric, npsMetric, round2, type Window } from "./metrics";
+import { fitDriverModel } from "./driver-model";
+import { type Comparison, compareNetScores, compareShares, SIGNIFICANCE_LEVEL } from "./intervals";
+import { round2, type Window } from "./metrics";
 
 type Metric = "nps" | "csat";
 
@@ -21,18 +23,21 @@ export interface AggregateReader {
   days(view: View, from: string, to: string): Promise<DayAggregate[]>;
 }
 
-/** Drivers need each day's totals by survey and its theme cells: two views, joined by day. */
+/** Drivers need each day's totals by survey, its theme cells and its answer sample: three views, joined by day. */
 export async function daysForDrivers(aggregates: AggregateReader, window: Window): Promise<DayAggregate[]> {
-  const [bySurvey, themes] = await Promise.all([
+  const [bySurvey, themes, answers] = await Promise.all([
     aggregates.days("survey", window.from, window.to),
     aggregates.days("themes", window.from, window.to),
+    aggregates.days("answers", window.from, window.to),
   ]);
-  const days = new Map(bySurvey.map((day) => [day.day, { ...day, themes: [] as DayAggregate["themes"] }]));
-  for (const day of themes) {
-    const into = days.get(day.day) ?? { day: day.day, cells: [], themes: [] };
-    into.themes.push(...day.themes);
-    days.set(day.day, into);
-  }
+  const days = new Map<string, DayAggregate>(bySurvey.map((day) => [day.day, { ...day, themes: [], answers: [] }]));
+  const dayOf = (day: string) => {
+    const into = days.get(day) ?? { day, cells: [], themes: [], answers: [] };
+    days.set(day, into);
+    return into;
+  };
+  for (const day of themes) dayOf(day.day).themes.push(...day.themes);
+  for (const day of answers) dayOf(day.day).answers.push(...day.answers);
   return [...days.values()];
 }
 
@@ -60,32 +65,48 @@ function subtract(whole: Stats, part: Stats): Stats {
   };
 }
 
-/** The driver metric's score, answers and interval half-width for a set of responses. */
+/** The driver metric's score (points) and scored answers for a set of responses, with what its test needs. */
 function scoreOf(stats: Stats, metric: Metric) {
   if (metric === "nps") {
-    const nps = npsMetric(stats.nps);
+    const { responses, promoters, detractors } = stats.nps;
     return {
-      score: nps.halfWidth === null ? null : 100 * ((nps.promoters - nps.detractors) / nps.responses),
-      n: nps.responses,
-      half: nps.halfWidth,
+      score: responses === 0 ? null : (100 * (promoters - detractors)) / responses,
+      n: responses,
+      compare: (other: Stats): Comparison | null => compareNetScores(stats.nps, other.nps),
     };
   }
-  const csat = csatMetric(stats.csat);
+  const satisfied = (of: Stats) => {
+    const counts = Object.values(of.csat);
+    return {
+      successes: counts.reduce((sum, c) => sum + c.top, 0),
+      n: counts.reduce((sum, c) => sum + c.responses, 0),
+    };
+  };
+  const own = satisfied(stats);
   return {
-    score: csat.responses === 0 ? null : (100 * csat.satisfied) / csat.responses,
-    n: csat.responses,
-    half: csat.halfWidth,
+    score: own.n === 0 ? null : (100 * own.successes) / own.n,
+    n: own.n,
+    compare: (other: Stats): Comparison | null => compareShares(own, satisfied(other)),
   };
 }
 
 /**
  * Key drivers: for each theme, the score among responses that mention it and among those that
  * do not, and its impact on the overall score, share × (with − without), which equals the overall
- * score minus the score without the theme. Its interval is share × the combined interval of both
- * groups. Ranked by impact, most harmful first.
+ * score minus the score without the theme. Its interval is share × the two-sample interval of
+ * with − without (the share taken as fixed), and its p-value that test's; a theme with fewer than
+ * `minResponses` scored mentions (or that few without it) is `insufficient`, never significant.
+ * Ranked by impact, most harmful first. With NPS answers, `model` adds the regression's R² and
+ * each driver's share of it (see driver-model.ts).
  */
-export function computeDrivers(input: { window: Window; survey?: string; days: readonly DayAggregate[] }): Drivers {
+export function computeDrivers(input: {
+  window: Window;
+  survey?: string;
+  days: readonly DayAggregate[];
+  minResponses?: number;
+}): Drivers {
   const { window, survey } = input;
+  const minResponses = input.minResponses ?? DEFAULT_MIN_RESPONSES;
   const days = input.days.filter((day) => day.day >= window.from && day.day <= window.to);
   const overall = emptyStats();
   const themes = new Map<string, ThemeCell>();
@@ -104,17 +125,22 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
   // Exact while every day's list was complete; once one was sampled, the union is sampled the same way.
   for (const totals of themes.values()) if (totals.customersSampled) sampleCustomers(totals);
   const drivers = [...themes.entries()].map(([theme, totals]) => {
+    const withoutStats = subtract(overall, totals.stats);
     const mentioned = metric ? scoreOf(totals.stats, metric) : null;
-    const rest = metric ? scoreOf(subtract(overall, totals.stats), metric) : null;
-    const all = metric ? scoreOf(overall, metric) : null;
+    const rest = metric ? scoreOf(withoutStats, metric) : null;
+    const insufficient = (mentioned?.n ?? 0) < minResponses || (rest?.n ?? 0) < minResponses;
     let impact: number | null = null;
     let impactCi95: { low: number; high: number } | null = null;
-    if (mentioned?.score != null && rest?.score != null && all && all.n > 0) {
-      const share = mentioned.n / all.n;
-      const raw = share * (mentioned.score - rest.score);
-      const half = share * Math.sqrt((mentioned.half ?? 0) ** 2 + (rest.half ?? 0) ** 2);
-      impact = round2(raw);
-      impactCi95 = { low: round2(raw - half), high: round2(raw + half) };
+    let pValue: number | null = null;
+    const comparison = mentioned?.compare(withoutStats) ?? null;
+    if (mentioned?.score != null && rest?.score != null && comparison) {
+      const share = mentioned.n / (mentioned.n + rest.n);
+      impact = round2(share * (mentioned.score - rest.score));
+      impactCi95 = {
+        low: round2(100 * share * comparison.interval.low),
+        high: round2(100 * share * comparison.interval.high),
+      };
+      pValue = Number(comparison.pValue.toPrecision(4));
     }
     const affected = customersAffected(totals);
     return {
@@ -125,6 +151,9 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
       withoutTheme: { score: rest?.score == null ? null : round2(rest.score), responses: rest?.n ?? 0 },
       impact,
       impactCi95,
+      pValue,
+      significant: !insufficient && pValue !== null && pValue < SIGNIFICANCE_LEVEL,
+      insufficient,
       sentiment: totals.sentimentCount === 0 ? null : round2(totals.sentimentSum / totals.sentimentCount),
       customers: affected.customers,
       customersEstimated: affected.estimated,
@@ -143,5 +172,6 @@ export function computeDrivers(input: { window: Window; survey?: string; days: r
     metric,
     responses: overall.total,
     drivers,
+    model: fitDriverModel({ days, survey, minResponses }),
   };
 }

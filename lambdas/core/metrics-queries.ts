@@ -7,6 +7,8 @@ export interface MetricsQueryPorts {
   aggregates: AggregateReader;
   /** Today in the stage's metrics time zone: the default end of a window. */
   today: () => string;
+  /** Answers below which a figure, change or driver is `insufficient`. */
+  minResponses: number;
 }
 
 function windowsOf(query: { from?: string; to?: string }, today: string) {
@@ -26,11 +28,19 @@ export async function metricsFor(query: MetricsQuery, ports: MetricsQueryPorts) 
   const filters = { survey, touchpoint, channel, segment };
   const groupBy = query.groupBy ?? null;
   const days = await ports.aggregates.days(viewFor(filters, groupBy), previous.from, current.to);
-  return computeMetrics({ window: current, previousWindow: previous, filters, groupBy, days, previousDays: days });
+  return computeMetrics({
+    window: current,
+    previousWindow: previous,
+    filters,
+    groupBy,
+    days,
+    previousDays: days,
+    minResponses: ports.minResponses,
+  });
 }
 
 export async function driversFor(query: DriversQuery, ports: MetricsQueryPorts) {
   const { current } = windowsOf(query, ports.today());
   const days = await daysForDrivers(ports.aggregates, current);
-  return computeDrivers({ window: current, survey: query.survey, days });
+  return computeDrivers({ window: current, survey: query.survey, days, minResponses: ports.minResponses });
 }

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_MIN_RESPONSES,
   DIMENSIONS,
   type Dimension,
   type GroupBy,
@@ -17,6 +18,15 @@ import {
   type Stats,
   viewOf,
 } from "./aggregates";
+import {
+  type Comparison,
+  compareNetScores,
+  compareShares,
+  type Interval,
+  netScoreInterval,
+  SIGNIFICANCE_LEVEL,
+  shareInterval,
+} from "./intervals";
 import { invalid, ok, type Result } from "./validation";
 
 const DAY_MS = 86_400_000;
@@ -60,39 +70,34 @@ export function periodKey(day: string, period: Period): string {
   return addDays(day, -weekday);
 }
 
-/** NPS as defined: 100 × (promoters − detractors) / n, with the 95% interval 196 × sqrt((p + d − (p − d)²) / n). */
-export function npsMetric(counts: NpsCounts) {
+const asPoints = (interval: Interval | null) =>
+  interval && { low: round2(100 * interval.low), high: round2(100 * interval.high) };
+/** Four significant digits: a p-value's size matters, not its last decimals (and 2 decimals would show 0). */
+const roundP = (p: number) => Number(p.toPrecision(4));
+
+/**
+ * NPS as defined: 100 × (promoters − detractors) / n. The 95% interval is the adjusted Wald interval
+ * of `netScoreInterval`; below `minResponses` answers the figure is flagged `insufficient`.
+ */
+export function npsMetric(counts: NpsCounts, minResponses = DEFAULT_MIN_RESPONSES) {
   const n = counts.responses;
   const base = {
     responses: n,
     promoters: counts.promoters,
     passives: counts.passives,
     detractors: counts.detractors,
+    insufficient: n < minResponses,
   };
-  if (n === 0)
-    return { ...base, score: null, promoterPercent: null, detractorPercent: null, ci95: null, halfWidth: null };
-  const p = counts.promoters / n;
-  const d = counts.detractors / n;
-  const score = 100 * (p - d);
-  const halfWidth = 196 * Math.sqrt(Math.max(0, p + d - (p - d) ** 2) / n);
+  if (n === 0) return { ...base, score: null, promoterPercent: null, detractorPercent: null, ci95: null };
   return {
     ...base,
-    score: round2(score),
-    promoterPercent: round2(100 * p),
-    detractorPercent: round2(100 * d),
-    ci95: { low: round2(Math.max(-100, score - halfWidth)), high: round2(Math.min(100, score + halfWidth)) },
-    halfWidth,
+    score: round2((100 * (counts.promoters - counts.detractors)) / n),
+    promoterPercent: round2((100 * counts.promoters) / n),
+    detractorPercent: round2((100 * counts.detractors) / n),
+    ci95: asPoints(netScoreInterval(counts)),
   };
 }
 
-/** Half-width, in points, of the 95% interval of a share given as a percentage. */
-const shareHalfWidth = (top: number, n: number) => (n === 0 ? null : 196 * Math.sqrt(((top / n) * (1 - top / n)) / n));
-const shareInterval = (top: number, n: number) => {
-  const half = shareHalfWidth(top, n);
-  if (half === null) return null;
-  const score = (100 * top) / n;
-  return { low: round2(Math.max(0, score - half)), high: round2(Math.min(100, score + half)) };
-};
 const sumScales = (byScale: Record<string, ScaleCounts>) =>
   Object.values(byScale).reduce(
     (total, counts) => ({
@@ -105,7 +110,7 @@ const sumScales = (byScale: Record<string, ScaleCounts>) =>
 const byScaleLabel = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0);
 
 /** CSAT: % of answers in the top two boxes of their scale, and the mean (only when every answer shares one scale). */
-export function csatMetric(byScale: Record<string, ScaleCounts>) {
+export function csatMetric(byScale: Record<string, ScaleCounts>, minResponses = DEFAULT_MIN_RESPONSES) {
   const answered = Object.entries(byScale).filter(([, counts]) => counts.responses > 0);
   const total = sumScales(byScale);
   return {
@@ -113,7 +118,8 @@ export function csatMetric(byScale: Record<string, ScaleCounts>) {
     responses: total.responses,
     satisfied: total.top,
     mean: answered.length === 1 ? round2(total.sum / total.responses) : null,
-    ci95: shareInterval(total.top, total.responses),
+    ci95: asPoints(shareInterval(total.top, total.responses)),
+    insufficient: total.responses < minResponses,
     byScale: answered.sort(byScaleLabel).map(([scale, counts]) => ({
       scale,
       score: percent(counts.top, counts.responses),
@@ -121,12 +127,11 @@ export function csatMetric(byScale: Record<string, ScaleCounts>) {
       satisfied: counts.top,
       mean: round2(counts.sum / counts.responses),
     })),
-    halfWidth: shareHalfWidth(total.top, total.responses),
   };
 }
 
 /** CES per scale (never mixed): % easy and the mean. The 1-7 scale is always listed, empty or not. */
-export function cesMetrics(byScale: Record<string, ScaleCounts>) {
+export function cesMetrics(byScale: Record<string, ScaleCounts>, minResponses = DEFAULT_MIN_RESPONSES) {
   const scales: Record<string, ScaleCounts> = { "1-7": { responses: 0, top: 0, sum: 0 }, ...byScale };
   return Object.entries(scales)
     .filter(([scale, counts]) => scale === "1-7" || counts.responses > 0)
@@ -137,35 +142,60 @@ export function cesMetrics(byScale: Record<string, ScaleCounts>) {
       responses: counts.responses,
       easy: counts.top,
       mean: counts.responses === 0 ? null : round2(counts.sum / counts.responses),
-      ci95: shareInterval(counts.top, counts.responses),
-      halfWidth: shareHalfWidth(counts.top, counts.responses),
+      ci95: asPoints(shareInterval(counts.top, counts.responses)),
+      insufficient: counts.responses < minResponses,
     }));
 }
 
-type Computed = {
-  nps: ReturnType<typeof npsMetric>;
-  csat: ReturnType<typeof csatMetric>;
-  ces: ReturnType<typeof cesMetrics>;
-};
-const compute = (stats: Stats): Computed => ({
-  nps: npsMetric(stats.nps),
-  csat: csatMetric(stats.csat),
-  ces: cesMetrics(stats.ces),
+const compute = (stats: Stats, minResponses: number) => ({
+  nps: npsMetric(stats.nps, minResponses),
+  csat: csatMetric(stats.csat, minResponses),
+  ces: cesMetrics(stats.ces, minResponses),
 });
-/** The public shape: the interval half-widths kept for the change test are dropped. */
-function publicSet({ nps, csat, ces }: Computed) {
-  const { halfWidth: _n, ...npsOut } = nps;
-  const { halfWidth: _c, ...csatOut } = csat;
-  return { nps: npsOut, csat: csatOut, ces: ces.map(({ halfWidth: _e, ...entry }) => entry) };
+
+/**
+ * A change between two windows from their two-sample comparison: significant when p < 0.05 and
+ * both windows have at least `minResponses` answers (below that it is `insufficient`, never significant).
+ */
+export function changeOf(
+  now: { score: number | null; responses: number },
+  before: { score: number | null; responses: number },
+  comparison: Comparison | null,
+  minResponses: number,
+) {
+  const insufficient = now.responses < minResponses || before.responses < minResponses;
+  if (now.score === null || before.score === null || comparison === null)
+    return { points: null, ci95: null, pValue: null, significant: false, insufficient };
+  return {
+    points: round2(now.score - before.score),
+    ci95: asPoints(comparison.interval),
+    pValue: roundP(comparison.pValue),
+    significant: !insufficient && comparison.pValue < SIGNIFICANCE_LEVEL,
+    insufficient,
+  };
 }
 
-/** Change between periods, flagged when larger than the two periods' intervals combined (root of summed squares). */
-function change(now: { score: number | null; halfWidth: number | null }, before: typeof now) {
-  if (now.score === null || before.score === null || now.halfWidth === null || before.halfWidth === null)
-    return { points: null, ci95: null, significant: false };
-  const points = now.score - before.score;
-  const combined = Math.sqrt(now.halfWidth ** 2 + before.halfWidth ** 2);
-  return { points: round2(points), ci95: round2(combined), significant: Math.abs(points) > combined };
+type Computed = ReturnType<typeof compute>;
+type ScaleMetric = Computed["ces"][number];
+const noAnswers = { score: null, responses: 0, easy: 0 };
+const shareOf = (metric: { responses: number }, top: number) => ({ successes: top, n: metric.responses });
+
+function changes(current: Computed, previous: Computed, minResponses: number) {
+  const cesChange = (entry: ScaleMetric) => {
+    const before = previous.ces.find((candidate) => candidate.scale === entry.scale) ?? noAnswers;
+    const comparison = compareShares(shareOf(entry, entry.easy), shareOf(before, before.easy));
+    return { scale: entry.scale, ...changeOf(entry, before, comparison, minResponses) };
+  };
+  return {
+    nps: changeOf(current.nps, previous.nps, compareNetScores(current.nps, previous.nps), minResponses),
+    csat: changeOf(
+      current.csat,
+      previous.csat,
+      compareShares(shareOf(current.csat, current.csat.satisfied), shareOf(previous.csat, previous.csat.satisfied)),
+      minResponses,
+    ),
+    ces: current.ces.map(cesChange),
+  };
 }
 
 export type Filters = Partial<Record<Dimension, string>>;
@@ -208,12 +238,16 @@ export function computeMetrics(input: {
   groupBy: GroupBy | null;
   days: readonly DayAggregate[];
   previousDays: readonly DayAggregate[];
+  /** Answers below which a figure or change is `insufficient` (the stage's `minResponses`). */
+  minResponses?: number;
 }): MetricsReport {
   const { window, previousWindow, filters, groupBy } = input;
+  const minResponses = input.minResponses ?? DEFAULT_MIN_RESPONSES;
+  const computed = (stats: Stats) => compute(stats, minResponses);
   const inWindow = (range: Window) => (day: DayAggregate) => day.day >= range.from && day.day <= range.to;
   const days = input.days.filter(inWindow(window));
-  const current = compute(collect(days, filters, null).get("") ?? emptyStats());
-  const previous = compute(
+  const current = computed(collect(days, filters, null).get("") ?? emptyStats());
+  const previous = computed(
     collect(input.previousDays.filter(inWindow(previousWindow)), filters, null).get("") ?? emptyStats(),
   );
 
@@ -222,11 +256,11 @@ export function computeMetrics(input: {
     const byKey = collect(days, filters, groupBy);
     if ((PERIODS as readonly string[]).includes(groupBy)) {
       const keys = [...new Set(daysOf(window).map((day) => periodKey(day, groupBy as Period)))];
-      groups = keys.map((key) => ({ key, ...publicSet(compute(byKey.get(key) ?? emptyStats())) }));
+      groups = keys.map((key) => ({ key, ...computed(byKey.get(key) ?? emptyStats()) }));
     } else {
       groups = [...byKey.entries()]
         .sort(([a, x], [b, y]) => y.total - x.total || String(a).localeCompare(String(b)))
-        .map(([key, stats]) => ({ key, ...publicSet(compute(stats)) }));
+        .map(([key, stats]) => ({ key, ...computed(stats) }));
     }
   }
 
@@ -238,19 +272,9 @@ export function computeMetrics(input: {
       string
     >,
     groupBy,
-    ...publicSet(current),
+    ...current,
     groups,
-    previous: { ...previousWindow, ...publicSet(previous) },
-    change: {
-      nps: change(current.nps, previous.nps),
-      csat: change(current.csat, previous.csat),
-      ces: current.ces.map((entry) => ({
-        scale: entry.scale,
-        ...change(
-          entry,
-          previous.ces.find((before) => before.scale === entry.scale) ?? { score: null, halfWidth: null },
-        ),
-      })),
-    },
+    previous: { ...previousWindow, ...previous },
+    change: changes(current, previous, minResponses),
   };
 }

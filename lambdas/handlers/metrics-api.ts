@@ -1,10 +1,10 @@
 import { driversFor, metricsFor } from "../core/metrics-queries";
 import { recomputeDays } from "../core/rollup";
-import { aggregateStore, apiAuth, now, today } from "./composition-root";
+import { aggregateStore, apiAuth, minResponses, now, today } from "./composition-root";
 import { httpHandler } from "./http";
 import { logger } from "./observability";
 
-const ports = { aggregates: aggregateStore(), store: aggregateStore(), today, now };
+const ports = { aggregates: aggregateStore(), store: aggregateStore(), today, now, minResponses: minResponses() };
 
 export const handler = httpHandler<"metrics-api">(
   {

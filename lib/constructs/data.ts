@@ -16,6 +16,8 @@ export interface DataProps {
   commentRetentionDays?: number;
   /** The time zone the table's metrics days are counted in. */
   metricsTimeZone: string;
+  /** Answers below which metrics, changes and drivers are flagged insufficient, never significant. */
+  minResponses: number;
   /** Days of point-in-time backups (1-35): a restore could bring an erased customer back from within them. */
   pointInTimeRecoveryDays: number;
 }
@@ -56,6 +58,7 @@ export class Data extends Construct {
     this.commentRetentionDays = props.commentRetentionDays;
     this.readingRules = {
       [EnvName.metricsTimeZone]: props.metricsTimeZone,
+      [EnvName.minResponses]: String(props.minResponses),
       ...(props.commentRetentionDays ? { [EnvName.commentRetentionDays]: String(props.commentRetentionDays) } : {}),
     };
 
@@ -70,8 +73,8 @@ export class Data extends Construct {
 
   /**
    * Grants the actions on the table and its indexes, and gives the function the table's name and the rules
-   * every reader must apply: a function that can read a comment past retention, or count a day in the
-   * wrong time zone, is one that was granted the table without them.
+   * every reader must apply: a function that can read a comment past retention, count a day in the
+   * wrong time zone or call a change from too few answers significant, is one that was granted the table without them.
    */
   grantTable(fn: CxFunction, ...actions: string[]): Grant {
     this.tellTable(fn);

@@ -3,7 +3,12 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-d
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
-import { aggregateDay, type DayAggregate, type RollupResponse } from "../../lambdas/core/aggregates";
+import {
+  ANSWER_SAMPLE_SIZE,
+  aggregateDay,
+  type DayAggregate,
+  type RollupResponse,
+} from "../../lambdas/core/aggregates";
 import { INDEX_SETTLE_MS, type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
 import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
 
@@ -192,6 +197,10 @@ describe("metrics rollup against the local DynamoDB", () => {
     const [readBack] = await store.days("cube", "2026-10-01", "2026-10-01");
     expect(readBack?.cells).toHaveLength(big.cells.length);
     expect(npsOf(readBack)).toBe(6000);
+    // The driver model's sample of the day stays a fixed size, one item, however large the day.
+    const [sample] = await store.days("answers", "2026-10-01", "2026-10-01");
+    expect(sample?.answers).toEqual(big.answers);
+    expect(sample?.answers).toHaveLength(ANSWER_SAMPLE_SIZE);
 
     await store.putDay(aggregateDay("2026-10-01", many.slice(0, 10)), AT);
     expect(await chunks()).toHaveLength(1);

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GROUP_BYS } from "../../lambdas/contracts/metrics";
 import {
+  ANSWER_SAMPLE_SIZE,
   aggregateDay,
   cellsOfView,
   type DayAggregate,
@@ -10,6 +11,7 @@ import {
 } from "../../lambdas/core/aggregates";
 import { computeDrivers } from "../../lambdas/core/drivers";
 import { computeMetrics, npsMetric, periodKey, resolveWindow, viewFor } from "../../lambdas/core/metrics";
+import { seededRandom } from "../support/prng";
 import { rollupResponse } from "../support/responses";
 
 const DAY = "2026-11-16";
@@ -44,7 +46,7 @@ const metricsOf = (days: DayAggregate[], options: Partial<Parameters<typeof comp
 describe("NPS (hand-computed)", () => {
   it("puts 0 and 6 in detractors, 7 and 8 in passives, 9 and 10 in promoters", () => {
     const result = metricsOf([oneDay(nps(0, 6, 7, 8, 9, 10))]).nps;
-    // p = d = 1/3: NPS 0; half-width = 196 × sqrt((2/3 − 0) / 6) = 196 / 3 = 65.33
+    // Adjusted: 3 of 9 in each category, centre 0; half = 1.959964 × sqrt((2/3) / 9) + 1/(2·6) = 0.6168.
     expect(result).toEqual({
       score: 0,
       responses: 6,
@@ -53,28 +55,42 @@ describe("NPS (hand-computed)", () => {
       detractors: 2,
       promoterPercent: 33.33,
       detractorPercent: 33.33,
-      ci95: { low: -65.33, high: 65.33 },
+      ci95: { low: -61.68, high: 61.68 },
+      insufficient: true,
     });
   });
 
-  it("gives +100 and -100 with a zero-width interval for a single response", () => {
-    expect(metricsOf([oneDay(nps(10))]).nps).toMatchObject({ score: 100, ci95: { low: 100, high: 100 } });
-    expect(metricsOf([oneDay(nps(6))]).nps).toMatchObject({ score: -100, ci95: { low: -100, high: -100 } });
+  it("gives two detractors NPS −100 with an honest, wide interval instead of [−100, −100]", () => {
+    // 1 + 0 promoters, 1 + 2 detractors of 5: centre −0.4; half = 1.96 × sqrt((0.8 − 0.16) / 5) + 1/4 = 0.9512
+    expect(metricsOf([oneDay(nps(6, 0))]).nps).toMatchObject({
+      score: -100,
+      ci95: { low: -100, high: 55.12 },
+      insufficient: true,
+    });
+    expect(metricsOf([oneDay(nps(10))]).nps.ci95?.low).toBeLessThan(0);
   });
 
   it("computes 100 × (p − d) / n and the interval for an uneven mix", () => {
-    // 5 promoters, 3 passives, 2 detractors: NPS 30; p = .5, d = .2: half = 196 × sqrt((.7 − .09) / 10) = 48.41
+    // docs/metrics.md, worked example: p̃ = 6/13, d̃ = 3/13, centre 23.08, half 48.46
     const result = npsMetric({ responses: 10, promoters: 5, passives: 3, detractors: 2 });
     expect(result.score).toBe(30);
-    expect(result.ci95).toEqual({ low: -18.41, high: 78.41 });
+    expect(result.ci95).toEqual({ low: -25.38, high: 71.53 });
   });
 
   it("reports an empty window as responses 0 and score null", () => {
     const result = metricsOf([]);
     expect(result.nps).toMatchObject({ responses: 0, score: null, ci95: null, promoterPercent: null });
     expect(result.csat).toMatchObject({ responses: 0, score: null, mean: null });
-    expect(result.ces).toEqual([{ scale: "1-7", score: null, responses: 0, easy: 0, mean: null, ci95: null }]);
-    expect(result.change.nps).toEqual({ points: null, ci95: null, significant: false });
+    expect(result.ces).toEqual([
+      { scale: "1-7", score: null, responses: 0, easy: 0, mean: null, ci95: null, insufficient: true },
+    ]);
+    expect(result.change.nps).toEqual({
+      points: null,
+      ci95: null,
+      pValue: null,
+      significant: false,
+      insufficient: true,
+    });
   });
 });
 
@@ -163,15 +179,47 @@ describe("windows, groups and change", () => {
     expect(filtered.nps).toMatchObject({ responses: 1, score: -100 });
   });
 
-  it("flags a change only when it is larger than the combined interval", () => {
-    // Before: 5 promoters, 5 detractors (NPS 0, half 61.98). Now: 6 and 4 (NPS 20, half 60.73). Combined 86.77.
-    const before = aggregateDay("2026-11-15", [...nps(9, 9, 9, 9, 9, 0, 0, 0, 0, 0)]);
-    const now = oneDay(nps(9, 9, 9, 9, 9, 9, 0, 0, 0, 0));
-    expect(metricsOf([before, now]).change.nps).toEqual({ points: 20, ci95: 86.77, significant: false });
-    // Before: 100 detractors; now 100 promoters: +200 against a zero-width interval.
-    const allBad = aggregateDay("2026-11-15", nps(...Array(100).fill(0)));
-    const allGood = oneDay(nps(...Array(100).fill(10)));
-    expect(metricsOf([allBad, allGood]).change.nps).toEqual({ points: 200, ci95: 0, significant: true });
+  const repeat = (times: number, score: number) => Array<number>(times).fill(score);
+  const csat = (...scores: number[]) => scores.map((score) => response("csat", score));
+
+  it("tests a change with a two-sample test and reports its p-value (docs/metrics.md, worked example)", () => {
+    // Before: 12 promoters, 14 passives, 14 detractors (NPS −5). Now: 20, 12, 8 (NPS 30).
+    const before = aggregateDay("2026-11-15", nps(...repeat(12, 9), ...repeat(14, 7), ...repeat(14, 0)));
+    const now = oneDay(nps(...repeat(20, 10), ...repeat(12, 8), ...repeat(8, 3)));
+    expect(metricsOf([before, now]).change.nps).toEqual({
+      points: 35,
+      ci95: { low: -3.61, high: 68.73 },
+      pValue: 0.08014,
+      significant: false,
+      insufficient: false,
+    });
+    // CSAT 30 of 40 satisfied against 18 of 40: pooled z with Yates's correction, 2.51 → p = 0.012.
+    const csatBefore = aggregateDay("2026-11-15", csat(...repeat(18, 5), ...repeat(22, 2)));
+    const csatNow = oneDay(csat(...repeat(30, 4), ...repeat(10, 1)));
+    expect(metricsOf([csatBefore, csatNow]).change.csat).toMatchObject({
+      points: 30,
+      pValue: 0.01206,
+      significant: true,
+      insufficient: false,
+    });
+  });
+
+  it("never calls a change from too few answers significant: CSAT 3 of 3 against 0 of 2", () => {
+    const change = metricsOf([aggregateDay("2026-11-15", csat(1, 2)), oneDay(csat(5, 5, 4))]).change.csat;
+    expect(change).toMatchObject({ points: 100, pValue: 0.1921, significant: false, insufficient: true });
+    // Before: 100 detractors; now 100 promoters: +200, and plainly significant.
+    const allBad = aggregateDay("2026-11-15", nps(...repeat(100, 0)));
+    const allGood = oneDay(nps(...repeat(100, 10)));
+    expect(metricsOf([allBad, allGood]).change.nps).toMatchObject({ points: 200, significant: true, pValue: 0 });
+  });
+
+  it("takes the minimum number of answers from the caller (the stage config)", () => {
+    const before = aggregateDay("2026-11-15", nps(...repeat(12, 9), ...repeat(14, 7), ...repeat(14, 0)));
+    const now = oneDay(nps(...repeat(20, 10), ...repeat(12, 8), ...repeat(8, 3)));
+    const strict = metricsOf([before, now], { minResponses: 50 });
+    expect(strict.nps.insufficient).toBe(true);
+    expect(strict.change.nps.insufficient).toBe(true);
+    expect(metricsOf([before, now], { minResponses: 40 }).nps.insufficient).toBe(false);
   });
 });
 
@@ -193,7 +241,8 @@ describe("drivers (hand-computed)", () => {
     expect(drivers.metric).toBe("nps");
     const [first] = drivers.drivers;
     // Overall (11): 5 promoters, 4 detractors → 9.09. Without delivery (7): 5 p, 0 d → 71.43; share 4/11.
-    // Impact = 4/11 × (−100 − 71.43) = −62.34; half = 4/11 × 196 × sqrt((5/7 − 25/49) / 7) = 12.17
+    // Impact = 4/11 × (−100 − 71.43) = −62.34. Adjusted: with 1/7 vs 5/7 (−0.5714), without 6/10 vs 1/10 (0.5);
+    // difference −1.0714 ± (1.959964 × 0.347565 + 1/8 + 1/14) = −1.9491..−0.1938, × 4/11 → −70.88..−7.05.
     expect(first).toMatchObject({
       theme: "delivery",
       mentions: 4,
@@ -201,13 +250,96 @@ describe("drivers (hand-computed)", () => {
       withTheme: { score: -100, responses: 4 },
       withoutTheme: { score: 71.43, responses: 7 },
       impact: -62.34,
-      impactCi95: { low: -74.51, high: -50.17 },
+      impactCi95: { low: -70.88, high: -7.05 },
+      pValue: 0.01182,
+      // Four mentions are far below the minimum of 30: shown, never called significant.
+      significant: false,
+      insufficient: true,
       sentiment: -0.75,
       customers: 4,
       annualValue: [{ currency: "EUR", total: 4000 }],
       exampleResponseId: planted[3]?.id,
     });
     expect(drivers.drivers.map((driver) => driver.theme)).toEqual(["delivery", "price"]);
+  });
+
+  it("calls a theme significant once enough answers mention it and the difference is clear", () => {
+    const planted = Array.from({ length: 40 }, () => response("nps", 3, { themes: ["delivery"] }));
+    const others = Array.from({ length: 60 }, (_, i) => response("nps", i % 3 === 0 ? 6 : 9));
+    const [first] = computeDrivers({ window: { from: DAY, to: DAY }, days: [oneDay([...planted, ...others])] }).drivers;
+    expect(first).toMatchObject({ theme: "delivery", insufficient: false, significant: true });
+    expect(first?.pValue).toBeLessThan(0.001);
+  });
+});
+
+describe("driver model (regression of the NPS score, LMG shares of R²)", () => {
+  const customer = (id: string, segment: string | null = null) => ({ id, segment, annualValue: null, currency: null });
+  /**
+   * 120 customers: NPS is 9 minus 5 when "delivery" is mentioned, plus 1 for a satisfied CSAT answer;
+   * channel is noise, and "price" is mentioned independently of the score.
+   */
+  function plantedDays() {
+    const random = seededRandom(7);
+    const responses = Array.from({ length: 120 }, (_, i) => {
+      const late = random() < 0.4;
+      const satisfied = random() < 0.5;
+      const id = `c-${i}`;
+      return [
+        response(
+          "nps",
+          Math.max(0, Math.min(10, 9 - (late ? 5 : 0) + (satisfied ? 1 : 0) - Math.floor(random() * 2))),
+          {
+            themes: [...(late ? ["delivery"] : []), ...(random() < 0.3 ? ["price"] : [])],
+            channel: random() < 0.5 ? "web" : "email",
+            customer: customer(id, i % 2 === 0 ? "smb" : "enterprise"),
+          },
+        ),
+        response("csat", satisfied ? 5 : 2, { customer: customer(id) }),
+      ];
+    });
+    return [oneDay(responses.flat().slice(0, 200)), oneDay(responses.flat().slice(200), "2026-11-17")];
+  }
+
+  it("explains the planted cause first and shows the noise as not significant", () => {
+    const days = plantedDays();
+    const { model } = computeDrivers({ window: { from: DAY, to: "2026-11-17" }, days });
+    expect(model).not.toBeNull();
+    expect(model?.n).toBe(120);
+    expect(model?.rSquared).toBeGreaterThan(0.7);
+    const byName = new Map(model?.drivers.map((driver) => [driver.name, driver]));
+    expect(model?.drivers[0]).toMatchObject({ name: "delivery", kind: "theme", significant: true });
+    expect(byName.get("csat")).toMatchObject({ kind: "answer", significant: true });
+    expect(byName.get("channel")).toMatchObject({ kind: "attribute", significant: false });
+    expect(byName.get("price")?.significant).toBe(false);
+    // LMG shares add up to R², so the per-driver shares add up to 100%.
+    const total = model?.drivers.reduce((sum, driver) => sum + driver.weight, 0) ?? 0;
+    expect(total).toBeCloseTo(model?.rSquared ?? 0, 3);
+    expect(model?.drivers.reduce((sum, driver) => sum + (driver.share ?? 0), 0)).toBeCloseTo(100, 0);
+  });
+
+  it("flags a model fitted on too few answers as insufficient, with no driver significant", () => {
+    const days = plantedDays();
+    const { model } = computeDrivers({ window: { from: DAY, to: "2026-11-17" }, days, minResponses: 500 });
+    expect(model?.insufficient).toBe(true);
+    expect(model?.drivers.some((driver) => driver.significant)).toBe(false);
+  });
+
+  it("keeps a bounded sample of each day's answers, the same whichever way the day is split", () => {
+    const many = Array.from({ length: 900 }, (_, i) =>
+      response("nps", i % 11, { customer: customer(`k-${i % 300}`), themes: i % 4 === 0 ? ["delivery"] : [] }),
+    );
+    const whole = oneDay(many);
+    expect(whole.answers).toHaveLength(ANSWER_SAMPLE_SIZE);
+    expect(mergeDays(oneDay(many.slice(0, 450)), oneDay(many.slice(450))).answers).toEqual(whole.answers);
+    const { model } = computeDrivers({ window: { from: DAY, to: DAY }, days: [whole] });
+    expect(model).toMatchObject({ n: ANSWER_SAMPLE_SIZE, sampled: true });
+    // Whole customers are kept: every sampled customer's answers are all in the sample but at most one.
+    const kept = new Set(whole.answers.map((answer) => answer.customer));
+    const partial = [...kept].filter(
+      (id) =>
+        many.filter((r) => r.customer?.id === id).length !== whole.answers.filter((a) => a.customer === id).length,
+    );
+    expect(partial.length).toBeLessThanOrEqual(1);
   });
 });
 

@@ -34,27 +34,47 @@ interface MetricFigureProps {
   unit?: string;
   responses: number;
   ci95?: Interval;
+  /** Fewer answers than the stage's minimum: the score is shown, but flagged. */
+  insufficient?: boolean;
   change?: ScoreChange;
   testId?: string;
   extra?: string | null;
 }
 
+/** "p = 0.032", or "p < 0.001" where more digits would only suggest false precision. */
+export const formatPValue = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${p.toPrecision(2)}`);
+
 function describeChange(change: ScoreChange | undefined) {
   const points = formatChange(change?.points ?? null);
   if (change === undefined || points === null) return null;
-  // Only a change larger than both periods' combined interval is more than sampling noise.
-  const verdict = change.ci95 === null ? "" : change.significant ? " (significant)" : " (within noise)";
+  // A two-sample test decides; with too few answers in either period no verdict is given at all.
+  const verdict = change.insufficient
+    ? " (too few answers to tell)"
+    : change.pValue === null
+      ? ""
+      : ` (${change.significant ? "significant" : "within noise"}, ${formatPValue(change.pValue)})`;
   return `${points} vs previous period${verdict}`;
 }
 
 /** A score with its 95% interval, sample size and change against the previous period. */
-export function MetricFigure({ label, score, unit = "", responses, ci95, change, testId, extra }: MetricFigureProps) {
+export function MetricFigure({
+  label,
+  score,
+  unit = "",
+  responses,
+  ci95,
+  insufficient = false,
+  change,
+  testId,
+  extra,
+}: MetricFigureProps) {
+  const count = `n = ${formatCount(responses)}${insufficient && responses > 0 ? " (too few answers)" : ""}`;
   return (
     <Figure
       label={label}
       value={score === null ? NONE : `${formatScore(score)}${unit}`}
       testId={testId}
-      details={[formatInterval(ci95), `n = ${formatCount(responses)}`, extra ?? null, describeChange(change)]}
+      details={[formatInterval(ci95), count, extra ?? null, describeChange(change)]}
     />
   );
 }

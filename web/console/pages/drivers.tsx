@@ -1,6 +1,7 @@
 import { Link, useParams, useSearch } from "wouter-preact";
 import { apiPath } from "../api";
 import type { Driver, Drivers, ResponseRecord } from "../api-types";
+import { formatPValue } from "../components/figure";
 import { decodeParam, withSearch } from "../components/links";
 import { LoadMore, ResponseTable } from "../components/lists";
 import { Page, Section } from "../components/page";
@@ -70,6 +71,7 @@ function DriverCard({
           <span class="figure-value">{formatSigned(driver.impact)}</span> {metric} points
           <span class="muted"> (95% interval {formatRange(driver.impactCi95)})</span>
         </p>
+        <p class="muted">{impactVerdict(driver)}</p>
       </div>
       <ImpactBar driver={driver} extent={extent} />
       <dl class="facts">
@@ -100,6 +102,54 @@ function DriverCard({
       </dl>
       {driver.exampleResponseId !== null && <ExampleComment responseId={driver.exampleResponseId} />}
     </li>
+  );
+}
+
+/** Whether the impact is more than noise, as the theme's two-sample test says. */
+function impactVerdict(driver: Driver) {
+  if (driver.insufficient) return "Too few answers to tell";
+  if (driver.pValue === null) return null;
+  return `${driver.significant ? "Significant" : "Not significant"}, ${formatPValue(driver.pValue)}`;
+}
+
+type Model = NonNullable<Drivers["model"]>;
+
+/** The regression of the NPS score on every driver at once: how much each explains, and whether it is more than noise. */
+function DriverModelTable({ model }: { model: Model }) {
+  if (model.rSquared === null || model.drivers.length === 0)
+    return <p class="muted">Not enough variation in the answers to fit the model.</p>;
+  return (
+    <>
+      <p class="muted">
+        Together the drivers explain {formatScore(100 * model.rSquared)}% of the variation in the NPS score (R² from{" "}
+        {countOf(model.n, "answer", "answers")}
+        {model.sampled ? ", a sample of the window" : ""}).
+        {model.insufficient ? " Too few answers: no driver is called significant." : ""}
+      </p>
+      <table>
+        <caption>Share of the explained variation, per driver</caption>
+        <thead>
+          <tr>
+            <th scope="col">Driver</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Share of R²</th>
+            <th scope="col">Significance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {model.drivers.map((driver) => (
+            <tr key={driver.name}>
+              <th scope="row">{driver.name}</th>
+              <td>{driver.kind}</td>
+              <td>{driver.share === null ? "–" : `${formatScore(driver.share)}%`}</td>
+              <td>
+                {driver.significant ? "Significant" : "Not significant"}, {formatPValue(driver.pValue)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
@@ -149,6 +199,17 @@ export function DriversPage() {
               </>
             );
           }}
+        </Resource>
+      </Section>
+      <Section title="Driver model">
+        <Resource
+          result={drivers.result}
+          what="the driver model"
+          onRetry={drivers.reload}
+          isEmpty={(report) => report.model === null}
+          empty="No NPS answers in this window."
+        >
+          {(report) => (report.model ? <DriverModelTable model={report.model} /> : null)}
         </Resource>
       </Section>
     </Page>

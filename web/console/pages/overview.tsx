@@ -36,6 +36,7 @@ function ScoreFigures({ report }: { report: MetricsReport }) {
         score={nps.score}
         responses={nps.responses}
         ci95={nps.ci95}
+        insufficient={nps.insufficient}
         change={change.nps}
         testId="nps-score"
         extra={
@@ -50,6 +51,7 @@ function ScoreFigures({ report }: { report: MetricsReport }) {
         score={csat.score}
         responses={csat.responses}
         ci95={csat.ci95}
+        insufficient={csat.insufficient}
         change={change.csat}
         extra={csat.mean === null ? null : `mean ${String(csat.mean)}`}
       />
@@ -64,6 +66,7 @@ function ScoreFigures({ report }: { report: MetricsReport }) {
             score={entry.score}
             responses={entry.responses}
             ci95={entry.ci95}
+            insufficient={entry.insufficient}
             change={change.ces.find((cesChange) => cesChange.scale === entry.scale)}
             extra={entry.mean === null ? null : `mean ${String(entry.mean)} · ${formatCount(entry.easy)} easy`}
           />

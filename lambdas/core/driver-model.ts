@@ -1,0 +1,260 @@
+import fCdf from "@stdlib/stats-base-dists-f-cdf";
+import { bySampleRank, type DayAggregate, type SampledAnswer } from "./aggregates";
+import { SIGNIFICANCE_LEVEL } from "./intervals";
+
+/**
+ * The key-driver model: a linear regression of the NPS score (0-10) on the themes of the answer,
+ * the customer's CSAT and CES answers in the window and the answer's attributes, with R² split
+ * among the drivers by LMG (the Shapley value of R², averaged over every order of entry; Lindeman,
+ * Merenda & Gold 1980; Grömping 2006). Each driver's significance is the partial F-test of its
+ * columns in the full model. It reads only the days' answer samples, so its cost is bounded by the
+ * window, never by the history. See docs/metrics.md, "Driver model".
+ */
+
+/** Most themes entered, the most mentioned first: with the others, at most 12 drivers, so 4,096 subset fits. */
+const MAX_THEMES = 6;
+/** A theme, a level of an attribute or a CSAT/CES answer needs this many NPS answers to be entered. */
+const MIN_ROWS_PER_PREDICTOR = 5;
+/** Cap on the rows fitted (the answers ranked first by the sample's hash), so a long window stays quick. */
+export const MAX_MODEL_ROWS = 5000;
+const ATTRIBUTES = ["segment", "channel", "touchpoint", "survey"] as const;
+const NO_VALUE = "(none)";
+/** Pivots smaller than this share of their column's variance are taken as collinear and dropped. */
+const COLLINEAR = 1e-9;
+
+export type DriverKind = "theme" | "answer" | "attribute";
+interface Predictor {
+  name: string;
+  kind: DriverKind;
+  columns: number[][];
+}
+export interface DriverModel {
+  rSquared: number | null;
+  n: number;
+  insufficient: boolean;
+  sampled: boolean;
+  drivers: {
+    name: string;
+    kind: DriverKind;
+    weight: number;
+    share: number | null;
+    pValue: number;
+    significant: boolean;
+  }[];
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+const roundP = (p: number) => Number(p.toPrecision(4));
+
+/** Each customer's mean rescaled score of one answer type in the window. */
+function meanByCustomer(answers: readonly SampledAnswer[], type: "csat" | "ces") {
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const answer of answers) {
+    if (answer.type !== type || answer.customer === null) continue;
+    const into = sums.get(answer.customer) ?? { sum: 0, count: 0 };
+    into.sum += answer.score;
+    into.count += 1;
+    sums.set(answer.customer, into);
+  }
+  return new Map([...sums].map(([customer, { sum, count }]) => [customer, sum / count]));
+}
+
+function themePredictors(rows: readonly SampledAnswer[]): Predictor[] {
+  const mentions = new Map<string, number>();
+  for (const row of rows) for (const theme of row.themes) mentions.set(theme, (mentions.get(theme) ?? 0) + 1);
+  return [...mentions]
+    .filter(([, count]) => count >= MIN_ROWS_PER_PREDICTOR && rows.length - count >= MIN_ROWS_PER_PREDICTOR)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, MAX_THEMES)
+    .map(([theme]) => ({
+      name: theme,
+      kind: "theme",
+      columns: [rows.map((row) => (row.themes.includes(theme) ? 1 : 0))],
+    }));
+}
+
+/**
+ * The customer's CSAT or CES (rescaled 0..1). A customer without one gets the mean of those who
+ * have one, so the column carries only what the answers add; a missing answer adds nothing.
+ */
+function answerPredictors(rows: readonly SampledAnswer[], answers: readonly SampledAnswer[]): Predictor[] {
+  return (["csat", "ces"] as const).flatMap((type): Predictor[] => {
+    const byCustomer = meanByCustomer(answers, type);
+    const known = rows.map((row) => (row.customer === null ? undefined : byCustomer.get(row.customer)));
+    const observed = known.filter((value): value is number => value !== undefined);
+    if (observed.length < MIN_ROWS_PER_PREDICTOR || new Set(observed).size < 2) return [];
+    const mean = observed.reduce((sum, value) => sum + value, 0) / observed.length;
+    return [{ name: type, kind: "answer", columns: [known.map((value) => value ?? mean)] }];
+  });
+}
+
+/** One indicator per level seen in enough rows, against the most frequent level (rarer levels join it). */
+function attributePredictors(rows: readonly SampledAnswer[], survey: string | undefined): Predictor[] {
+  return ATTRIBUTES.filter((attribute) => attribute !== "survey" || survey === undefined).flatMap(
+    (attribute): Predictor[] => {
+      const values = rows.map((row) => row[attribute] ?? NO_VALUE);
+      const counts = new Map<string, number>();
+      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+      const levels = [...counts]
+        .filter(([, count]) => count >= MIN_ROWS_PER_PREDICTOR)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([level]) => level);
+      const entered = levels.slice(1);
+      if (entered.length === 0 || rows.length - (counts.get(levels[0] as string) ?? 0) < MIN_ROWS_PER_PREDICTOR)
+        return [];
+      return [
+        {
+          name: attribute,
+          kind: "attribute",
+          columns: entered.map((level) => values.map((value) => (value === level ? 1 : 0))),
+        },
+      ];
+    },
+  );
+}
+
+/** Centred cross-products of the columns and the outcome: everything a subset's R² needs. */
+function crossProducts(columns: readonly number[][], outcome: readonly number[]) {
+  const n = outcome.length;
+  const centre = (values: readonly number[]) => {
+    const mean = values.reduce((sum, value) => sum + value, 0) / n;
+    return values.map((value) => value - mean);
+  };
+  const x = columns.map(centre);
+  const y = centre(outcome);
+  const dot = (a: readonly number[], b: readonly number[]) =>
+    a.reduce((sum, value, i) => sum + value * (b[i] as number), 0);
+  return { xx: x.map((a) => x.map((b) => dot(a, b))), xy: x.map((a) => dot(a, y)), yy: dot(y, y) };
+}
+
+/**
+ * R² of the regression on the given columns, and its rank: Gaussian elimination on the normal
+ * equations, skipping a column whose pivot shows it is (nearly) a combination of earlier ones.
+ */
+function rSquaredOf(products: ReturnType<typeof crossProducts>, columns: readonly number[]) {
+  const k = columns.length;
+  const a = columns.map((i) => [...columns.map((j) => products.xx[i]?.[j] as number), products.xy[i] as number]);
+  const kept: number[] = [];
+  for (let pivot = 0; pivot < k; pivot++) {
+    const row = a[pivot] as number[];
+    const scale = products.xx[columns[pivot] as number]?.[columns[pivot] as number] as number;
+    if (!((row[pivot] as number) > COLLINEAR * scale) || scale === 0) {
+      for (const other of a) other[pivot] = 0;
+      row.fill(0);
+      continue;
+    }
+    kept.push(pivot);
+    for (let r = pivot + 1; r < k; r++) {
+      const target = a[r] as number[];
+      const factor = (target[pivot] as number) / (row[pivot] as number);
+      if (factor !== 0)
+        for (let c = pivot; c <= k; c++) target[c] = (target[c] as number) - factor * (row[c] as number);
+    }
+  }
+  // Explained sum of squares = Σ over kept pivots of (reduced xy)² / pivot.
+  const explained = kept.reduce(
+    (sum, p) => sum + ((a[p] as number[])[k] as number) ** 2 / ((a[p] as number[])[p] as number),
+    0,
+  );
+  return { rSquared: Math.min(1, explained / products.yy), rank: kept.length };
+}
+
+const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
+
+export function fitDriverModel(input: {
+  days: readonly DayAggregate[];
+  survey?: string;
+  minResponses: number;
+}): DriverModel | null {
+  const answers = input.days.flatMap((day) => day.answers);
+  const sampled = input.days.some((day) => day.answers.length < scoredAnswers(day));
+  const rows = answers
+    .filter((answer) => answer.type === "nps" && (input.survey === undefined || answer.survey === input.survey))
+    .sort(bySampleRank)
+    .slice(0, MAX_MODEL_ROWS);
+  if (rows.length === 0) return null;
+  const n = rows.length;
+  const outcome = rows.map((row) => 10 * row.score);
+  const predictors = [
+    ...themePredictors(rows),
+    ...answerPredictors(rows, answers),
+    ...attributePredictors(rows, input.survey),
+  ];
+  const products = crossProducts(
+    predictors.flatMap((predictor) => predictor.columns),
+    outcome,
+  );
+  const insufficient = n < input.minResponses;
+  if (products.yy === 0 || predictors.length === 0) return { rSquared: null, n, insufficient, sampled, drivers: [] };
+
+  const offsets: number[][] = [];
+  let next = 0;
+  for (const predictor of predictors) {
+    offsets.push(predictor.columns.map((_, index) => next + index));
+    next += predictor.columns.length;
+  }
+  const p = predictors.length;
+  const subsets = new Array<{ rSquared: number; rank: number }>(2 ** p);
+  for (let mask = 0; mask < 2 ** p; mask++)
+    subsets[mask] = rSquaredOf(
+      products,
+      offsets.flatMap((columns, index) => (mask & (1 << index) ? columns : [])),
+    );
+  const full = subsets[2 ** p - 1] as { rSquared: number; rank: number };
+  const residualDf = n - full.rank - 1;
+  const weights = predictors.map((_, index) => {
+    let weight = 0;
+    for (let mask = 0; mask < 2 ** p; mask++) {
+      if (mask & (1 << index)) continue;
+      const size = popCount(mask);
+      const gain = (subsets[mask | (1 << index)]?.rSquared ?? 0) - (subsets[mask]?.rSquared ?? 0);
+      weight += ((factorial(size) * factorial(p - size - 1)) / factorial(p)) * gain;
+    }
+    return weight;
+  });
+  const drivers = predictors.map((predictor, index) => {
+    const reduced = subsets[(2 ** p - 1) & ~(1 << index)] as { rSquared: number; rank: number };
+    const pValue = partialFTest(full, reduced, residualDf);
+    return {
+      name: predictor.name,
+      kind: predictor.kind,
+      weight: round(weights[index] as number, 4),
+      share: full.rSquared === 0 ? null : round((100 * (weights[index] as number)) / full.rSquared, 2),
+      pValue: roundP(pValue),
+      significant: !insufficient && pValue < SIGNIFICANCE_LEVEL,
+    };
+  });
+  drivers.sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
+  return { rSquared: round(full.rSquared, 4), n, insufficient: insufficient || residualDf < 1, sampled, drivers };
+}
+
+/** p-value of dropping a driver's columns from the full model (1 when they add no column of their own). */
+function partialFTest(
+  full: { rSquared: number; rank: number },
+  reduced: { rSquared: number; rank: number },
+  residualDf: number,
+): number {
+  const q = full.rank - reduced.rank;
+  const gain = Math.max(0, full.rSquared - reduced.rSquared);
+  if (q === 0 || residualDf < 1) return 1;
+  if (1 - full.rSquared <= Number.EPSILON) return gain > 0 ? 0 : 1;
+  const f = gain / q / ((1 - full.rSquared) / residualDf);
+  return 1 - fCdf(f, q, residualDf);
+}
+
+const popCount = (mask: number) => {
+  let count = 0;
+  for (let rest = mask; rest; rest &= rest - 1) count += 1;
+  return count;
+};
+
+/** Scored answers the day had (from its cells), to tell whether its sample left some out. */
+function scoredAnswers(day: DayAggregate): number {
+  let total = 0;
+  for (const cell of day.cells) {
+    total += cell.stats.nps.responses;
+    for (const counts of [...Object.values(cell.stats.csat), ...Object.values(cell.stats.ces)])
+      total += counts.responses;
+  }
+  return total;
+}
