@@ -1,6 +1,6 @@
 import { BatchDetectSentimentCommand, type ComprehendClient, type LanguageCode } from "@aws-sdk/client-comprehend";
 import type { Sentiment } from "../contracts/record";
-import type { SentimentAnalyzer } from "../core/sentiment";
+import { hasWords, type SentimentAnalyzer } from "../core/sentiment";
 
 /** Languages Comprehend's sentiment API accepts; anything else is analysed as English. */
 const SUPPORTED = new Set(["en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"]);
@@ -10,12 +10,14 @@ const BATCH = 25;
 export class ComprehendSentiment implements SentimentAnalyzer {
   constructor(private readonly client: ComprehendClient) {}
 
-  async analyze(texts: readonly string[], locale?: string): Promise<Sentiment[]> {
+  async analyze(texts: readonly string[], locale?: string): Promise<(Sentiment | null)[]> {
     const language = locale && SUPPORTED.has(locale) ? locale : (locale?.split("-")[0] ?? "en");
     const code = (SUPPORTED.has(language) ? language : "en") as LanguageCode;
+    // Comprehend refuses an empty document; a text without words has no sentiment anyway.
+    const analysable = texts.filter(hasWords);
     const results: Sentiment[] = [];
-    for (let start = 0; start < texts.length; start += BATCH) {
-      const chunk = texts.slice(start, start + BATCH);
+    for (let start = 0; start < analysable.length; start += BATCH) {
+      const chunk = analysable.slice(start, start + BATCH);
       const output = await this.client.send(new BatchDetectSentimentCommand({ TextList: chunk, LanguageCode: code }));
       if (output.ErrorList?.length) throw new Error(`Comprehend failed on ${output.ErrorList.length} documents`);
       const byIndex = new Map((output.ResultList ?? []).map((item) => [item.Index, item]));
@@ -27,6 +29,7 @@ export class ComprehendSentiment implements SentimentAnalyzer {
         results.push({ label, score });
       });
     }
-    return results;
+    let next = 0;
+    return texts.map((text) => (hasWords(text) ? (results[next++] as Sentiment) : null));
   }
 }

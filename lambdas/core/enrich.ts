@@ -1,5 +1,7 @@
 import type { CustomerSnapshot, QueuedSubmission, ResponseRecord, Sentiment } from "../contracts/record";
+import type { Language } from "./language";
 import { categorize } from "./scoring";
+import { hasWords } from "./sentiment";
 import type { ThemeMatcher } from "./themes";
 
 /** Operational profile fields that are copied onto each response at enrichment time. */
@@ -34,11 +36,19 @@ export function customerSnapshot(
 /** Turns a queued submission into the stored record. Pure: sentiment and profile are looked up by the caller. */
 export function enrich(
   submission: QueuedSubmission,
-  lookups: { sentiment: Sentiment | null; profile: EnrichmentProfile | null; themes: ThemeMatcher; now: Date },
+  lookups: {
+    sentiment: Sentiment | null;
+    profile: EnrichmentProfile | null;
+    themes: ThemeMatcher;
+    now: Date;
+    /** The comment's language (core/language), when it has one. */
+    language?: Language;
+  },
 ): ResponseRecord {
   const score = submission.score ?? null;
   const scale = submission.scale ?? null;
   const comment = submission.comment ?? null;
+  const analysable = hasWords(comment);
   return {
     id: submission.id,
     type: submission.type,
@@ -46,8 +56,8 @@ export function enrich(
     scale,
     category: categorize(submission.type, score, scale),
     comment,
-    sentiment: comment ? lookups.sentiment : null,
-    themes: comment ? lookups.themes(comment) : [],
+    sentiment: analysable ? lookups.sentiment : null,
+    themes: analysable ? lookups.themes(comment, lookups.language) : [],
     survey: submission.survey ?? null,
     channel: submission.channel ?? null,
     touchpoint: submission.touchpoint ?? null,
@@ -57,5 +67,7 @@ export function enrich(
     enrichedAt: lookups.now.toISOString(),
     attributes: submission.attributes ?? {},
     locale: submission.locale ?? null,
+    ...(analysable && lookups.language ? { language: lookups.language } : {}),
+    ...(submission.revision ? { revision: submission.revision } : {}),
   };
 }

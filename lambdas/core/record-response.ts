@@ -1,7 +1,8 @@
 import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
 import { dayOf } from "./calendar";
 import { type EnrichmentProfile, enrich } from "./enrich";
-import type { SentimentAnalyzer } from "./sentiment";
+import { resolveLanguage } from "./language";
+import { hasWords, type SentimentAnalyzer } from "./sentiment";
 import type { ThemeMatcher } from "./themes";
 
 /** What recording a response needs from the outside world. */
@@ -37,9 +38,18 @@ export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
  * gets this far, so a crash between storing and marking cannot leave it uncounted.
  */
 export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
-  const [sentiment] = submission.comment ? await ports.sentiment.analyze([submission.comment], submission.locale) : [];
+  const comment = hasWords(submission.comment) ? submission.comment : null;
+  // One language for sentiment and themes; Comprehend is given it too, so a comment without a locale is not read as English.
+  const language = comment ? resolveLanguage(comment, submission.locale) : undefined;
+  const [sentiment] = comment ? await ports.sentiment.analyze([comment], language) : [];
   const profile = submission.customer ? await ports.customers.getProfile(submission.customer.id) : null;
-  const record = enrich(submission, { sentiment: sentiment ?? null, profile, themes: ports.themes, now: ports.now() });
+  const record = enrich(submission, {
+    sentiment: sentiment ?? null,
+    profile,
+    themes: ports.themes,
+    now: ports.now(),
+    language,
+  });
 
   const { created, stored } = await ports.responses.putIfAbsent(record);
   // After storing, and only while the stored record is still the customer's: a redelivery after their

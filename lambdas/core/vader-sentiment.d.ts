@@ -6,3 +6,7 @@ declare module "vader-sentiment" {
   };
   export default vader;
 }
+
+declare module "vader-sentiment/src/vader_lexicon.js" {
+  export const lexicon: Record<string, number>;
+}

@@ -45,7 +45,7 @@ describe("loadStageConfig", () => {
     expect(loadStageConfig("dev", { dev: { apiKeys: [validKey] } })).toMatchObject({
       apiKeys: [validKey],
       allowedOrigins: [],
-      sentimentProvider: "vader",
+      sentimentProvider: "lexicon",
       eventBusName: "cxloop",
       maxReceiveCount: 5,
       enrichmentBatchSize: 10,

@@ -8,7 +8,7 @@ describe("readEnv", () => {
     });
     expect(env).toEqual({
       apiKeys: [{ name: "k", sha256: "a".repeat(64), scopes: ["read"] }],
-      sentimentProvider: "vader",
+      sentimentProvider: "lexicon",
       themes: undefined,
     });
   });
