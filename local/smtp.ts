@@ -15,7 +15,8 @@ export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ 
     // The name a greeting gives the client is cosmetic; looking it up per connection only waits on DNS.
     disableReverseLookup: true,
     onData(stream, session, callback) {
-      simpleParser(stream)
+      // As sent: by default the parser rewrites `cid:` references to data URIs.
+      simpleParser(stream, { keepCidLinks: true })
         .then((mail) => {
           const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address).join(", ");
           outbox.add({
@@ -23,7 +24,15 @@ export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ 
             to: recipients,
             subject: mail.subject ?? null,
             text: mail.text ?? "",
-            payload: { from: mail.from?.text ?? null, html: mail.html || null },
+            payload: {
+              from: mail.from?.text ?? null,
+              html: mail.html || null,
+              attachments: mail.attachments.map((attachment) => ({
+                cid: attachment.cid ?? null,
+                contentType: attachment.contentType,
+                size: attachment.size,
+              })),
+            },
           });
           callback();
         })

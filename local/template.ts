@@ -56,6 +56,8 @@ export interface RuleSpec {
   busName: string;
   eventPattern?: Record<string, unknown>;
   scheduleExpression?: string;
+  /** IANA zone a Scheduler schedule's cron runs in (EventBridge rules always run in UTC). */
+  scheduleTimeZone?: string;
   enabled: boolean;
   targets: TargetSpec[];
 }
@@ -193,27 +195,48 @@ export function readTopology(template: CfnTemplate): Topology {
         }
       : {}),
     buses,
-    rules: ofType("AWS::Events::Rule").map(([logicalId, resource]) => {
-      const p = props(resource);
-      const targets = ((p.Targets as Record<string, Intrinsic>[] | undefined) ?? []).flatMap((target): TargetSpec[] => {
-        const id = String(target.Id);
+    rules: [
+      ...ofType("AWS::Events::Rule").map(([logicalId, resource]): RuleSpec => {
+        const p = props(resource);
+        const targets = ((p.Targets as Record<string, Intrinsic>[] | undefined) ?? []).flatMap(
+          (target): TargetSpec[] => {
+            const id = String(target.Id);
+            const input = typeof target.Input === "string" ? target.Input : undefined;
+            const targetId = referencedId(target.Arn);
+            const type = targetId ? template.Resources[targetId]?.Type : undefined;
+            if (targetId && type === "AWS::Lambda::Function")
+              return [{ kind: "lambda", id, functionLogicalId: targetId, ...(input ? { input } : {}) }];
+            if (targetId && type === "AWS::SQS::Queue")
+              return [{ kind: "sqs", id, queueLogicalId: targetId, ...(input ? { input } : {}) }];
+            return [];
+          },
+        );
+        return {
+          logicalId,
+          busName: busName(p.EventBusName),
+          ...(p.EventPattern ? { eventPattern: p.EventPattern as Record<string, unknown> } : {}),
+          ...(p.ScheduleExpression ? { scheduleExpression: String(p.ScheduleExpression) } : {}),
+          enabled: p.State !== "DISABLED",
+          targets,
+        };
+      }),
+      ...ofType("AWS::Scheduler::Schedule").map(([logicalId, resource]): RuleSpec => {
+        const p = props(resource);
+        const target = p.Target as Record<string, Intrinsic>;
+        const functionLogicalId = referencedId(target.Arn);
         const input = typeof target.Input === "string" ? target.Input : undefined;
-        const targetId = referencedId(target.Arn);
-        const type = targetId ? template.Resources[targetId]?.Type : undefined;
-        if (targetId && type === "AWS::Lambda::Function")
-          return [{ kind: "lambda", id, functionLogicalId: targetId, ...(input ? { input } : {}) }];
-        if (targetId && type === "AWS::SQS::Queue")
-          return [{ kind: "sqs", id, queueLogicalId: targetId, ...(input ? { input } : {}) }];
-        return [];
-      });
-      return {
-        logicalId,
-        busName: busName(p.EventBusName),
-        ...(p.EventPattern ? { eventPattern: p.EventPattern as Record<string, unknown> } : {}),
-        ...(p.ScheduleExpression ? { scheduleExpression: String(p.ScheduleExpression) } : {}),
-        enabled: p.State !== "DISABLED",
-        targets,
-      };
-    }),
+        return {
+          logicalId,
+          busName: "default",
+          scheduleExpression: String(p.ScheduleExpression),
+          ...(p.ScheduleExpressionTimezone ? { scheduleTimeZone: String(p.ScheduleExpressionTimezone) } : {}),
+          enabled: p.State !== "DISABLED",
+          targets:
+            functionLogicalId && template.Resources[functionLogicalId]?.Type === "AWS::Lambda::Function"
+              ? [{ kind: "lambda", id: "Target0", functionLogicalId, ...(input ? { input } : {}) }]
+              : [],
+        };
+      }),
+    ],
   };
 }

@@ -59,6 +59,8 @@ async function main() {
       console.error(`wrote docs/screenshots/${file}`);
     }
     await shootWidget(browser, runtime.url);
+    await shootSurveyLink(browser, runtime.url, headers);
+    await shootDigest(browser, runtime.url, headers);
   } finally {
     await browser.close();
     await runtime.stop();
@@ -87,6 +89,46 @@ async function shootWidget(browser: Browser, apiUrl: string) {
   } finally {
     shop.close();
   }
+}
+
+/** The hosted page of a survey link, after the one-click score from an email: the comment step. */
+async function shootSurveyLink(browser: Browser, apiUrl: string, headers: Record<string, string>) {
+  const answer = await fetch(`${apiUrl}/v1/survey-links`, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify({ survey: "post-purchase", type: "nps", customer: { id: "c-screenshot" } }),
+  });
+  const { url } = (await answer.json()) as { url: string };
+  const page = await (await browser.newContext({ viewport: { width: 720, height: 480 } })).newPage();
+  await page.goto(`${url}?score=9`);
+  await page.getByLabel("Comment").fill("Setup took five minutes. Great onboarding call!");
+  await page.screenshot({ path: join(outDir, "survey-link.png") });
+  console.error("wrote docs/screenshots/survey-link.png");
+}
+
+/**
+ * The weekly digest email as a mail client shows it: the email from the local outbox, its inline chart
+ * (`cid:`) pointed at the same PNG the local runtime serves for Slack.
+ */
+async function shootDigest(browser: Browser, apiUrl: string, headers: Record<string, string>) {
+  const call = async (method: string, path: string) =>
+    (await (await fetch(`${apiUrl}${path}`, { method, headers })).json()) as {
+      items: { name: string; kind: string; subject?: string; payload: { html?: string; blocks?: unknown[] } }[];
+    };
+  const schedule = (await call("GET", "/_local/schedules")).items.find((item) => item.name.startsWith("MetricsDigest"));
+  if (!schedule) throw new Error("the stack has no digest schedule");
+  await call("POST", `/_local/schedules/${schedule.name}/invoke`);
+  const sent = (await call("GET", "/_local/outbox")).items;
+  const email = sent.find((item) => item.kind === "email" && item.subject?.includes("weekly digest"));
+  const slack = sent.find((item) => item.kind === "slack" && JSON.stringify(item.payload).includes("weekly digest"));
+  const chart = (slack?.payload.blocks as { type: string; image_url?: string }[] | undefined)?.find(
+    (block) => block.type === "image",
+  )?.image_url;
+  if (!email?.payload.html || !chart) throw new Error("the digest sent no email with a chart");
+  const page = await (await browser.newContext({ viewport: { width: 760, height: 900 } })).newPage();
+  await page.setContent(email.payload.html.replaceAll("cid:nps-trend@cxloop", chart), { waitUntil: "networkidle" });
+  await page.screenshot({ path: join(outDir, "digest.png"), fullPage: true });
+  console.error("wrote docs/screenshots/digest.png");
 }
 
 await main();

@@ -48,6 +48,13 @@ export class SesEmailSender implements EmailSender {
           Simple: {
             Subject: { Data: message.subject, Charset: "UTF-8" },
             Body: { Text: { Data: message.text, Charset: "UTF-8" }, Html: { Data: message.html, Charset: "UTF-8" } },
+            Attachments: message.inlineImages?.map((image) => ({
+              RawContent: image.content,
+              ContentDisposition: "INLINE",
+              ContentId: image.cid,
+              ContentType: image.contentType,
+              FileName: image.filename,
+            })),
           },
         },
       }),
@@ -72,6 +79,13 @@ export class SmtpEmailSender implements EmailSender {
       subject: message.subject,
       text: message.text,
       html: message.html,
+      attachments: message.inlineImages?.map((image) => ({
+        cid: image.cid,
+        filename: image.filename,
+        contentType: image.contentType,
+        content: Buffer.from(image.content),
+        contentDisposition: "inline" as const,
+      })),
     });
   }
 }

@@ -7,10 +7,18 @@ export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
+/** An image the HTML shows as `cid:<cid>`: attached inline, because mail clients strip inline SVG and block remote images. */
+export interface InlineImage {
+  cid: string;
+  filename: string;
+  contentType: "image/png";
+  content: Uint8Array;
+}
 export interface EmailMessage {
   subject: string;
   text: string;
   html: string;
+  inlineImages?: readonly InlineImage[];
 }
 export interface Alert {
   /** Stable per case, trigger and channel: the delivery log key that stops a retry from sending twice. */

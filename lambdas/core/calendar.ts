@@ -29,7 +29,7 @@ export function dayOf(instant: string | Date, timeZone: string = DEFAULT_TIME_ZO
 }
 
 /** Local time minus UTC, in ms, at an instant. */
-function offsetAt(instant: number, timeZone: string): number {
+export function offsetAt(instant: number, timeZone: string): number {
   const format = cached(
     partFormats,
     timeZone,

@@ -1,7 +1,9 @@
+import { svgToPng } from "../adapters/chart-renderer";
 import { sendWeeklyDigest } from "../core/digest";
 import {
   aggregateStore,
   caseStore,
+  chartStore,
   churnRiskThreshold,
   consoleUrl,
   customerStore,
@@ -9,6 +11,7 @@ import {
   digestSettings,
   eventPublisher,
   metricsTimeZone,
+  minResponses,
   notifiers,
   now,
   responseStore,
@@ -17,12 +20,26 @@ import { scheduledJob } from "./scheduled-job";
 
 const responses = responseStore();
 const cases = caseStore();
+const charts = chartStore();
 const ports = {
   ...notifiers(),
   aggregates: aggregateStore(),
   timeZone: metricsTimeZone(),
+  minResponses: minResponses(),
   // Through the retention-aware store: a comment past retention is never quoted.
-  responses: { comment: async (id: string) => (await responses.get(id))?.record.comment ?? null },
+  responses: {
+    example: async (id: string) => {
+      const stored = await responses.get(id);
+      return (
+        stored && {
+          comment: stored.record.comment,
+          sentiment: stored.record.sentiment,
+          category: stored.record.category,
+        }
+      );
+    },
+  },
+  charts: { render: svgToPng, publish: charts && ((name: string, png: Uint8Array) => charts.put(name, png)) },
   cases,
   deliveries: deliveryLog(),
   customers: customerStore(),

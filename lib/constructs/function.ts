@@ -1,3 +1,5 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
 import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -17,7 +19,16 @@ export interface CxFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /**
+   * Files the code reads at run time by module path (`createRequire(...).resolve("pkg/file")`), copied
+   * into the bundle's own node_modules so they resolve there as they do from the sources.
+   */
+  shippedFiles?: readonly string[];
+  /** Packages a dependency loads lazily on a path this function never takes, left out of its bundle. */
+  unbundled?: readonly string[];
 }
+
+const nodeModules = fileURLToPath(new URL("../../node_modules/", import.meta.url));
 
 const pascalCase = (name: string) =>
   name
@@ -64,8 +75,21 @@ export class CxFunction extends Construct {
         target: LAMBDA_BUNDLING.target,
         format: OutputFormat.ESM,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [...LAMBDA_BUNDLING.external],
+        externalModules: [...LAMBDA_BUNDLING.external, ...(props.unbundled ?? [])],
         banner: LAMBDA_BUNDLING.banner,
+        ...(props.shippedFiles?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) =>
+                  (props.shippedFiles ?? []).map(
+                    (file) =>
+                      `mkdir -p "${dirname(join(output, "node_modules", file))}" && cp "${join(nodeModules, file)}" "${join(output, "node_modules", file)}"`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
     // cdk-nag (test/infra/nag.test.ts): what every function has by design, acknowledged here so a function

@@ -221,7 +221,7 @@ describe("metrics in the local runtime", () => {
     await expect(refused).rejects.toMatchObject({ stderr: expect.stringContaining("answered 401") });
   });
 
-  it("sends the weekly digest once to Slack and email, with the NPS trend chart and a quoted driver", async () => {
+  it("sends the weekly digest once to Slack and email, with the NPS trend chart as a PNG and a quoted driver", async () => {
     await invokeSchedule("MetricsDigestSchedule");
     const digest = (items: Json[]) =>
       items.filter((item: Json) => item.subject?.includes("weekly digest") || item.text?.includes("weekly digest"));
@@ -238,8 +238,19 @@ describe("metrics in the local runtime", () => {
     );
     expect(email.text).toMatch(/1\. delivery: -\d/);
     expect(email.text).toContain(LATE_COMPLAINT);
-    expect(email.payload.html).toMatch(/<svg[^>]*>.*<path d="M/s);
+    expect(email.payload.html).toContain('src="cid:nps-trend@cxloop"');
+    expect(email.payload.attachments).toEqual([
+      { cid: "nps-trend@cxloop", contentType: "image/png", size: expect.any(Number) },
+    ]);
     expect(JSON.stringify(slack[0].payload.blocks)).toContain("Top negative drivers");
+    // The chart the Slack image block shows, served from the local runtime's outbox as S3 would serve it.
+    const image = slack[0].payload.blocks.find((block: Json) => block.type === "image");
+    expect(image.image_url).toBe(`${local.runtime().url}/_local/outbox/files/digest/${week.from}/nps-trend.png`);
+    const chart = await fetch(image.image_url);
+    expect(chart.headers.get("content-type")).toBe("image/png");
+    const png = Buffer.from(await chart.arrayBuffer());
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(png.length).toBe(email.payload.attachments[0].size);
 
     await invokeSchedule("MetricsDigestSchedule");
     expect(digest((await call("GET", "/_local/outbox")).body.items)).toHaveLength(sent.length);

@@ -16,6 +16,7 @@ beforeAll(() => {
     {
       digest: { recipients: [{ name: "COO", email: "coo@example.com" }], schedule: "cron(0 6 ? * FRI *)" },
       metricsTimeZone: "Europe/Berlin",
+      minResponses: 50,
     },
     "MetricsCustom",
   );
@@ -36,6 +37,16 @@ function scheduleOf(target: Template, handler: HandlerName) {
   return rule[1].Properties as { ScheduleExpression: string; Targets: { RetryPolicy?: unknown }[] };
 }
 
+/** The Scheduler schedule (rules know no time zone) whose target is the digest function, and its role's actions. */
+function digestScheduleOf(target: Template) {
+  const [functionId] = functionFor(target, "digest");
+  const schedules = resourcesOf(target, "AWS::Scheduler::Schedule").filter(([, candidate]) =>
+    JSON.stringify((candidate.Properties.Target as { Arn: unknown }).Arn).includes(functionId),
+  );
+  expect(schedules).toHaveLength(1);
+  return schedules[0]?.[1].Properties;
+}
+
 describe("metrics infrastructure", () => {
   it("rolls changed days up every five minutes, retrying a failed run", () => {
     const schedule = scheduleOf(template, "metrics-rollup");
@@ -44,10 +55,17 @@ describe("metrics infrastructure", () => {
     expect(functionFor(template, "metrics-rollup")[1].Properties.Timeout).toBe(300);
   });
 
-  it("sends the digest on Monday mornings to the escalation contacts by default, or as configured", () => {
-    expect(scheduleOf(template, "digest").ScheduleExpression).toBe("cron(0 8 ? * MON *)");
+  it("sends the digest on Monday mornings in the metrics time zone to the escalation contacts by default, or as configured", () => {
+    expect(digestScheduleOf(template)).toMatchObject({
+      ScheduleExpression: "cron(0 8 ? * MON *)",
+      ScheduleExpressionTimezone: "UTC",
+      Target: { RetryPolicy: { MaximumRetryAttempts: 2 } },
+    });
     expect(JSON.parse(environmentOf(template, "digest")[EnvName.digestRecipients] as string)).toEqual(escalation);
-    expect(scheduleOf(custom, "digest").ScheduleExpression).toBe("cron(0 6 ? * FRI *)");
+    expect(digestScheduleOf(custom)).toMatchObject({
+      ScheduleExpression: "cron(0 6 ? * FRI *)",
+      ScheduleExpressionTimezone: "Europe/Berlin",
+    });
     expect(JSON.parse(environmentOf(custom, "digest")[EnvName.digestRecipients] as string)).toEqual([
       { name: "COO", email: "coo@example.com" },
     ]);
@@ -75,6 +93,8 @@ describe("metrics infrastructure", () => {
       "dynamodb:PutItem",
       "dynamodb:Query",
       "events:PutEvents",
+      "s3:GetObject",
+      "s3:PutObject",
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetSecretValue",
       "ses:SendEmail",
@@ -85,10 +105,41 @@ describe("metrics infrastructure", () => {
     expect(environmentOf(custom, "digest")).not.toHaveProperty(EnvName.emailFrom);
   });
 
+  it("keeps the digest's charts in a private, encrypted bucket that forgets them after their URLs expire, for the digest alone", () => {
+    const buckets = resourcesOf(template, "AWS::S3::Bucket").filter(([id]) => id.startsWith("MetricsCharts"));
+    expect(buckets).toHaveLength(1);
+    const [bucketId, bucket] = buckets[0] as [string, { Properties: Record<string, unknown> }];
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 8, Status: "Enabled" }] },
+    });
+    expect(environmentOf(template, "digest")[EnvName.chartBucket]).toEqual({ Ref: bucketId });
+    const readers = resourcesOf(template, "AWS::IAM::Policy").filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes(bucketId),
+    );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]?.[1].Properties.Roles)).toContain("MetricsDigest");
+  });
+
   it("gives every function that decides a response's day the same metrics time zone", () => {
     for (const handler of ["enrich", "metrics-api", "metrics-rollup", "digest"] as const) {
       expect(environmentOf(template, handler)[EnvName.metricsTimeZone], handler).toBe("UTC");
       expect(environmentOf(custom, handler)[EnvName.metricsTimeZone], handler).toBe("Europe/Berlin");
+    }
+  });
+
+  it("gives every function that reports significance the stage's minimum number of answers", () => {
+    for (const handler of ["metrics-api", "metrics-rollup", "digest"] as const) {
+      expect(environmentOf(template, handler)[EnvName.minResponses], handler).toBe("30");
+      expect(environmentOf(custom, handler)[EnvName.minResponses], handler).toBe("50");
     }
   });
 });

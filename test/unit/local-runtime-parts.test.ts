@@ -19,6 +19,24 @@ describe("schedule expressions", () => {
   ])("%s fires next at %s", (expression, expected) => {
     expect(nextFire(expression, from).toISOString()).toBe(expected);
   });
+  it.each([
+    // Monday 08:00 local: 07:00 UTC in Berlin's winter, 06:00 in its summer, 13:00 in New York's winter.
+    ["Europe/Berlin", "2026-11-22T10:17:30Z", "2026-11-23T07:00:00.000Z"],
+    ["Europe/Berlin", "2026-06-21T10:00:00Z", "2026-06-22T06:00:00.000Z"],
+    ["America/New_York", "2026-11-22T10:17:30Z", "2026-11-23T13:00:00.000Z"],
+    // Berlin moves to summer time on Sunday 2027-03-28: the Monday after already runs at 06:00 UTC.
+    ["Europe/Berlin", "2027-03-27T12:00:00Z", "2027-03-29T06:00:00.000Z"],
+    // Already past 08:00 local on Monday: the next week's.
+    ["Europe/Berlin", "2026-11-23T07:30:00Z", "2026-11-30T07:00:00.000Z"],
+    ["UTC", "2026-11-22T10:17:30Z", "2026-11-23T08:00:00.000Z"],
+  ])("cron(0 8 ? * MON *) in %s after %s fires at %s", (timeZone, after, expected) => {
+    expect(nextFire("cron(0 8 ? * MON *)", new Date(after), timeZone).toISOString()).toBe(expected);
+  });
+  it("fires a daily 02:30 once on the night the clocks fall back over it", () => {
+    const first = nextFire("cron(30 2 * * ? *)", new Date("2026-10-24T12:00:00Z"), "Europe/Berlin");
+    expect(["2026-10-25T00:30:00.000Z", "2026-10-25T01:30:00.000Z"]).toContain(first.toISOString());
+    expect(nextFire("cron(30 2 * * ? *)", first, "Europe/Berlin").toISOString()).toBe("2026-10-26T01:30:00.000Z");
+  });
   it.each(["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "every day", "cron()"])(
     "rejects %s",
     (expression) => {
