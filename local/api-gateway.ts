@@ -88,6 +88,8 @@ export function proxyEvent(
     if (name === "cookie") cookies.push(...String(value).split(/;\s*/));
     else headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
+  // As API Gateway does: the scheme the client used, whatever it claimed.
+  headers["x-forwarded-proto"] = "http";
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const isText = body.length === 0 || TEXT_TYPES.test(headers["content-type"] ?? "application/json");

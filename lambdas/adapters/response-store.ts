@@ -41,6 +41,27 @@ const SWEEP_PAGE = 100;
 /** Responses an erasure reads and moves at a time (the moves of a page run concurrently). */
 const ERASURE_PAGE = 100;
 
+/**
+ * The condition of a put: absent, or (for a revision) an older version of the same customer's response. A
+ * response erased since is stored under a pseudonym, and no late revision brings the customer's id or text back.
+ */
+function replacing(record: ResponseRecord) {
+  if (!record.revision) return { ConditionExpression: "attribute_not_exists(pk)" };
+  const sameCustomer = record.customer ? "#customer.#id = :customerId" : "attribute_type(#customer, :null)";
+  return {
+    ConditionExpression: `attribute_not_exists(pk) OR ((attribute_not_exists(#revision) OR #revision < :revision) AND ${sameCustomer})`,
+    ExpressionAttributeNames: {
+      "#revision": "revision",
+      "#customer": "customer",
+      ...(record.customer ? { "#id": "id" } : {}),
+    },
+    ExpressionAttributeValues: {
+      ":revision": record.revision,
+      ...(record.customer ? { ":customerId": record.customer.id } : { ":null": "NULL" }),
+    },
+  };
+}
+
 export class ResponseStore {
   /**
    * With `commentRetentionDays`, a comment past retention is never stored (a late, backdated
@@ -58,6 +79,10 @@ export class ResponseStore {
   }
 
   /** Stores the record unless one with its id exists. Returns what is stored either way. */
+  /**
+   * Stores a response once; a higher `revision` of it replaces a lower one (dropping its `publishedAt`, so the
+   * new version's event goes out). `created` is false when the stored version is this one or newer.
+   */
   async putIfAbsent(given: ResponseRecord): Promise<{ created: boolean; stored: StoredResponse }> {
     const record = this.retained(given);
     const sortKey = `${record.submittedAt}#${record.id}`;
@@ -74,7 +99,7 @@ export class ResponseStore {
               ? { [byCustomer.partitionKey]: customerResponsesKey(record.customer.id), [byCustomer.sortKey]: sortKey }
               : {}),
           },
-          ConditionExpression: "attribute_not_exists(pk)",
+          ...replacing(record),
         }),
       );
       return { created: true, stored: { record, publishedAt: null } };

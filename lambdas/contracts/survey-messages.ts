@@ -1,4 +1,7 @@
-import type { QuestionType } from "./submission";
+import type { Submission } from "./submission";
+
+/** The questions a widget or a survey link asks. */
+export type QuestionType = Extract<Submission["type"], "nps" | "csat" | "ces">;
 
 export interface Messages {
   question: Record<QuestionType, string>;
@@ -178,3 +181,82 @@ export function pointLabels(messages: Messages, type: QuestionType, min: number,
     index === 0 ? named[0] : index === count - 1 ? (named.at(-1) as string) : "",
   );
 }
+
+/** What the hosted page of a survey link says besides the question (`GET /s/{token}`). */
+export interface LinkPageMessages {
+  title: string;
+  /** After a one-click score, above the comment box. */
+  recorded: string;
+  yourScore: string;
+  used: string;
+  expired: string;
+  forged: string;
+  unavailable: string;
+}
+
+export const LINK_PAGE_MESSAGES = {
+  en: {
+    title: "Survey",
+    recorded: "Thank you, we have your answer. Anything you would like to add?",
+    yourScore: "Your answer:",
+    used: "This survey link has already been used. Thank you for your answer!",
+    expired: "This survey link has expired.",
+    forged: "This survey link is not valid. Please check that you opened the whole link from the email.",
+    unavailable: "We could not save your answer just now. Please try again in a moment.",
+  },
+  de: {
+    title: "Umfrage",
+    recorded: "Vielen Dank, wir haben Ihre Antwort. Möchten Sie noch etwas hinzufügen?",
+    yourScore: "Ihre Antwort:",
+    used: "Dieser Umfragelink wurde bereits verwendet. Vielen Dank für Ihre Antwort!",
+    expired: "Dieser Umfragelink ist abgelaufen.",
+    forged:
+      "Dieser Umfragelink ist ungültig. Bitte prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben.",
+    unavailable: "Wir konnten Ihre Antwort gerade nicht speichern. Bitte versuchen Sie es gleich noch einmal.",
+  },
+  fr: {
+    title: "Enquête",
+    recorded: "Merci, nous avons bien reçu votre réponse. Souhaitez-vous ajouter quelque chose\u00a0?",
+    yourScore: "Votre réponse\u00a0:",
+    used: "Ce lien d’enquête a déjà été utilisé. Merci pour votre réponse\u00a0!",
+    expired: "Ce lien d’enquête a expiré.",
+    forged: "Ce lien d’enquête n’est pas valide. Vérifiez que vous avez ouvert le lien complet de l’e-mail.",
+    unavailable: "Nous n’avons pas pu enregistrer votre réponse pour le moment. Veuillez réessayer dans un instant.",
+  },
+  es: {
+    title: "Encuesta",
+    recorded: "Gracias, hemos recibido su respuesta. ¿Desea añadir algo?",
+    yourScore: "Su respuesta:",
+    used: "Este enlace de encuesta ya se ha utilizado. ¡Gracias por su respuesta!",
+    expired: "Este enlace de encuesta ha caducado.",
+    forged: "Este enlace de encuesta no es válido. Compruebe que ha abierto el enlace completo del correo.",
+    unavailable: "No hemos podido guardar su respuesta ahora mismo. Inténtelo de nuevo en un momento.",
+  },
+  pt: {
+    title: "Inquérito",
+    recorded: "Obrigado, recebemos a sua resposta. Gostaria de acrescentar algo?",
+    yourScore: "A sua resposta:",
+    used: "Este link de inquérito já foi utilizado. Obrigado pela sua resposta!",
+    expired: "Este link de inquérito expirou.",
+    forged: "Este link de inquérito não é válido. Verifique se abriu o link completo do e-mail.",
+    unavailable: "Não foi possível guardar a sua resposta agora. Tente novamente dentro de momentos.",
+  },
+  it: {
+    title: "Sondaggio",
+    recorded: "Grazie, abbiamo ricevuto la sua risposta. Vuole aggiungere qualcosa?",
+    yourScore: "La sua risposta:",
+    used: "Questo link al sondaggio è già stato utilizzato. Grazie per la sua risposta!",
+    expired: "Questo link al sondaggio è scaduto.",
+    forged: "Questo link al sondaggio non è valido. Verifichi di aver aperto il link completo dall’e-mail.",
+    unavailable: "Non è stato possibile salvare la sua risposta in questo momento. Riprovi tra poco.",
+  },
+  nl: {
+    title: "Enquête",
+    recorded: "Bedankt, we hebben uw antwoord ontvangen. Wilt u nog iets toevoegen?",
+    yourScore: "Uw antwoord:",
+    used: "Deze enquêtelink is al gebruikt. Bedankt voor uw antwoord!",
+    expired: "Deze enquêtelink is verlopen.",
+    forged: "Deze enquêtelink is niet geldig. Controleer of u de volledige link uit de e-mail hebt geopend.",
+    unavailable: "We konden uw antwoord nu niet opslaan. Probeer het zo nog eens.",
+  },
+} satisfies Record<Language, LinkPageMessages>;

@@ -1,14 +1,19 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { parse } from "csv-parse/sync";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WIDGET_PATH } from "../../web/widget/served-at";
 import { expectAccessible, launchChromium } from "../support/browser";
 import { eventually } from "../support/eventually";
 import { type Json, localApi } from "../support/local-api";
+
+const run = promisify(execFile);
 
 /**
  * widget.js in a real headless Chromium, embedded by a "shop" on another origin under a strict CSP, against
@@ -325,5 +330,78 @@ describe("widget.js", () => {
     expect(await answer.json()).toMatchObject({ eligible: false, nextEligibleAt: expect.any(String) });
     await page.waitForLoadState("networkidle");
     expect(await page.locator("cxloop-survey").count()).toBe(0);
+  });
+});
+
+describe("survey links", () => {
+  /** Links for a mail merge, as an operator makes them: the CLI, from a CSV of customers. */
+  async function linksFor(customers: string[]): Promise<Record<string, string>[]> {
+    const csv = join(local.dataDir, "campaign.csv");
+    writeFileSync(csv, `id,email,name\n${customers.map((id) => `${id},${id}@example.com,${id}`).join("\n")}\n`);
+    const out = join(local.dataDir, "campaign.links.csv");
+    const args = ["survey-links", "create", "--survey", SURVEY, "--type", "nps", "--csv", csv, "--out", out];
+    await run(process.execPath, ["--import", "tsx", "bin/cli.ts", ...args, "--endpoint", api, "--key", local.apiKey]);
+    return parse(readFileSync(out), { columns: true });
+  }
+
+  /** The one-click email: a link per score, each the customer's link with `?score=N`. */
+  const email = (url: string) =>
+    `<!doctype html><html lang="en"><head><title>How did we do?</title></head><body><main>
+<p>How likely are you to recommend us?</p>
+${Array.from({ length: 11 }, (_, score) => `<a href="${url}?score=${score}">${score}</a>`).join(" ")}
+</main></body></html>`;
+
+  it("records the score clicked in an email at once, then the comment on the same response, and one case", async () => {
+    const [link] = await linksFor(["c-mailed"]);
+    expect(link).toMatchObject({ id: "c-mailed", email: "c-mailed@example.com", url: expect.stringContaining("/s/") });
+    const { page, context, problems } = await visit();
+    await page.setContent(email(link?.url as string));
+    await page.getByRole("link", { name: "2", exact: true }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("we have your answer");
+    await expectAccessible(page, "survey link: comment step");
+    const scored = await eventually(
+      async () => (await responsesOf("c-mailed")).find((item) => item.score === 2),
+      SETTLE_MS,
+    );
+    expect(scored).toMatchObject({ channel: "email", survey: SURVEY, comment: null });
+
+    await page.getByRole("textbox", { name: "Comment", exact: true }).fill("Nobody told me the parcel was late.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe(THANKS);
+    await storedFor("c-mailed", "Nobody told me the parcel was late.", SETTLE_MS);
+    expect(await responsesOf("c-mailed")).toEqual([
+      expect.objectContaining({ id: scored.id, score: 2, revision: 1, themes: ["delivery"] }),
+    ]);
+    const cases = await eventually(async () => {
+      const { body } = await local.call("GET", "/v1/customers/c-mailed");
+      return body.cases?.length > 0 ? body.cases : undefined;
+    }, SETTLE_MS);
+    expect(cases).toEqual([expect.objectContaining({ responseId: scored.id })]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("answers a reused or forged link with a page saying so and a 4xx, and stores no second response", async () => {
+    const [link] = await linksFor(["c-twice"]);
+    const url = link?.url as string;
+    const { page, context } = await visit(`${url}?score=10`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("we have your answer");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe(THANKS);
+
+    const again = await page.goto(`${url}?score=3`);
+    expect(again?.status()).toBe(409);
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("already been used");
+    await expectAccessible(page, "survey link: used");
+    const forged = await page.goto(`${url.slice(0, -2)}xx?score=3`);
+    expect(forged?.status()).toBe(403);
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("not valid");
+
+    const stored = await eventually(async () => {
+      const items = await responsesOf("c-twice");
+      return items.length > 0 ? items : undefined;
+    }, SETTLE_MS);
+    expect(stored).toEqual([expect.objectContaining({ score: 10 })]);
+    await context.close();
   });
 });

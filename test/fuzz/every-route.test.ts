@@ -8,8 +8,9 @@ import { ALLOWED_ORIGIN, httpEvent, KEYS, type Pipeline, startPipeline } from ".
 /**
  * Every route, fed what attackers and careless clients send: any key or none, any origin, hostile
  * path parameters, unknown and malformed query strings, bodies that are not JSON, too deep, too
- * big or merely wrong. The API must answer each with a 2xx or a 4xx in the contract's error shape,
- * never a 5xx; a caller without the route's scope never gets a 2xx; and nothing refused is stored.
+ * big or merely wrong. The API must answer each with a 2xx or a 4xx in the contract's error shape
+ * (a page, on the routes that serve people pages), never a 5xx; a caller without the route's scope
+ * never gets a 2xx; and nothing refused is stored.
  */
 const RUNS = Number(process.env.CXLOOP_FUZZ_RUNS ?? 20_000);
 
@@ -17,12 +18,15 @@ type Api = Awaited<ReturnType<Pipeline["api"]>>;
 let pipeline: Pipeline;
 const handlers = new Map<HandlerName, Api>();
 beforeAll(async () => {
+  // Survey links are signed with a key derived from it; without one, making a link is a 503 by design.
+  process.env.IDENTITY_SECRET = "fuzz-identity-secret-0123456789abcdefgh";
   pipeline = await startPipeline();
   for (const name of new Set(Object.values(ROUTES).map((route) => route.handler)))
     handlers.set(name, await pipeline.api(name));
 }, 60_000);
 afterAll(async () => {
   await pipeline.stop();
+  delete process.env.IDENTITY_SECRET;
 });
 
 const keys = { none: undefined, garbage: "not-a-key", submit: KEYS.submit, read: KEYS.read, admin: KEYS.admin };
@@ -99,6 +103,16 @@ const validBodies: Partial<Record<string, fc.Arbitrary<string>>> = {
   ),
   recordCustomerEvent: fc.constant(JSON.stringify({ type: "purchase", time: "2026-11-20T10:00:00Z", amount: 10 })),
   recomputeMetrics: fc.constant(JSON.stringify({ from: "2026-11-01", to: "2026-11-02" })),
+  createSurveyLink: json(
+    fc.record({
+      survey: fc.constant("fuzz"),
+      type: fc.constantFrom("nps", "csat"),
+      customer: fc.record({ id: fuzzId }),
+    }),
+  ),
+  answerSurveyPage: fc
+    .record({ score: fc.constantFrom("0", "5", "10", "11", "x"), comment: hostileText }, { requiredKeys: [] })
+    .map((form) => new URLSearchParams(form).toString()),
 };
 const hostileBody = fc.oneof(
   fc.constant(undefined),
@@ -161,7 +175,9 @@ describe("every route under fuzzing", () => {
           httpEvent(route.key, {
             body,
             headers,
-            pathParameters: route.path ? { id } : undefined,
+            pathParameters: route.path
+              ? Object.fromEntries(Object.keys(route.path.shape).map((name) => [name, id]))
+              : undefined,
             query: Object.keys(query).length > 0 ? query : undefined,
           }),
         );
@@ -176,7 +192,10 @@ describe("every route under fuzzing", () => {
         if (route.key === ROUTES.submitResponses.key && answer.statusCode === 200)
           for (const result of (answer.body as { results: { id?: string }[] }).results)
             if (result.id) acceptedIds.add(result.id);
-        if (answer.statusCode >= 400) {
+        if (answer.statusCode >= 400 && Object.values(route.responses).some((response) => response.html)) {
+          // A page route answers people: its refusals are pages too.
+          expect(answer.headers["content-type"], `${route.key} ${answer.body}`).toBe("text/html; charset=utf-8");
+        } else if (answer.statusCode >= 400) {
           const error = errorBodySchema.safeParse(answer.body);
           expect(error.success, JSON.stringify(answer.body)).toBe(true);
         } else if (!grants(caller, route.scope, origin)) {

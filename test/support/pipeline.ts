@@ -150,7 +150,13 @@ export async function startPipeline(
       headers: Record<string, string>;
       body: string;
     };
-    return { statusCode: result.statusCode, headers: result.headers, body: JSON.parse(result.body) };
+    // Pages for people (a survey link's) are HTML; everything else is JSON.
+    const isJson = result.headers["content-type"]?.startsWith("application/json");
+    return {
+      statusCode: result.statusCode,
+      headers: result.headers,
+      body: isJson ? JSON.parse(result.body) : result.body,
+    };
   };
 
   const intakeArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:intake`;

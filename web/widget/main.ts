@@ -3,8 +3,9 @@
  * right after the script tag, in a shadow root. It talks to nothing but the API beside it, sets no cookie, and runs
  * under a strict Content-Security-Policy (no eval, no inline style or handler: DOM and a constructable stylesheet).
  */
+
+import { languageFor, MESSAGES } from "../../lambdas/contracts/survey-messages";
 import { mayAsk, resendPending, send } from "./api";
-import { languageFor, MESSAGES } from "./messages";
 import styles from "./styles.css";
 import { type Survey, submissionOf, surveyOf } from "./submission";
 import { renderWidget } from "./view";

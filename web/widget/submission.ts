@@ -1,12 +1,14 @@
 import type { Scale, Submission } from "../../lambdas/contracts/submission";
+import type { QuestionType } from "../../lambdas/contracts/survey-messages";
 
+export type { QuestionType };
+
+/** The respondent as the page names them; `signature` is the site's HMAC of the id (identity verification). */
+type Customer = Pick<NonNullable<Submission["customer"]>, "id" | "signature">;
 /**
  * What the widget posts, typed from the intake contract (a type-only import: no zod in the bundle), so a
  * contract change that breaks the widget fails `tsc`.
  */
-export type QuestionType = Extract<Submission["type"], "nps" | "csat" | "ces">;
-/** The respondent as the page names them; `signature` is the site's HMAC of the id (identity verification). */
-type Customer = Pick<NonNullable<Submission["customer"]>, "id" | "signature">;
 export interface WidgetSubmission
   extends Pick<Submission, "score" | "scale" | "comment" | "survey" | "touchpoint" | "locale"> {
   /** Always the widget's own: the idempotency key that makes every resend harmless. */

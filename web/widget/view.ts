@@ -1,5 +1,5 @@
+import { type Messages, pointLabels } from "../../lambdas/contracts/survey-messages";
 import type { Delivery } from "./api";
-import { type Messages, pointLabels } from "./messages";
 import type { Survey } from "./submission";
 
 /** An element built node by node: no markup strings, so nothing needs `unsafe-inline` and no text is ever parsed. */
