@@ -7,6 +7,8 @@ import { openApiDocument } from "../lambdas/contracts/openapi";
 import { importCustomers } from "./commands/customers-import";
 import { createKey, keyTable, listKeys, revokeKey, scopeList } from "./commands/keys";
 import { recomputeMetrics } from "./commands/metrics-recompute";
+import { IMPORT_SOURCES, type ImportSource, responsesImportCommand } from "./commands/responses-import";
+import { createSurveyLinks } from "./commands/survey-links";
 
 /**
  * `npm run cxloop -- <command>`: operator commands that work the same against
@@ -22,6 +24,14 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
   customers import <file.csv|file.jsonl> [--restart]
       streams customer profiles into the API, 100 per call; rejected rows go to
       <file>.errors.jsonl with their line numbers; an interrupted import resumes
+  responses import --from delighted|formbricks|cxloop FILE [--dry-run] [--map "COLUMN=TYPE"]...
+                   [--mapping surveys.json] [--restart] [--recompute]
+      imports another tool's responses (Delighted API JSON or CSV, Formbricks CSV or API JSON,
+      cxloop JSONL) with ids delighted-<id> / formbricks-<id>, so a rerun stores nothing twice;
+      --dry-run prints the mapping and counts and sends nothing; TYPE is nps, csat, ces,
+      comment, attribute or ignore (ces:1-5 names a scale); rejected rows go to
+      <file>.errors.jsonl with their line numbers; an interrupted import resumes;
+      --recompute rolls the imported days up at once
   keys create --name NAME --scopes submit[,read,agent,admin] [--origin https://shop.example ...]
       makes an API key and prints it once (only its hash is kept); a submit-only key works
       from its origins (or the stage's allowedOrigins) and is rate limited
@@ -29,6 +39,12 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
       names, scopes, origins and last use of every key (never the keys)
   keys revoke ID
       the key is refused everywhere within 30 seconds
+  survey-links create --survey NAME --type nps|csat|ces --csv customers.csv [--out links.csv]
+                      [--expires-in-days 30] [--locale de] [--touchpoint NAME]
+      one personal link per customer (columns id, email, name, locale; others pass through),
+      written to --out (default: <csv>.links.csv) with url and expiresAt for a mail merge:
+      put {{url}}?score=N behind each score of the email; throttled and refused rows are
+      counted and listed in <out>.errors.jsonl with their line numbers
   metrics recompute --from DATE --to DATE
       rolls those days up again from the stored responses (after a metric definition
       changed); aggregates are replaced, so a rerun gives the same numbers
@@ -82,10 +98,20 @@ async function main() {
       key: { type: "string" },
       local: { type: "boolean" },
       restart: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      map: { type: "string", multiple: true },
+      mapping: { type: "string" },
+      recompute: { type: "boolean" },
       out: { type: "string" },
       name: { type: "string" },
       scopes: { type: "string", multiple: true },
       origin: { type: "string", multiple: true },
+      survey: { type: "string" },
+      type: { type: "string" },
+      csv: { type: "string" },
+      "expires-in-days": { type: "string" },
+      locale: { type: "string" },
+      touchpoint: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -120,6 +146,25 @@ async function main() {
     if (summary.rejected > 0) console.error(`${summary.rejected} row(s) rejected: see ${summary.errorReport}`);
     return;
   }
+  if (group === "responses" && command === "import") {
+    const from = values.from as ImportSource;
+    if (!IMPORT_SOURCES.includes(from)) fail(`responses import needs --from ${IMPORT_SOURCES.join("|")}`);
+    if (!argument) fail("responses import needs a file");
+    const options = { from, file: argument, map: values.map ?? [], restart: Boolean(values.restart) };
+    return responsesImportCommand(
+      {
+        ...options,
+        ...(values.mapping ? { mapping: values.mapping } : {}),
+        dryRun: Boolean(values["dry-run"]),
+        recompute: Boolean(values.recompute),
+        log: (line) => console.error(line),
+        progress: (line) => process.stderr.write(`\r${line}`),
+      },
+      () => target(values),
+      (window) =>
+        recomputeMetrics({ ...target(values), ...window, progress: (line) => process.stderr.write(`\r${line}`) }),
+    );
+  }
   if (group === "keys" && command === "create") {
     if (!values.name || !values.scopes) fail("keys create needs --name and --scopes");
     const created = await createKey(target(values), {
@@ -136,6 +181,27 @@ async function main() {
     if (!argument) fail("keys revoke needs a key id (see keys list)");
     await revokeKey(target(values), argument);
     console.error(`revoked ${argument}: refused everywhere within 30 seconds`);
+    return;
+  }
+  if (group === "survey-links" && command === "create") {
+    if (!values.survey || !values.type || !values.csv) fail("survey-links create needs --survey, --type and --csv");
+    const days = values["expires-in-days"];
+    if (days !== undefined && !/^\d+$/.test(days)) fail("--expires-in-days must be a whole number of days");
+    const summary = await createSurveyLinks({
+      ...target(values),
+      file: values.csv,
+      out: values.out ?? values.csv.replace(/(\.csv)?$/, ".links.csv"),
+      survey: values.survey,
+      type: values.type,
+      ...(days ? { expiresInDays: Number(days) } : {}),
+      ...(values.locale ? { locale: values.locale } : {}),
+      ...(values.touchpoint ? { touchpoint: values.touchpoint } : {}),
+      progress: (line) => process.stderr.write(`\r${line}`),
+    });
+    process.stderr.write("\n");
+    console.log(JSON.stringify(summary, null, 2));
+    if (summary.errorReport)
+      console.error(`${summary.throttled + summary.rejected} row(s) without a link: see ${summary.errorReport}`);
     return;
   }
   if (group === "metrics" && command === "recompute") {

@@ -2,7 +2,8 @@ import * as z from "zod";
 import { abuseControlSchema, apiKeyEntrySchema } from "../lambdas/contracts/auth";
 import { surveySettingsSchema } from "../lambdas/contracts/collect";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
-import { digestConfigSchema } from "../lambdas/contracts/metrics";
+import { formbricksSurveysSchema } from "../lambdas/contracts/formbricks-mapping";
+import { DEFAULT_MIN_RESPONSES, digestConfigSchema } from "../lambdas/contracts/metrics";
 import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 import { timeZoneSchema } from "../lambdas/contracts/time-zone";
 
@@ -36,6 +37,13 @@ export const stageConfigSchema = z.strictObject({
   identity: z.strictObject({ requireSignedCustomers: z.boolean().default(false) }).prefault({}),
   /** Per survey, e.g. `{"post-purchase": {"throttleDays": 90}}`: a customer is not asked again within the days. */
   surveys: surveySettingsSchema.default({}),
+  /** Survey links (`POST /v1/survey-links`) point at the API's address unless `baseUrl` names a custom domain for it. */
+  surveyLinks: z.strictObject({ baseUrl: z.url().optional() }).prefault({}),
+  /**
+   * Peers' webhooks (`/v1/hooks/delighted`, `/v1/hooks/formbricks`); their secrets go in the stack's IntegrationSecrets.
+   * `formbricksSurveys`: per Formbricks survey id, the cxloop survey name and what each question id is (nps, csat, ces, comment).
+   */
+  integrations: z.strictObject({ formbricksSurveys: formbricksSurveysSchema.default({}) }).prefault({}),
   alerts: z
     .strictObject({
       /** Addresses subscribed to operational alarms (DLQ depth, function errors). */
@@ -64,12 +72,30 @@ export const stageConfigSchema = z.strictObject({
   churnRiskThreshold: z.number().min(0).max(1).default(0.6),
   /** The IANA time zone metrics count days in (a response counts in the local day of its submittedAt). */
   metricsTimeZone: timeZoneSchema.default("UTC"),
+  /**
+   * Answers below which a score, a change between periods or a driver is reported but flagged
+   * `insufficient` and never significant: under about 30 the intervals are wide and the tests weak.
+   */
+  minResponses: z.int().positive().max(100_000).default(DEFAULT_MIN_RESPONSES),
   /** Weekly digest recipients (default: the escalation contacts) and schedule. */
   digest: digestConfigSchema.prefault({}),
   /** Close the loop: follow-up rules, routing, SLAs, escalation contacts. */
   followUp: followUpConfigSchema.prefault({}),
-  sentimentProvider: z.enum(sentimentProviders).default("vader"),
-  /** Replaces the default theme taxonomy: theme name to keywords. */
+  /**
+   * Outbound webhooks: seconds to wait after each failed attempt before the next (the first failure waits the
+   * first value); after the last the delivery is dead-lettered. The default, after Standard Webhooks' reference
+   * service: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, eight attempts over about 27.6 hours.
+   */
+  webhooks: z
+    .strictObject({
+      retryScheduleSeconds: z
+        .array(z.int().min(0).max(86_400))
+        .max(20)
+        .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+    })
+    .prefault({}),
+  sentimentProvider: z.enum(sentimentProviders).default("lexicon"),
+  /** Replaces the default theme taxonomy: theme name to keywords, or to keywords per language. */
   themes: themeTaxonomySchema.optional(),
   eventBusName: z
     .string()

@@ -15,6 +15,7 @@ import { Observability } from "./constructs/observability";
 import { People } from "./constructs/people";
 import { Privacy } from "./constructs/privacy";
 import { Responses } from "./constructs/responses";
+import { Webhooks } from "./constructs/webhooks";
 
 export interface CxloopStackProps extends StackProps {
   config: StageConfig;
@@ -56,6 +57,7 @@ export class CxloopStack extends Stack {
       eventArchiveRetentionDays: config.eventArchiveRetentionDays,
       commentRetentionDays: config.commentRetentionDays,
       metricsTimeZone: config.metricsTimeZone,
+      minResponses: config.minResponses,
       // An erased customer could be restored from a backup, so backups reach back no further than the promise.
       pointInTimeRecoveryDays: Math.min(MAX_POINT_IN_TIME_RECOVERY_DAYS, config.erasurePromiseDays),
     });
@@ -70,6 +72,7 @@ export class CxloopStack extends Stack {
     if (config.commentRetentionDays) new Privacy(this, "Privacy", shared);
 
     const access = new Access(this, "Access", shared);
+    const webhooks = new Webhooks(this, "Webhooks", { ...shared, closeTheLoop: this.closeTheLoop });
     // Before the API, which verifies people's tokens; the console, made after the API, registers its address with it.
     this.people = new People(this, "People", config.console);
 
@@ -83,11 +86,13 @@ export class CxloopStack extends Stack {
       logRetention,
       functions: {
         intake: this.ingestion.intake,
+        hooks: this.ingestion.hooks,
         "responses-api": responses.api,
         "cases-api": this.closeTheLoop.api,
         "customers-api": customers.api,
         "metrics-api": measurement.api,
         "keys-api": access.keysApi,
+        "webhooks-api": webhooks.api,
       },
     });
 

@@ -26,7 +26,7 @@ import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
 import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
-import { Outbox, slackItem } from "./outbox";
+import { CHARTS_PATH, Outbox, OutboxFiles, slackItem } from "./outbox";
 import { LocalPeople, localSignInSchema } from "./people";
 import { ScheduleTimer } from "./schedules";
 import { landingPath, signInPage } from "./sign-in-page";
@@ -111,6 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const sqsUrl = localSqs.url;
   const bus = await startLocalEventBridge();
   const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
+  const charts = new OutboxFiles(join(options.dataDir, "outbox-files"));
   const smtp = await startSmtpCapture(outbox, host);
 
   // The HTTP server listens first so its URL (the Slack webhook stand-in) can go into function environments.
@@ -159,6 +160,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const localSettings: Record<string, string> = {
     [EnvName.peopleAuth]: JSON.stringify(people.auth),
     [EnvName.consoleUrl]: url,
+    // Receivers on this machine are what local webhooks are for; on AWS the variable is never set.
+    [EnvName.webhookAllowLoopback]: "true",
   };
   const clientConfig = { region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
@@ -225,6 +228,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // smtp-server holds every new connection 100 ms (its early-talker check): pooled, alerts do not crawl.
       env[EnvName.smtpUrl] = process.env.CXLOOP_SMTP_URL ?? `${smtp.url}/?pool=true`;
     }
+    if (EnvName.inboundHookSecretsArn in env) {
+      // No Secrets Manager locally: the peers' secrets come from the environment, and a hook without its secret refuses.
+      delete env[EnvName.inboundHookSecretsArn];
+      env[EnvName.inboundHookSecrets] = JSON.stringify({
+        ...(process.env.CXLOOP_DELIGHTED_API_KEY ? { delightedApiKey: process.env.CXLOOP_DELIGHTED_API_KEY } : {}),
+        ...(process.env.CXLOOP_FORMBRICKS_WEBHOOK_SECRET
+          ? { formbricksWebhookSecret: process.env.CXLOOP_FORMBRICKS_WEBHOOK_SECRET }
+          : {}),
+      });
+    }
+    if (EnvName.chartBucket in env) {
+      // No S3 locally: the chart is filed beside the outbox and served from there (CHARTS_PATH).
+      delete env[EnvName.chartBucket];
+      env[EnvName.chartUploadUrl] = `${url}${CHARTS_PATH}`;
+    }
     const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
     functions.set(
       fn.logicalId,
@@ -271,7 +289,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const timers =
     options.runSchedules === false
       ? []
-      : scheduled.map((rule) => new ScheduleTimer(rule.scheduleExpression as string, () => router.fireSchedule(rule)));
+      : scheduled.map(
+          (rule) =>
+            new ScheduleTimer(
+              rule.scheduleExpression as string,
+              () => router.fireSchedule(rule),
+              rule.scheduleTimeZone,
+            ),
+        );
   for (const poller of pollers) poller.start();
   for (const timer of timers) timer.start();
 
@@ -320,6 +345,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (method === "GET" && path === "/_local/jwks.json") return sendJson(response, 200, people.jwks);
     if (method === "POST" && path === "/_local/token") return issueToken(request, response);
     if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);
+    if (path.startsWith(`${CHARTS_PATH}/`)) return charts.handle(request, response, path.slice(CHARTS_PATH.length + 1));
     const slack = /^\/_local\/slack\/([^/]+)$/.exec(path);
     if (method === "POST" && slack) {
       const body = await readRequestBody(request);
@@ -339,6 +365,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         items: scheduled.map((rule) => ({
           name: rule.logicalId,
           expression: rule.scheduleExpression,
+          timeZone: rule.scheduleTimeZone ?? "UTC",
           targets: rule.targets.map((target) => target.id),
         })),
       });
@@ -553,6 +580,7 @@ async function createTable(client: DynamoDBClient, name: string, properties: Rec
 /** What stays up while Ctrl-C drains: the Slack stand-in the functions post to, and what shows the outcome. */
 function isStandIn(method: string, path: string) {
   if (method === "POST") return /^\/_local\/slack\/[^/]+$/.test(path);
+  if (path.startsWith(`${CHARTS_PATH}/`)) return method === "PUT" || method === "GET";
   return method === "GET" && (path === "/_local/health" || path === "/_local/outbox");
 }
 

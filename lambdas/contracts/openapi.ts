@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { errorBodySchema } from "./errors";
 import { ROUTES, type RouteSpec } from "./routes";
+import { WEBHOOK_PAYLOADS } from "./webhooks";
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
 
@@ -9,10 +10,15 @@ const idOf = (schema: z.ZodType) => {
   const id = schema.meta()?.id;
   return typeof id === "string" ? id : undefined;
 };
-const jsonContent = (schema: z.ZodType) => {
+const schemaOf = (schema: z.ZodType, io: "input" | "output") => {
   const id = idOf(schema);
-  return { "application/json": { schema: id ? ref(id) : inline(schema, "output") } };
+  return id ? ref(id) : inline(schema, io);
 };
+const jsonContent = (schema: z.ZodType) => ({ "application/json": { schema: schemaOf(schema, "output") } });
+const bodyContent = (body: NonNullable<RouteSpec["body"]>) =>
+  body.format === "form"
+    ? { "application/x-www-form-urlencoded": { schema: schemaOf(body.schema, "input") } }
+    : jsonContent(body.schema);
 
 /** A JSON Schema without the keys that have no place inside an OpenAPI document. */
 function strip({ $schema: _schema, $id: _id, ...rest }: JsonSchema): JsonSchema {
@@ -89,11 +95,14 @@ function operation(operationId: string, route: RouteSpec) {
         schema: { type: "string" },
       })),
     ],
-    ...(route.body ? { requestBody: { required: true, content: jsonContent(route.body.schema) } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: bodyContent(route.body) } } : {}),
     responses: Object.fromEntries([
       ...Object.entries(route.responses).map(([status, answer]) => [
         status,
-        { description: answer.description, content: jsonContent(answer.schema) },
+        {
+          description: answer.description,
+          content: answer.html ? { "text/html": { schema: { type: "string" } } } : jsonContent(answer.schema),
+        },
       ]),
       ...Object.entries(errors).map(([status, description]) => [
         status,
@@ -105,11 +114,49 @@ function operation(operationId: string, route: RouteSpec) {
 
 const TAGS = [
   { name: "responses", description: "Collect feedback and read the enriched responses" },
+  { name: "survey links", description: "Personal links for email surveys, and the pages they open" },
+  { name: "integrations", description: "Webhooks from Delighted and Formbricks, stored as responses" },
   { name: "cases", description: "Follow-up cases: close the loop with each customer" },
   { name: "customers", description: "Customer profiles, operational events, the 360° view and erasure" },
   { name: "metrics", description: "NPS, CSAT, CES and their key drivers" },
+  { name: "webhooks", description: "Outbound webhooks (Standard Webhooks): endpoints, secrets, the delivery log" },
   { name: "meta", description: "About the API itself" },
 ];
+
+const WEBHOOK_HEADERS = [
+  ["webhook-id", "the delivery's id: the same on every retry, so a receiver processes it once"],
+  ["webhook-timestamp", "when this attempt was signed, in Unix seconds; refuse ones far from your clock"],
+  ["webhook-signature", "`v1,<base64 HMAC-SHA256>`, space-separated when a rotation overlaps"],
+] as const;
+
+/** The top-level `webhooks` of OpenAPI 3.1: what cxloop POSTs to an endpoint, one operation per event type. */
+const webhookOperations = () =>
+  Object.fromEntries(
+    WEBHOOK_PAYLOADS.map(({ type, description, schema }) => [
+      type,
+      {
+        post: {
+          operationId: `webhook${type.replaceAll(" ", "")}`,
+          tags: ["webhooks"],
+          summary: type,
+          description: `${description} Verify the signature (Standard Webhooks) before trusting the body.`,
+          // No API key: the receiver authenticates cxloop by the signature, with the endpoint's secret.
+          security: [],
+          parameters: WEBHOOK_HEADERS.map(([name, headerDescription]) => ({
+            name,
+            in: "header",
+            required: true,
+            description: headerDescription,
+            schema: { type: "string" },
+          })),
+          requestBody: { required: true, content: jsonContent(schema) },
+          responses: {
+            "2XX": { description: "received; any other answer (or none within 10 s) is retried with backoff" },
+          },
+        },
+      },
+    ]),
+  );
 
 /** The OpenAPI 3.1 document of the public API, generated from the route registry and its zod schemas. */
 export function openApiDocument() {
@@ -117,7 +164,8 @@ export function openApiDocument() {
   const requests = routes.flatMap(([, route]) => (route.body ? [route.body.schema] : []));
   const answers = [
     errorBodySchema,
-    ...routes.flatMap(([, route]) => Object.values(route.responses).map((r) => r.schema)),
+    ...WEBHOOK_PAYLOADS.map((payload) => payload.schema),
+    ...routes.flatMap(([, route]) => Object.values(route.responses).flatMap((r) => (r.html ? [] : [r.schema]))),
   ];
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [operationId, route] of routes) {
@@ -144,5 +192,6 @@ export function openApiDocument() {
       schemas: { ...components(requests, "input"), ...components(answers, "output") },
     },
     paths,
+    webhooks: webhookOperations(),
   };
 }

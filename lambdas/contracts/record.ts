@@ -43,6 +43,8 @@ export const queuedSubmissionSchema = submissionSchema
     id: responseIdSchema,
     submittedAt: z.iso.datetime({ offset: true }),
     receivedAt: z.iso.datetime({ offset: true }),
+    /** A later version of the same response (a survey link's comment after its score); it replaces a lower one. */
+    revision: z.int().min(1).optional(),
   })
   .meta({ id: "QueuedSubmission" });
 export type QueuedSubmission = z.infer<typeof queuedSubmissionSchema>;
@@ -66,6 +68,15 @@ export const responseRecordSchema = z
     enrichedAt: z.iso.datetime({ offset: true }),
     attributes: attributesSchema,
     locale: z.string().nullable(),
+    language: z
+      .string()
+      .optional()
+      .meta({ description: "language the comment was analysed in (ISO 639-1): the locale's, else detected" }),
+    revision: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "set when the response was updated after it was first recorded" }),
   })
   .meta({ id: "ResponseRecord" });
 export type ResponseRecord = z.infer<typeof responseRecordSchema>;

@@ -17,6 +17,7 @@ import {
   revenueAtRiskSchema,
 } from "./customers";
 import { caseIdSchema, customerIdSchema, responseIdSchema } from "./ids";
+import { delightedEventSchema, formbricksEventSchema, hookResultSchema, MAX_HOOK_BYTES } from "./inbound-hooks";
 import { createdKeySchema, keyCreateSchema, keyIdSchema, keyListSchema, keyRevokedSchema } from "./keys";
 import {
   driversQuerySchema,
@@ -39,6 +40,16 @@ import {
   MAX_SUBMISSION_BYTES,
   submissionSchema,
 } from "./submission";
+import {
+  htmlPageSchema,
+  MAX_LINK_DAYS,
+  surveyLinkRequestSchema,
+  surveyLinkSchema,
+  surveyPageFormSchema,
+  surveyPagePathSchema,
+  surveyPageQuerySchema,
+} from "./survey-links";
+import { WEBHOOK_ROUTES } from "./webhooks";
 
 /** Lambda handlers by name; each lives in `lambdas/handlers/<name>.ts`. */
 export const HANDLERS = [
@@ -56,6 +67,10 @@ export const HANDLERS = [
   "metrics-rollup",
   "digest",
   "keys-api",
+  "hooks",
+  "webhooks-api",
+  "webhook-fanout",
+  "webhook-delivery",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -82,10 +97,19 @@ export interface RouteSpec {
    * cross-field rules or item by item (a batch answers per item). Otherwise the entry point checks
    * that it can be stored (`storableProblems`) and parses it with `schema`.
    */
-  body?: { schema: z.ZodType; maxBytes: number; checkedBy?: "use case" };
+  body?: {
+    schema: z.ZodType;
+    maxBytes: number;
+    checkedBy?: "use case";
+    /**
+     * `form`: `application/x-www-form-urlencoded`, as a page's `<form method="post">` sends it. `raw`: the text as
+     * sent, for the use case to verify a signature over before it parses (`schema` documents what it then expects).
+     */
+    format?: "form" | "raw";
+  };
   headers?: readonly { name: string; description: string }[];
-  /** Success answers by status. */
-  responses: Readonly<Record<number, { description: string; schema: z.ZodType }>>;
+  /** Answers by status: JSON, or (`html`) pages for people; a page route answers its refusals with pages too. */
+  responses: Readonly<Record<number, { description: string; schema: z.ZodType; html?: true }>>;
   /** Client errors this route can answer besides the auth ones, by status. */
   errors: Readonly<Record<number, string>>;
 }
@@ -128,6 +152,113 @@ export const ROUTES = {
     body: { schema: batchSubmissionSchema, maxBytes: MAX_BATCH_BYTES, checkedBy: "use case" },
     responses: { 200: { description: "per-item results", schema: batchResultSchema } },
     errors: { 400: "body is not JSON", 413: "body over 1 MB", 422: "bad envelope" },
+  },
+  createSurveyLink: {
+    key: "POST /v1/survey-links",
+    handler: "intake",
+    tag: "survey links",
+    summary: "A personal survey link for one customer",
+    description: `The link answers one survey once, as one response (\`responseId\`), and expires after \`expiresInDays\` (at most ${MAX_LINK_DAYS}). Put \`url?score=N\` behind each score of an email for a one-click survey. A customer inside the survey's \`throttleDays\` is refused (429 \`survey_throttled\`).`,
+    scope: "agent",
+    body: { schema: surveyLinkRequestSchema, maxBytes: 8 * 1024 },
+    responses: { 201: { description: "the link", schema: surveyLinkSchema } },
+    errors: {
+      400: "body is not JSON",
+      413: "body over 8 KB",
+      422: "a field breaks the contract, or the scale does not fit the type",
+      429: "the customer answered this survey within its throttleDays",
+      503: "the stage has no identity secret to sign links with",
+    },
+  },
+  getSurveyPage: {
+    key: "GET /s/{token}",
+    handler: "intake",
+    tag: "survey links",
+    summary: "The hosted survey page of a link",
+    description:
+      "With `?score=N` it records the score at once (the one-click email survey) and asks for a comment; without, it asks the question. A link answers one response: a used, expired or forged link gets a page saying so.",
+    scope: "public",
+    path: surveyPagePathSchema,
+    query: surveyPageQuerySchema,
+    responses: {
+      200: { description: "the question, or the comment step after a score", schema: htmlPageSchema, html: true },
+      403: { description: "not a link this stage signed", schema: htmlPageSchema, html: true },
+      409: { description: "the link was used for another answer", schema: htmlPageSchema, html: true },
+      410: { description: "the link has expired", schema: htmlPageSchema, html: true },
+      422: { description: "a score not on the survey's scale", schema: htmlPageSchema, html: true },
+      503: { description: "the answer could not be queued; try again", schema: htmlPageSchema, html: true },
+    },
+    errors: {},
+  },
+  answerSurveyPage: {
+    key: "POST /s/{token}",
+    handler: "intake",
+    tag: "survey links",
+    summary: "The hosted page's form: the comment after a score, or score and comment",
+    description: "Updates the link's one response with the comment; the same form again changes nothing.",
+    scope: "public",
+    path: surveyPagePathSchema,
+    body: { schema: surveyPageFormSchema, maxBytes: 32 * 1024, format: "form" },
+    responses: {
+      200: {
+        description: "thanks, or the question again when no score was chosen",
+        schema: htmlPageSchema,
+        html: true,
+      },
+      403: { description: "not a link this stage signed", schema: htmlPageSchema, html: true },
+      409: { description: "the link was used for another answer", schema: htmlPageSchema, html: true },
+      410: { description: "the link has expired", schema: htmlPageSchema, html: true },
+      422: { description: "no score, or a comment the contract refuses", schema: htmlPageSchema, html: true },
+      503: { description: "the answer could not be queued; try again", schema: htmlPageSchema, html: true },
+    },
+    errors: {},
+  },
+  receiveDelightedHook: {
+    key: "POST /v1/hooks/delighted",
+    handler: "hooks",
+    tag: "integrations",
+    summary: "Delighted's webhook: survey responses created and updated",
+    description:
+      "Point Delighted's webhooks (survey_response.created and .updated) here. The event is verified against the raw body with the stage's Delighted API key and stored as `delighted-<id>`, the id an import gives it too; an update (the comment usually comes in one) replaces the stored response, the newest `updated_at` winning.",
+    scope: "public",
+    body: { schema: delightedEventSchema, maxBytes: MAX_HOOK_BYTES, format: "raw" },
+    headers: [
+      {
+        name: "X-Delighted-Webhook-Signature",
+        description: "`sha256=` and the hex HMAC-SHA256 of the raw body with the Delighted API key",
+      },
+    ],
+    responses: { 200: { description: "queued, or acknowledged and ignored", schema: hookResultSchema } },
+    errors: {
+      400: "body is not JSON",
+      401: "the signature is missing or wrong, or the stage has no Delighted API key",
+      413: `body over ${MAX_HOOK_BYTES / 1024} KB`,
+      422: "the event's response cannot be stored; details name the field",
+      503: "queue unavailable; Delighted sends the event again",
+    },
+  },
+  receiveFormbricksHook: {
+    key: "POST /v1/hooks/formbricks",
+    handler: "hooks",
+    tag: "integrations",
+    summary: "Formbricks' webhook: responses created, updated and finished",
+    description:
+      "Point a Formbricks webhook here. It is verified with Standard Webhooks (the webhook's `whsec_` secret) and its mapped questions (`integrations.formbricksSurveys` in the stage config) are stored as `formbricks-<id>` (suffixed by the question id when several are scored), the ids an import of the Management API's JSON gives; a later update replaces them. A survey not in the mapping is acknowledged and ignored.",
+    scope: "public",
+    body: { schema: formbricksEventSchema, maxBytes: MAX_HOOK_BYTES, format: "raw" },
+    headers: [
+      { name: "webhook-id", description: "Standard Webhooks: the message id" },
+      { name: "webhook-timestamp", description: "Standard Webhooks: Unix seconds; five minutes off is refused" },
+      { name: "webhook-signature", description: "Standard Webhooks: `v1,<base64 HMAC-SHA256>`" },
+    ],
+    responses: { 200: { description: "queued, or acknowledged and ignored", schema: hookResultSchema } },
+    errors: {
+      400: "body is not JSON",
+      401: "the signature does not verify, or the stage has no Formbricks webhook secret",
+      413: `body over ${MAX_HOOK_BYTES / 1024} KB`,
+      422: "the event's response cannot be stored; details name the field",
+      503: "queue unavailable; Formbricks sends the event again",
+    },
   },
   getSurveyEligibility: {
     key: "GET /v1/survey-eligibility",
@@ -426,6 +557,7 @@ export const ROUTES = {
     responses: { 200: { description: "revoked", schema: keyRevokedSchema } },
     errors: { 404: "no such key (or revoked already)", 422: "bad id" },
   },
+  ...WEBHOOK_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;

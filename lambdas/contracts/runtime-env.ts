@@ -2,13 +2,23 @@ import * as z from "zod";
 import { abuseControlSchema, apiKeyEntrySchema, peopleAuthSchema } from "./auth";
 import { surveySettingsSchema } from "./collect";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
+import { formbricksSurveysSchema, inboundHookSecretsSchema } from "./inbound-hooks";
+import { DEFAULT_MIN_RESPONSES } from "./metrics";
 import { timeZoneSchema } from "./time-zone";
 
-/** Theme name to the keywords that detect it (see core/themes). */
-export const themeTaxonomySchema = z.record(z.string().min(1).max(64), z.array(z.string().min(1)).min(1));
+const themeKeywordsSchema = z.array(z.string().min(1)).min(1);
+/**
+ * Theme name to the keywords that detect it (see core/themes): one list matched in every language,
+ * or lists per language code ({"en": [...], "de": [...]}) matched in the comment's language.
+ */
+export const themeTaxonomySchema = z.record(
+  z.string().min(1).max(64),
+  z.union([themeKeywordsSchema, z.record(z.string().regex(/^[a-z]{2}$/), themeKeywordsSchema)]),
+);
 export type ThemeTaxonomy = z.infer<typeof themeTaxonomySchema>;
 
-export const sentimentProviders = ["vader", "comprehend"] as const;
+/** `lexicon`: the offline multilingual analyzer; `vader`: the original English-only VADER. */
+export const sentimentProviders = ["lexicon", "vader", "comprehend"] as const;
 
 /**
  * Names of the environment variables the stack gives each function. CDK sets
@@ -27,6 +37,10 @@ export const EnvName = {
   identitySecretArn: "IDENTITY_SECRET_ARN",
   requireSignedCustomers: "REQUIRE_SIGNED_CUSTOMERS",
   surveys: "SURVEYS",
+  surveyLinkBaseUrl: "SURVEY_LINK_BASE_URL",
+  inboundHookSecrets: "INBOUND_HOOK_SECRETS",
+  inboundHookSecretsArn: "INBOUND_HOOK_SECRETS_ARN",
+  formbricksSurveys: "FORMBRICKS_SURVEYS",
   themes: "THEMES",
   sentimentProvider: "SENTIMENT_PROVIDER",
   followUpConfig: "FOLLOW_UP_CONFIG",
@@ -36,8 +50,15 @@ export const EnvName = {
   smtpUrl: "SMTP_URL",
   churnRiskThreshold: "CHURN_RISK_THRESHOLD",
   digestRecipients: "DIGEST_RECIPIENTS",
+  chartBucket: "CHART_BUCKET",
+  chartUploadUrl: "CHART_UPLOAD_URL",
   metricsTimeZone: "METRICS_TIME_ZONE",
+  minResponses: "MIN_RESPONSES",
   commentRetentionDays: "COMMENT_RETENTION_DAYS",
+  webhookQueueUrl: "WEBHOOK_QUEUE_URL",
+  webhookDeadLetterQueueUrl: "WEBHOOK_DEAD_LETTER_QUEUE_URL",
+  webhookRetrySchedule: "WEBHOOK_RETRY_SCHEDULE",
+  webhookAllowLoopback: "WEBHOOK_ALLOW_LOOPBACK",
 } as const;
 
 const json = <S extends z.ZodType>(schema: S) =>
@@ -74,8 +95,15 @@ export const envSchemas = {
     .default("false")
     .transform((value) => value === "true"),
   surveys: json(surveySettingsSchema).default({}),
+  /** Where survey links point (a custom domain); absent: the API's own address, as the request that made them saw it. */
+  surveyLinkBaseUrl: z.url().optional(),
+  /** Delighted's API key and Formbricks' webhook secret, given directly (local runs); on AWS from the secret instead. */
+  inboundHookSecrets: json(inboundHookSecretsSchema).optional(),
+  inboundHookSecretsArn: z.string().min(1).optional(),
+  /** Per Formbricks survey id: the cxloop survey and what each question is (see contracts/formbricks-mapping). */
+  formbricksSurveys: json(formbricksSurveysSchema).default({}),
   themes: json(themeTaxonomySchema).optional(),
-  sentimentProvider: z.enum(sentimentProviders).default("vader"),
+  sentimentProvider: z.enum(sentimentProviders).default("lexicon"),
   followUpConfig: json(followUpConfigSchema),
   /** Slack webhooks by name, given directly (local runs); on AWS they come from the secret instead. */
   slackWebhooks: json(z.record(z.string(), z.string())).optional(),
@@ -90,10 +118,27 @@ export const envSchemas = {
   churnRiskThreshold: z.coerce.number().min(0).max(1).default(0.6),
   /** The IANA time zone metrics count days in. */
   metricsTimeZone: timeZoneSchema.default("UTC"),
+  /** Answers below which a figure, change or driver is flagged `insufficient` and never significant. */
+  minResponses: z.coerce.number().int().positive().default(DEFAULT_MIN_RESPONSES),
   /** Who gets the weekly digest: contacts with a Slack webhook name and/or an email address. */
   digestRecipients: json(z.array(contactSchema)),
+  /** The private bucket the digest's chart is put in, for Slack to fetch through a presigned URL (AWS). */
+  chartBucket: z.string().min(1).optional(),
+  /** Where the local runtime takes the chart instead of S3: PUT `<url>/<name>`, then served at the same URL. */
+  chartUploadUrl: z.url().optional(),
   /** Days a response's comment text is kept after its `submittedAt`; absent = kept forever. */
   commentRetentionDays: z.coerce.number().int().positive().optional(),
+  /** The queue webhook deliveries (and their retries) wait in, and where one goes after its last attempt. */
+  webhookQueueUrl: z.url(),
+  /** Given to the delivery function only. */
+  webhookDeadLetterQueueUrl: z.url().optional(),
+  /** Seconds between a webhook delivery's attempts (see lib/config.ts `webhooks.retryScheduleSeconds`). */
+  webhookRetrySchedule: json(z.array(z.int().min(0).max(86_400)).max(20)),
+  /** Set by the local runtime only: deliveries may go to loopback addresses (and plain http there). Never on AWS. */
+  webhookAllowLoopback: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
 } as const;
 
 type EnvKey = keyof typeof EnvName;

@@ -58,3 +58,14 @@ export const rateCounterKey = (counter: string, windowStart: number) => ({
   pk: `${RATE_COUNTERS_PREFIX}${counter}`,
   sk: String(windowStart),
 });
+/** Which answer a survey link gave (its score, then its comment's hash), until the link expires. */
+export const surveyLinkKey = (jti: string) => ({ pk: `LINK#${jti}`, sk: "LINK" });
+/** Webhook endpoints share one partition: they are few, and the fan-out reads them all in one query per batch. */
+export const WEBHOOKS_PARTITION = "WEBHOOKS";
+export const webhookKey = (id: string) => ({ pk: WEBHOOKS_PARTITION, sk: `WEBHOOK#${id}` });
+/** A webhook's delivery log, newest first by when the delivery began; each entry expires with the TTL. */
+export const webhookDeliveriesPartition = (webhookId: string) => `WEBHOOK#${webhookId}`;
+export const webhookDeliveryKey = (webhookId: string, createdAt: string, messageId: string) => ({
+  pk: webhookDeliveriesPartition(webhookId),
+  sk: `DELIVERY#${createdAt}#${messageId}`,
+});

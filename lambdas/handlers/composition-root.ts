@@ -1,9 +1,11 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ulid } from "ulid";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
+import { type ChartStore, LocalChartStore, S3ChartStore } from "../adapters/chart-store";
 import { dynamoDocumentClient } from "../adapters/clients/dynamodb";
 import { eventBridgeClient } from "../adapters/clients/eventbridge";
 import { once } from "../adapters/clients/once";
+import { s3Client } from "../adapters/clients/s3";
 import { sqsClient } from "../adapters/clients/sqs";
 import { CustomerStore } from "../adapters/customer-store";
 import { DeliveryLog } from "../adapters/delivery-log";
@@ -17,14 +19,18 @@ import { ResponseStore } from "../adapters/response-store";
 import { SubmissionClaims } from "../adapters/submission-claims";
 import { SubmissionQueue } from "../adapters/submission-queue";
 import { SurveyAnswers } from "../adapters/survey-answers";
+import { SurveyLinkLedgerStore } from "../adapters/survey-link-ledger";
+import { GuardedWebhookPoster } from "../adapters/webhook-poster";
+import { WebhookDeliveryLog, WebhookQueue, WebhookStore } from "../adapters/webhook-store";
 import { abuseControlSchema } from "../contracts/auth";
+import { type InboundHookSecrets, inboundHookSecretsSchema } from "../contracts/inbound-hooks";
 import { readEnv } from "../contracts/runtime-env";
 import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
 import type { IdentityPolicy } from "../core/collect";
 import { assessCustomerRisk, type CustomerRiskPorts } from "../core/customer-risk";
 import { RateLimiter } from "../core/rate-limits";
-import { type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
+import { lexiconAnalyzer, type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
 import { createThemeMatcher } from "../core/themes";
 
 /**
@@ -70,6 +76,20 @@ export const apiAuth = /* @__PURE__ */ once(() => {
 });
 
 export const surveySettings = /* @__PURE__ */ once(() => readEnv(["surveys"]).surveys);
+export const surveyLinkBaseUrl = /* @__PURE__ */ once(
+  () => readEnv(["surveyLinkBaseUrl"]).surveyLinkBaseUrl?.replace(/\/+$/, "") ?? null,
+);
+export const surveyLinkLedger = /* @__PURE__ */ once(
+  () => new SurveyLinkLedgerStore(dynamoDocumentClient(), tableRules().tableName),
+);
+/** What verifies Delighted's and Formbricks' webhooks; cached five minutes, so a secret put after deploy is picked up. */
+export const inboundHookSecrets = async (): Promise<InboundHookSecrets> => {
+  const { inboundHookSecrets: given, inboundHookSecretsArn } = readEnv(["inboundHookSecrets", "inboundHookSecretsArn"]);
+  if (given) return given;
+  if (!inboundHookSecretsArn) return {};
+  return inboundHookSecretsSchema.parse(await getSecret(inboundHookSecretsArn, { maxAge: 300, transform: "json" }));
+};
+export const formbricksSurveys = /* @__PURE__ */ once(() => readEnv(["formbricksSurveys"]).formbricksSurveys);
 export const surveyAnswers = /* @__PURE__ */ once(
   () => new SurveyAnswers(dynamoDocumentClient(), tableRules().tableName),
 );
@@ -109,6 +129,8 @@ export const aggregateStore = /* @__PURE__ */ once(() => {
   return new MetricsStore(dynamoDocumentClient(), tableName, metricsTimeZone);
 });
 export const metricsTimeZone = () => tableRules().metricsTimeZone;
+/** The stage's minimum answers for a figure to be more than `insufficient`. */
+export const minResponses = /* @__PURE__ */ once(() => readEnv(["minResponses"]).minResponses);
 /** Today in the stage's metrics time zone. */
 export const today = () => dayOf(now(), metricsTimeZone());
 
@@ -133,7 +155,7 @@ export const followUpConfig = /* @__PURE__ */ once(() => {
 });
 
 /**
- * Comprehend's client is loaded on first use, not at cold start: most stages use VADER, and the
+ * Comprehend's client is loaded on first use, not at cold start: most stages analyse offline, and the
  * client costs every enrich cold start 20-90 ms to load (bench/RESULTS.md).
  */
 const comprehendSentiment = (): SentimentAnalyzer => {
@@ -150,7 +172,9 @@ const comprehendSentiment = (): SentimentAnalyzer => {
 export const enrichment = /* @__PURE__ */ once(() => {
   const env = readEnv(["themes", "sentimentProvider"]);
   return {
-    sentiment: env.sentimentProvider === "comprehend" ? comprehendSentiment() : vaderAnalyzer,
+    sentiment: { lexicon: lexiconAnalyzer, vader: vaderAnalyzer, comprehend: comprehendSentiment() }[
+      env.sentimentProvider
+    ],
     themes: createThemeMatcher(env.themes),
   };
 });
@@ -158,6 +182,13 @@ export const enrichment = /* @__PURE__ */ once(() => {
 export const notifiers = /* @__PURE__ */ once(() =>
   createNotifiers(readEnv(["slackWebhooks", "slackWebhooksSecretArn", "emailFrom", "smtpUrl"])),
 );
+
+/** Where the digest's chart goes for Slack: the stage's bucket on AWS, the local runtime's outbox locally, else nowhere. */
+export const chartStore = /* @__PURE__ */ once((): ChartStore | null => {
+  const { chartBucket, chartUploadUrl } = readEnv(["chartBucket", "chartUploadUrl"]);
+  if (chartUploadUrl) return new LocalChartStore(chartUploadUrl);
+  return chartBucket ? new S3ChartStore(s3Client(), chartBucket) : null;
+});
 
 export const churnRiskThreshold = /* @__PURE__ */ once(() => readEnv(["churnRiskThreshold"]).churnRiskThreshold);
 
@@ -207,3 +238,22 @@ export const requiredCommentRetentionDays = /* @__PURE__ */ once(() => {
   if (!days) throw new Error("cxloop configuration error: COMMENT_RETENTION_DAYS is required");
   return days;
 });
+
+export const webhookStore = /* @__PURE__ */ once(
+  () => new WebhookStore(dynamoDocumentClient(), tableRules().tableName),
+);
+export const webhookDeliveryLog = /* @__PURE__ */ once(
+  () => new WebhookDeliveryLog(dynamoDocumentClient(), tableRules().tableName),
+);
+/** Loopback targets are allowed only where the local runtime says so. */
+export const webhookAllowLoopback = /* @__PURE__ */ once(() => readEnv(["webhookAllowLoopback"]).webhookAllowLoopback);
+/** The delivery queue; the dead-letter queue is named only to the delivery function, which sends there. */
+export const webhookQueue = /* @__PURE__ */ once(() => {
+  const { webhookQueueUrl, webhookDeadLetterQueueUrl } = readEnv(["webhookQueueUrl", "webhookDeadLetterQueueUrl"]);
+  return new WebhookQueue(sqsClient(), webhookQueueUrl, webhookDeadLetterQueueUrl);
+});
+/** Each attempt waits at most 10 s for an answer (the Standard Webhooks guidance is a few seconds). */
+export const webhookPoster = /* @__PURE__ */ once(
+  () => new GuardedWebhookPoster({ allowLoopback: webhookAllowLoopback(), timeoutMs: 10_000 }),
+);
+export const webhookRetrySchedule = /* @__PURE__ */ once(() => readEnv(["webhookRetrySchedule"]).webhookRetrySchedule);

@@ -26,11 +26,13 @@ type Route<K extends OperationId> = (typeof ROUTES)[K];
 type Output<S> = S extends z.ZodType ? z.output<S> : never;
 type PathOf<R> = R extends { path: infer S } ? Output<S> : undefined;
 type QueryOf<R> = R extends { query: infer S } ? Output<S> : undefined;
-type BodyOf<R> = R extends { body: { checkedBy: "use case" } }
-  ? unknown
-  : R extends { body: { schema: infer S } }
-    ? Output<S>
-    : undefined;
+type BodyOf<R> = R extends { body: { format: "raw" } }
+  ? string
+  : R extends { body: { checkedBy: "use case" } }
+    ? unknown
+    : R extends { body: { schema: infer S } }
+      ? Output<S>
+      : undefined;
 type AnswerOf<R extends RouteSpec> = {
   [S in keyof R["responses"]]: {
     status: S;
@@ -47,6 +49,8 @@ export interface RouteRequest<K extends OperationId> {
   /** The key that called; public routes have none. */
   caller: Route<K>["scope"] extends "public" ? null : Caller;
   header(name: string): string | undefined;
+  /** Where the API answered this request (`https://<domain>`), for links back to it. */
+  baseUrl: string;
 }
 
 /** What serves each route of one function; the answer must fit the route's documented response schema. */
@@ -60,6 +64,16 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
+/** A page for people: the route's page says what it needs to (its policy, caching); the type is always HTML. */
+const page = (statusCode: number, html: string, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+  body: html,
+});
+
+/** Whether a route answers people with pages rather than programs with JSON. */
+const servesPages = (route: RouteSpec) => Object.values(route.responses).some((answer) => answer.html);
+
 const errorBody = (error: ClientError): ErrorBody => ({
   error: { code: error.code, message: error.message, details: error.details },
 });
@@ -70,8 +84,11 @@ export function header(event: HttpEvent, name: string): string | undefined {
   return headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
-/** Parses a JSON body after checking its size, so an oversized body is never parsed. */
-function jsonBody(event: HttpEvent, maxBytes: number): unknown {
+/**
+ * Parses a JSON (or a page's form) body after checking its size, so an oversized body is never parsed; a `raw`
+ * body is handed over as the text that came, for a use case that checks a signature over those exact bytes.
+ */
+function requestBody(event: HttpEvent, maxBytes: number, format?: "form" | "raw"): unknown {
   const raw = event.body ?? "";
   const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
   const bytes = Buffer.byteLength(text, "utf8");
@@ -79,6 +96,8 @@ function jsonBody(event: HttpEvent, maxBytes: number): unknown {
     throw new ClientError("payload_too_large", `body is ${bytes} bytes; the limit is ${maxBytes}`, [
       { path: "body", message: `at most ${maxBytes} bytes` },
     ]);
+  if (format === "raw") return text;
+  if (format === "form") return Object.fromEntries(new URLSearchParams(text));
   if (text.trim() === "")
     throw new ClientError("invalid_json", "body is empty", [{ path: "body", message: "a JSON object is required" }]);
   try {
@@ -147,14 +166,22 @@ function parsed<S extends z.ZodType>(schema: S, input: unknown, prefix: string):
  * Maps a `ClientError` to its status and JSON body. Anything else is a fault of ours: it is
  * logged (without the request body) and answered 500 with no internals.
  */
-function httpErrors(log: Logger): MiddlewareObj<HttpEvent, HttpResult> {
+function httpErrors(
+  log: Logger,
+  pageRoutes: ReadonlySet<string>,
+  errorPage?: ErrorPage,
+): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const { error } = request;
       if (error instanceof ClientError) {
         const status = ERROR_STATUS[error.code];
         if (status >= 500) log.error("request failed", { code: error.code, reason: error.message });
-        request.response = json(status, errorBody(error), error.headers);
+        const reason = [error.message, ...error.details.map((detail) => `${detail.path}: ${detail.message}`)];
+        const asPage = errorPage && pageRoutes.has(request.event.routeKey) ? errorPage(reason.join("; ")) : null;
+        request.response = asPage
+          ? page(status, asPage.html, asPage.headers)
+          : json(status, errorBody(error), error.headers);
         return;
       }
       log.error("unhandled error", error instanceof Error ? error : String(error));
@@ -170,9 +197,12 @@ function httpErrors(log: Logger): MiddlewareObj<HttpEvent, HttpResult> {
  * case runs comes from the route registry: the scope (checked first, so a caller without it learns
  * nothing more), then path, query and body parsed with the route's schemas, each error naming its field.
  */
+/** How a function with page routes shows a refusal its use case never saw (a malformed token or form). */
+export type ErrorPage = (reason: string) => { html: string; headers: Record<string, string> };
+
 export function httpHandler<H extends HandlerName>(
   implementations: RouteImplementations<H>,
-  options: { auth: ApiAuth; emitMetrics?: boolean },
+  options: { auth: ApiAuth; emitMetrics?: boolean; errorPage?: ErrorPage },
 ) {
   const byRouteKey = new Map(
     (Object.entries(implementations) as [OperationId, (request: unknown) => Promise<AnswerOf<RouteSpec>>][]).map(
@@ -184,7 +214,8 @@ export function httpHandler<H extends HandlerName>(
   );
   const handler = middy<HttpEvent, HttpResult>().use(injectLambdaContext(logger));
   if (options.emitMetrics) handler.use(logMetrics(metrics));
-  return handler.use(httpErrors(logger)).handler(async (event) => {
+  const pageRoutes = new Set([...byRouteKey].filter(([, { route }]) => servesPages(route)).map(([key]) => key));
+  return handler.use(httpErrors(logger, pageRoutes, options.errorPage)).handler(async (event) => {
     const served = byRouteKey.get(event.routeKey);
     if (!served) throw new ClientError("not_found", `no route ${event.routeKey}`);
     const { route, implementation } = served;
@@ -194,15 +225,25 @@ export function httpHandler<H extends HandlerName>(
     const query = route.query ? parsed(route.query, event.queryStringParameters ?? {}, "query") : undefined;
     let body: unknown;
     if (route.body) {
-      const raw = jsonBody(event, route.body.maxBytes);
-      if (route.body.checkedBy === "use case") body = raw;
+      const raw = requestBody(event, route.body.maxBytes, route.body.format);
+      if (route.body.checkedBy === "use case" || route.body.format === "raw") body = raw;
       else {
         const unstorable = storableProblems(raw);
         if (unstorable.length > 0) throw validationFailed(unstorable);
         body = parsed(route.body.schema, raw, "");
       }
     }
-    const answer = await implementation({ path, query, body, caller, header: (name: string) => header(event, name) });
-    return json(Number(answer.status), answer.body, answer.headers);
+    const answer = await implementation({
+      path,
+      query,
+      body,
+      caller,
+      header: (name: string) => header(event, name),
+      baseUrl: `${header(event, "x-forwarded-proto") ?? "https"}://${event.requestContext.domainName}`,
+    });
+    const status = Number(answer.status);
+    return route.responses[status]?.html
+      ? page(status, String(answer.body), answer.headers)
+      : json(status, answer.body, answer.headers);
   });
 }

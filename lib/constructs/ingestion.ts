@@ -24,6 +24,9 @@ export class Ingestion extends Construct {
   readonly identitySecret: Secret;
   readonly enrich: CxFunction;
   readonly queue: ConsumerQueue;
+  /** Delighted's and Formbricks' webhooks, verified and queued for enrichment like intake's submissions. */
+  readonly hooks: CxFunction;
+  readonly integrationSecrets: Secret;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -72,7 +75,8 @@ export class Ingestion extends Construct {
     this.queue.queue.grantSendMessages(this.intake.fn);
     // Claims each response id for its body (a conditional put), so another body under it is refused;
     // reads it back on a repeat, and gives it back when a limit refuses the submission.
-    data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem");
+    // UpdateItem: a survey link's comment step completes the link's ledger item.
+    data.grantTable(this.intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem");
 
     // The key sites sign customer ids with (`data-customer-signature`): their servers read it from here.
     this.identitySecret = new Secret(this, "IdentitySecret", {
@@ -88,5 +92,32 @@ export class Ingestion extends Construct {
     this.intake.addEnvironment(EnvName.identitySecretArn, this.identitySecret.secretArn);
     this.intake.addEnvironment(EnvName.requireSignedCustomers, String(config.identity.requireSignedCustomers));
     this.intake.addEnvironment(EnvName.surveys, JSON.stringify(config.surveys));
+    if (config.surveyLinks.baseUrl) this.intake.addEnvironment(EnvName.surveyLinkBaseUrl, config.surveyLinks.baseUrl);
+
+    this.hooks = new CxFunction(this, "Hooks", {
+      handler: "hooks",
+      description: "Verifies Delighted's and Formbricks' webhooks and queues their responses for enrichment",
+      logRetention,
+      observability,
+      environment: {
+        [EnvName.queueUrl]: this.queue.queue.queueUrl,
+        [EnvName.surveys]: JSON.stringify(config.surveys),
+        [EnvName.formbricksSurveys]: JSON.stringify(config.integrations.formbricksSurveys),
+      },
+    });
+    this.queue.queue.grantSendMessages(this.hooks.fn);
+    // Made empty (a placeholder key only): the operator puts the peers' values in, and until then both hooks refuse.
+    this.integrationSecrets = new Secret(this, "IntegrationSecrets", {
+      description:
+        'cxloop inbound webhooks: {"delightedApiKey": "…", "formbricksWebhookSecret": "whsec_…"}, put by the operator',
+      generateSecretString: { secretStringTemplate: "{}", generateStringKey: "placeholder" },
+    });
+    Validations.of(this.integrationSecrets).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The values are Delighted's API key and a Formbricks webhook's secret, issued by those services: they are rotated there and copied here by hand, so a rotation here could only break the hooks.",
+    });
+    this.integrationSecrets.grantRead(this.hooks.fn);
+    this.hooks.addEnvironment(EnvName.inboundHookSecretsArn, this.integrationSecrets.secretArn);
   }
 }

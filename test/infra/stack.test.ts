@@ -142,12 +142,12 @@ describe("consumer queues", () => {
   const mappings = () => queueMappingsOf(template);
   const handlerOf = (functionId: string) => resourceById(template, functionId).Metadata?.[HANDLER_METADATA_KEY];
 
-  it("feed enrich, follow-up, notify and customer-risk, one queue each", () => {
+  it("feed enrich, follow-up, notify, customer-risk and the webhook fan-out and delivery, one queue each", () => {
     expect(
       mappings()
         .map((m) => handlerOf(m.functionId))
         .sort(),
-    ).toEqual(["customer-risk", "enrich", "follow-up", "notify"].sort());
+    ).toEqual(["customer-risk", "enrich", "follow-up", "notify", "webhook-delivery", "webhook-fanout"].sort());
     expect(new Set(mappings().map((m) => m.queueId)).size).toBe(mappings().length);
   });
 
@@ -353,7 +353,11 @@ describe("functions", () => {
 
 describe("bindings", () => {
   const functions = () => resourcesOf(template, "AWS::Lambda::Function");
-  const allowed = (f: CfnResource) => [...allowedActionsOf(template, roleOf(f)).keys()];
+  // Grants held by a condition count too: the hooks function reaches only the counters' partitions, and needs the name.
+  const allowed = (f: CfnResource) => [
+    ...allowedActionsOf(template, roleOf(f)).keys(),
+    ...conditionalStatementsOf(template, roleOf(f)).flatMap((statement) => statement.actions),
+  ];
 
   it("give every function granted the table its name and reading rules, and no other function the table", () => {
     const readers = functions().filter(([, f]) => allowed(f).some((action) => action.startsWith("dynamodb:")));
@@ -428,10 +432,10 @@ describe("IAM, per function role", () => {
     }
   });
 
-  it("lets intake send to the intake queue, get, put and delete items (its id claims), read the identity secret, and touch no bus", () => {
+  it("lets intake send to the intake queue, get, put, update and delete items (its id claims, survey links), read the identity secret, and touch no bus", () => {
     const actions = allowedActionsOf(template, role("intake"));
     const dynamo = [...actions.keys()].filter((action) => action.startsWith("dynamodb:"));
-    expect(dynamo).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]);
+    expect(dynamo).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
     for (const action of dynamo) expect(sortedJson(actions.get(action) ?? [])).toEqual(sortedJson(tableResources()));
     const send = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
     for (const action of send) expect(actions.get(action)).toEqual([arnOf(intakeQueueId())]);
