@@ -62,6 +62,7 @@ afterAll(async () => {
 });
 
 describe("close the loop in the local runtime", () => {
+  // The first test of the file also waits for the functions' first start, which is slow on a busy machine.
   it("opens exactly one routed case per detractor, with one Slack message (after two failures) and one email", async () => {
     const detractor = {
       id: "loop-1",
@@ -102,7 +103,7 @@ describe("close the loop in the local runtime", () => {
     expect(cases.items.filter((item: Json) => item.responseId === "loop-1")).toHaveLength(1);
     expect(delivered("cx-team")).toHaveLength(1);
     expect((await outbox()).filter((item) => item.to === "cx-team@example.com")).toHaveLength(1);
-  });
+  }, 90_000);
 
   it("keeps the case and shows the failure in the DLQ when Slack keeps failing", async () => {
     const late = { id: "loop-2", type: "csat", score: 1, touchpoint: "delivery", comment: "Parcel lost" };
