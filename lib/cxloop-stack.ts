@@ -9,6 +9,7 @@ import { CloseTheLoop } from "./constructs/close-the-loop";
 import { Console } from "./constructs/console";
 import { Customers } from "./constructs/customers";
 import { Data } from "./constructs/data";
+import { Exports } from "./constructs/exports";
 import { Ingestion } from "./constructs/ingestion";
 import { Measurement } from "./constructs/metrics";
 import { Observability } from "./constructs/observability";
@@ -73,6 +74,7 @@ export class CxloopStack extends Stack {
 
     const access = new Access(this, "Access", shared);
     const webhooks = new Webhooks(this, "Webhooks", { ...shared, closeTheLoop: this.closeTheLoop });
+    const exportJobs = new Exports(this, "Exports", shared);
     // Before the API, which verifies people's tokens; the console, made after the API, registers its address with it.
     this.people = new People(this, "People", config.console);
 
@@ -93,6 +95,7 @@ export class CxloopStack extends Stack {
         "metrics-api": measurement.api,
         "keys-api": access.keysApi,
         "webhooks-api": webhooks.api,
+        "exports-api": exportJobs.api,
       },
     });
 

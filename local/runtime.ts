@@ -24,6 +24,7 @@ import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
 import { startDynalite } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
+import { EXPORTS_PATH, LocalExportFiles } from "./export-files";
 import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
 import { CHARTS_PATH, Outbox, OutboxFiles, slackItem } from "./outbox";
@@ -112,6 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const bus = await startLocalEventBridge();
   const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
   const charts = new OutboxFiles(join(options.dataDir, "outbox-files"));
+  const exportFiles = new LocalExportFiles(join(options.dataDir, "exports"));
   const smtp = await startSmtpCapture(outbox, host);
 
   // The HTTP server listens first so its URL (the Slack webhook stand-in) can go into function environments.
@@ -243,6 +245,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       delete env[EnvName.chartBucket];
       env[EnvName.chartUploadUrl] = `${url}${CHARTS_PATH}`;
     }
+    if (EnvName.exportBucket in env) {
+      // No S3 locally: export parts and files go to the data dir and are served from there (EXPORTS_PATH).
+      delete env[EnvName.exportBucket];
+      env[EnvName.exportUploadUrl] = `${url}${EXPORTS_PATH}`;
+    }
     const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
     functions.set(
       fn.logicalId,
@@ -346,6 +353,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (method === "POST" && path === "/_local/token") return issueToken(request, response);
     if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);
     if (path.startsWith(`${CHARTS_PATH}/`)) return charts.handle(request, response, path.slice(CHARTS_PATH.length + 1));
+    if (path.startsWith(`${EXPORTS_PATH}/`))
+      return exportFiles.handle(request, response, path.slice(EXPORTS_PATH.length + 1));
     const slack = /^\/_local\/slack\/([^/]+)$/.exec(path);
     if (method === "POST" && slack) {
       const body = await readRequestBody(request);

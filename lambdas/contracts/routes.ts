@@ -16,6 +16,7 @@ import {
   operationalEventSchema,
   revenueAtRiskSchema,
 } from "./customers";
+import { EXPORT_ROUTES } from "./exports";
 import { caseIdSchema, customerIdSchema, responseIdSchema } from "./ids";
 import { delightedEventSchema, formbricksEventSchema, hookResultSchema, MAX_HOOK_BYTES } from "./inbound-hooks";
 import { createdKeySchema, keyCreateSchema, keyIdSchema, keyListSchema, keyRevokedSchema } from "./keys";
@@ -71,6 +72,8 @@ export const HANDLERS = [
   "webhooks-api",
   "webhook-fanout",
   "webhook-delivery",
+  "exports-api",
+  "export",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -558,6 +561,7 @@ export const ROUTES = {
     errors: { 404: "no such key (or revoked already)", 422: "bad id" },
   },
   ...WEBHOOK_ROUTES,
+  ...EXPORT_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -59,6 +59,10 @@ export const EnvName = {
   webhookDeadLetterQueueUrl: "WEBHOOK_DEAD_LETTER_QUEUE_URL",
   webhookRetrySchedule: "WEBHOOK_RETRY_SCHEDULE",
   webhookAllowLoopback: "WEBHOOK_ALLOW_LOOPBACK",
+  exportQueueUrl: "EXPORT_QUEUE_URL",
+  exportBucket: "EXPORT_BUCKET",
+  exportUploadUrl: "EXPORT_UPLOAD_URL",
+  exportStepSeconds: "EXPORT_STEP_SECONDS",
 } as const;
 
 const json = <S extends z.ZodType>(schema: S) =>
@@ -139,6 +143,14 @@ export const envSchemas = {
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
+  /** The queue export steps wait in; each step queues the next. */
+  exportQueueUrl: z.url(),
+  /** The private bucket export files are written to (AWS). */
+  exportBucket: z.string().min(1).optional(),
+  /** Where the local runtime takes export files instead of S3: PUT `<url>/<key>`, then served at the same URL. */
+  exportUploadUrl: z.url().optional(),
+  /** How long one export step reads before it writes its part and queues the next (well inside the timeout). */
+  exportStepSeconds: z.coerce.number().positive().max(600).default(60),
 } as const;
 
 type EnvKey = keyof typeof EnvName;

@@ -69,3 +69,5 @@ export const webhookDeliveryKey = (webhookId: string, createdAt: string, message
   pk: webhookDeliveriesPartition(webhookId),
   sk: `DELIVERY#${createdAt}#${messageId}`,
 });
+/** An export job: its progress and parts; gone with the TTL when its file is. */
+export const exportJobKey = (id: string) => ({ pk: `EXPORT#${id}`, sk: "EXPORT" });

@@ -10,6 +10,13 @@ import { sqsClient } from "../adapters/clients/sqs";
 import { CustomerStore } from "../adapters/customer-store";
 import { DeliveryLog } from "../adapters/delivery-log";
 import { EventPublisher } from "../adapters/event-publisher";
+import {
+  DynamoExportJobs,
+  exportReader,
+  LocalExportFiles,
+  S3ExportFiles,
+  SqsExportQueue,
+} from "../adapters/export-store";
 import { KeyStore } from "../adapters/key-store";
 import { MetricsStore } from "../adapters/metrics-store";
 import { createNotifiers } from "../adapters/notifiers";
@@ -257,3 +264,19 @@ export const webhookPoster = /* @__PURE__ */ once(
   () => new GuardedWebhookPoster({ allowLoopback: webhookAllowLoopback(), timeoutMs: 10_000 }),
 );
 export const webhookRetrySchedule = /* @__PURE__ */ once(() => readEnv(["webhookRetrySchedule"]).webhookRetrySchedule);
+
+export const exportJobs = /* @__PURE__ */ once(
+  () => new DynamoExportJobs(dynamoDocumentClient(), tableRules().tableName),
+);
+export const exportQueue = /* @__PURE__ */ once(
+  () => new SqsExportQueue(sqsClient(), readEnv(["exportQueueUrl"]).exportQueueUrl),
+);
+/** Export files: the stage's bucket on AWS, the local runtime's data dir locally; one of them is required. */
+export const exportFiles = /* @__PURE__ */ once(() => {
+  const { exportBucket, exportUploadUrl } = readEnv(["exportBucket", "exportUploadUrl"]);
+  if (exportUploadUrl) return new LocalExportFiles(exportUploadUrl);
+  if (!exportBucket) throw new Error("cxloop configuration error: EXPORT_BUCKET is required");
+  return new S3ExportFiles(s3Client(), exportBucket);
+});
+export const exportSource = /* @__PURE__ */ once(() => exportReader(responseStore()));
+export const exportStepMs = /* @__PURE__ */ once(() => readEnv(["exportStepSeconds"]).exportStepSeconds * 1000);

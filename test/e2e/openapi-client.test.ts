@@ -30,6 +30,14 @@ async function record(operationId: OperationId, path: string, body?: unknown) {
   return answer;
 }
 
+/** Pages for people (a survey link's): documented as `text/html`, so they are checked as pages, not typed as JSON. */
+const pages: { operationId: OperationId; status: number; contentType: string | null }[] = [];
+async function recordPage(operationId: OperationId, url: string, form?: Record<string, string>) {
+  const answer = await fetch(url, form ? { method: "POST", body: new URLSearchParams(form) } : {});
+  pages.push({ operationId, status: answer.status, contentType: answer.headers.get("content-type") });
+  return answer;
+}
+
 /** Type-checks `source` (next to the generated client types) and returns the compiler's complaints. */
 function typeErrors(fileName: string, source: string): string[] {
   const file = join(workDir, fileName);
@@ -122,7 +130,39 @@ describe("a client generated from GET /v1/openapi.json", () => {
     const created = answers.find((answer) => answer.operationId === "createKey")?.body;
     await record("revokeKey", `/v1/keys/${created.id}`);
 
-    expect(new Set(answers.map((answer) => answer.operationId))).toEqual(new Set(Object.keys(ROUTES)));
+    const link = await record("createSurveyLink", "/v1/survey-links", {
+      survey: "onboarding",
+      type: "nps",
+      customer: { id: "oa-c-4" },
+    });
+    await recordPage("getSurveyPage", `${link.body.url}?score=9`);
+    await recordPage("answerSurveyPage", link.body.url, { comment: "Smooth start" });
+    // No peer secrets locally unless set: the hooks answer their documented 401.
+    await record("receiveDelightedHook", "/v1/hooks/delighted", { event_type: "survey_response.created" });
+    await record("receiveFormbricksHook", "/v1/hooks/formbricks", { event: "responseCreated" });
+    const webhook = await record("createWebhook", "/v1/webhooks", {
+      url: "https://hooks.example.com/cxloop",
+      events: ["Response Recorded"],
+    });
+    await record("listWebhooks", "/v1/webhooks");
+    await record("getWebhook", `/v1/webhooks/${webhook.body.id}`);
+    await record("rotateWebhookSecret", `/v1/webhooks/${webhook.body.id}/rotate-secret`);
+    await record("testWebhook", `/v1/webhooks/${webhook.body.id}/test`);
+    await record("listWebhookDeliveries", `/v1/webhooks/${webhook.body.id}/deliveries`);
+    await record("deleteWebhook", `/v1/webhooks/${webhook.body.id}`);
+    const exported = await record("createExport", "/v1/exports", {
+      from: `${today}T00:00:00.000Z`,
+      to: `${today}T23:59:59.999Z`,
+      format: "jsonl",
+    });
+    expect(exported.status).toBe(202);
+    await record("getExport", `/v1/exports/${exported.body.id}`);
+
+    expect(pages.map(({ status, contentType }) => [status, contentType])).toEqual([
+      [200, "text/html; charset=utf-8"],
+      [200, "text/html; charset=utf-8"],
+    ]);
+    expect(new Set([...answers, ...pages].map((answer) => answer.operationId))).toEqual(new Set(Object.keys(ROUTES)));
     expect(answers.some((answer) => answer.status >= 400)).toBe(true);
 
     const document = answers.find((answer) => answer.operationId === "getOpenApi")?.body;

@@ -1,3 +1,4 @@
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Scope } from "../../lambdas/contracts/auth";
@@ -21,12 +22,20 @@ beforeAll(async () => {
   // Survey links are signed with a key derived from it; without one, making a link is a 503 by design.
   process.env.IDENTITY_SECRET = "fuzz-identity-secret-0123456789abcdefgh";
   pipeline = await startPipeline();
+  // Export and webhook work queues of their own: nothing the fuzzer starts may land in the intake queue it drains.
+  for (const [name, variable] of [
+    ["fuzz-exports", "EXPORT_QUEUE_URL"],
+    ["fuzz-webhooks", "WEBHOOK_QUEUE_URL"],
+  ] as const)
+    process.env[variable] = (await pipeline.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl;
+  process.env.EXPORT_UPLOAD_URL = "http://127.0.0.1:9/_local/exports";
   for (const name of new Set(Object.values(ROUTES).map((route) => route.handler)))
     handlers.set(name, await pipeline.api(name));
 }, 60_000);
 afterAll(async () => {
   await pipeline.stop();
-  delete process.env.IDENTITY_SECRET;
+  for (const name of ["IDENTITY_SECRET", "EXPORT_QUEUE_URL", "WEBHOOK_QUEUE_URL", "EXPORT_UPLOAD_URL"])
+    delete process.env[name];
 });
 
 const keys = { none: undefined, garbage: "not-a-key", submit: KEYS.submit, read: KEYS.read, admin: KEYS.admin };

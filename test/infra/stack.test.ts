@@ -142,12 +142,14 @@ describe("consumer queues", () => {
   const mappings = () => queueMappingsOf(template);
   const handlerOf = (functionId: string) => resourceById(template, functionId).Metadata?.[HANDLER_METADATA_KEY];
 
-  it("feed enrich, follow-up, notify, customer-risk and the webhook fan-out and delivery, one queue each", () => {
+  it("feed enrich, follow-up, notify, customer-risk, the webhook fan-out and delivery, and export steps, one queue each", () => {
     expect(
       mappings()
         .map((m) => handlerOf(m.functionId))
         .sort(),
-    ).toEqual(["customer-risk", "enrich", "follow-up", "notify", "webhook-delivery", "webhook-fanout"].sort());
+    ).toEqual(
+      ["customer-risk", "enrich", "export", "follow-up", "notify", "webhook-delivery", "webhook-fanout"].sort(),
+    );
     expect(new Set(mappings().map((m) => m.queueId)).size).toBe(mappings().length);
   });
 
@@ -160,11 +162,12 @@ describe("consumer queues", () => {
   });
 
   it("report partial batch failures and cap the consumer's concurrency", () => {
-    for (const { id, mapping } of mappings())
-      expect(mapping.Properties, id).toMatchObject({
-        FunctionResponseTypes: ["ReportBatchItemFailures"],
-        ScalingConfig: { MaximumConcurrency: 5 },
-      });
+    for (const { id, mapping, functionId } of mappings()) {
+      expect(mapping.Properties, id).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"] });
+      // Five at most; export steps two, since each holds a page of records and a gzip stream in memory.
+      const concurrency = (mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+      expect(concurrency, id).toBe(handlerOf(functionId) === "export" ? 2 : 5);
+    }
   });
 
   it("redrive after config.maxReceiveCount to an encrypted, TLS-only DLQ kept 14 days and alarmed", () => {
