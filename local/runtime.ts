@@ -19,15 +19,15 @@ import {
   writeProxyResult,
 } from "./api-gateway";
 import { LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
+import { CHART_FILES, EXPORT_FILES, LOCAL_BUCKETS, LocalBucket } from "./bucket-files";
 import { ConsoleSite } from "./console-site";
 import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
 import { startDynalite } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
-import { EXPORTS_PATH, LocalExportFiles } from "./export-files";
 import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
-import { CHARTS_PATH, Outbox, OutboxFiles, slackItem } from "./outbox";
+import { Outbox, slackItem } from "./outbox";
 import { LocalPeople, localSignInSchema } from "./people";
 import { ScheduleTimer } from "./schedules";
 import { landingPath, signInPage } from "./sign-in-page";
@@ -112,8 +112,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const sqsUrl = localSqs.url;
   const bus = await startLocalEventBridge();
   const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
-  const charts = new OutboxFiles(join(options.dataDir, "outbox-files"));
-  const exportFiles = new LocalExportFiles(join(options.dataDir, "exports"));
+  const buckets = [
+    new LocalBucket(CHART_FILES, join(options.dataDir, "outbox-files")),
+    new LocalBucket(EXPORT_FILES, join(options.dataDir, "exports")),
+  ];
   const smtp = await startSmtpCapture(outbox, host);
 
   // The HTTP server listens first so its URL (the Slack webhook stand-in) can go into function environments.
@@ -241,14 +243,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
     }
     if (EnvName.chartBucket in env) {
-      // No S3 locally: the chart is filed beside the outbox and served from there (CHARTS_PATH).
+      // No S3 locally: the chart is filed beside the outbox and served from there.
       delete env[EnvName.chartBucket];
-      env[EnvName.chartUploadUrl] = `${url}${CHARTS_PATH}`;
+      env[EnvName.chartUploadUrl] = `${url}${CHART_FILES.path}`;
     }
     if (EnvName.exportBucket in env) {
-      // No S3 locally: export parts and files go to the data dir and are served from there (EXPORTS_PATH).
+      // No S3 locally: export parts and files go to the data dir and are served from there.
       delete env[EnvName.exportBucket];
-      env[EnvName.exportUploadUrl] = `${url}${EXPORTS_PATH}`;
+      env[EnvName.exportUploadUrl] = `${url}${EXPORT_FILES.path}`;
     }
     const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
     functions.set(
@@ -352,9 +354,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (method === "GET" && path === "/_local/jwks.json") return sendJson(response, 200, people.jwks);
     if (method === "POST" && path === "/_local/token") return issueToken(request, response);
     if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);
-    if (path.startsWith(`${CHARTS_PATH}/`)) return charts.handle(request, response, path.slice(CHARTS_PATH.length + 1));
-    if (path.startsWith(`${EXPORTS_PATH}/`))
-      return exportFiles.handle(request, response, path.slice(EXPORTS_PATH.length + 1));
+    const bucket = buckets.find((candidate) => candidate.owns(path));
+    if (bucket) return bucket.handle(request, response, path);
     const slack = /^\/_local\/slack\/([^/]+)$/.exec(path);
     if (method === "POST" && slack) {
       const body = await readRequestBody(request);
@@ -589,7 +590,8 @@ async function createTable(client: DynamoDBClient, name: string, properties: Rec
 /** What stays up while Ctrl-C drains: the Slack stand-in the functions post to, and what shows the outcome. */
 function isStandIn(method: string, path: string) {
   if (method === "POST") return /^\/_local\/slack\/[^/]+$/.test(path);
-  if (path.startsWith(`${CHARTS_PATH}/`)) return method === "PUT" || method === "GET";
+  // The buckets too: an export step or a digest still running puts its file, and what was put can be fetched.
+  if (LOCAL_BUCKETS.some((bucket) => path.startsWith(`${bucket.path}/`))) return method === "PUT" || method === "GET";
   return method === "GET" && (path === "/_local/health" || path === "/_local/outbox");
 }
 

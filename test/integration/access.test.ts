@@ -1,7 +1,15 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ALLOWED_ORIGIN, type HttpAnswer, httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+import {
+  ALLOWED_ORIGIN,
+  drain,
+  type HttpAnswer,
+  httpEvent,
+  KEYS,
+  type Pipeline,
+  startPipeline,
+} from "../support/pipeline";
 
 /**
  * Keys made and revoked through `/v1/keys`, and the limits on browser keys, through the real
@@ -44,10 +52,6 @@ const submission = (body: unknown, headers: Record<string, string>, sourceIp = "
   pipeline.intake(fromAddress(httpEvent("POST /v1/responses", { body: JSON.stringify(body), headers }), sourceIp));
 const createKey = (body: unknown) =>
   keysApi(httpEvent("POST /v1/keys", { body: JSON.stringify(body), headers: admin }));
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 
 describe("managed API keys", () => {
   it("creates a key shown once, stores only a salted hash, and lists it without the key", async () => {
@@ -145,7 +149,7 @@ describe("managed API keys", () => {
     const serverSide = await submission(nps, asKey(), "198.51.100.3");
     expect(serverSide.statusCode).toBe(403);
     expect(serverSide.body.error.message).toMatch(/Origin/);
-    await drain();
+    await drain(pipeline);
   });
 });
 
@@ -166,7 +170,7 @@ describe("limits on browser keys", () => {
     expect((await submission({ type: "nps", score: 8 }, admin, "192.0.2.10")).statusCode).toBe(202);
     later(60);
     expect((await submission({ type: "nps", score: 8 }, formKey, "192.0.2.10")).statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
   });
 
   it("answers 429 past the per-key limit, whatever the address", async () => {
@@ -174,7 +178,7 @@ describe("limits on browser keys", () => {
     for (let n = 0; n < 7; n += 1)
       statuses.push((await submission({ type: "csat", score: 4 }, formKey, `192.0.2.${100 + n}`)).statusCode);
     expect(statuses).toEqual([202, 202, 202, 202, 202, 202, 429]);
-    await drain();
+    await drain(pipeline);
   });
 
   it("lets a customer answer a survey only so often; an honest retry still gets its first answer", async () => {
@@ -193,14 +197,14 @@ describe("limits on browser keys", () => {
     expect(third.body.error.message).toMatch(/customer and survey/);
     expect((await submission(detractor("flood-1"), formKey, address(4))).statusCode).toBe(202);
     expect((await submission(detractor("other-survey", "checkout"), formKey, address(5))).statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
     const stored = (await pipeline.storedResponses()).map((item) => item.id?.S);
     expect(stored).toEqual(expect.arrayContaining(["flood-1", "flood-2", "other-survey"]));
     expect(stored).not.toContain("flood-3");
 
     later(3600);
     expect((await submission(detractor("flood-3"), formKey, address(6))).statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
   });
 
   it("refuses batch items over the customer limit one by one", async () => {
@@ -219,6 +223,6 @@ describe("limits on browser keys", () => {
     expect(answer.body.results.filter((result: { status: string }) => result.status === "rejected")[0].error.code).toBe(
       "rate_limited",
     );
-    await drain();
+    await drain(pipeline);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerSignature } from "../../lambdas/core/collect";
-import { ALLOWED_ORIGIN, httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+import { ALLOWED_ORIGIN, drain, httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * Browsers speaking for customers, through the real intake against dynalite: with the stage requiring
@@ -37,10 +37,6 @@ const nps = (id: string, customer?: object, survey = "post-purchase", extra: obj
   ...(customer ? { customer } : {}),
   ...extra,
 });
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 const storedIds = async () => (await pipeline.storedResponses()).map((item) => item.id?.S);
 const eligibility = (query: Record<string, string>, key: string = KEYS.submit) =>
   pipeline.intake(
@@ -57,7 +53,7 @@ const asServer = (body: object) =>
 describe("signed customer ids", () => {
   it("stores a signed customer's response, without the signature", async () => {
     expect((await pipeline.submit(nps("sig-ok", signed("c-signed")))).statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
     const [item] = (await pipeline.storedResponses()).filter((stored) => stored.id?.S === "sig-ok");
     expect(JSON.stringify(item)).not.toContain("signature");
   });
@@ -75,7 +71,7 @@ describe("signed customer ids", () => {
     const missing = await pipeline.submit(nps("sig-missing", { id: "c-victim" }));
     expect(missing.statusCode).toBe(403);
     expect(missing.body.error.message).toBe("this stage accepts only signed customer ids from web pages");
-    await drain();
+    await drain(pipeline);
     for (const id of ["sig-wrong", "sig-borrowed", "sig-missing"]) expect(await storedIds()).not.toContain(id);
   });
 
@@ -127,7 +123,7 @@ describe("throttled surveys", () => {
     expect(Number(again.headers["retry-after"])).toBeGreaterThan(80 * 86_400);
     const retry = await pipeline.submit(nps("thr-1", customer, THROTTLED, ANSWERED));
     expect(retry.statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
     expect(await storedIds()).toContain("thr-1");
     expect(await storedIds()).not.toContain("thr-2");
   });

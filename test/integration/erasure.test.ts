@@ -5,7 +5,7 @@ import { DetailType } from "../../lambdas/contracts/events";
 import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { openCase } from "../../lambdas/core/cases";
 import { config, record } from "../support/cases";
-import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
+import { drain, httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * Erasure through the real entry points, for a customer with more responses than one erasure page holds:
@@ -63,10 +63,6 @@ const scan = async () => {
   } while (key);
   return items;
 };
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 
 /** Response ids are the client's keys and stay, so they do not name the customer here. */
 const submission = (index: number, customerId: string) => ({
@@ -103,7 +99,7 @@ beforeAll(async () => {
     expect((await pipeline.submitBatch({ responses })).body.accepted).toBe(responses.length);
   }
   await pipeline.submit(submission(0, OTHER));
-  await drain();
+  await drain(pipeline);
   const recomputed = await metricsApi(
     httpEvent("POST /v1/metrics/recompute", { headers: admin, body: JSON.stringify(WINDOW) }),
   );
@@ -192,7 +188,7 @@ describe("DELETE /v1/customers/{id}", () => {
 
   it("does not bring the customer back when an old submission is delivered again", async () => {
     expect((await pipeline.submit(submission(7, CUSTOMER))).statusCode).toBe(202);
-    await drain();
+    await drain(pipeline);
     expect((await customerCall("GET /v1/customers/{id}", CUSTOMER)).statusCode).toBe(404);
     expect((await listByCustomer(CUSTOMER)).body.items).toEqual([]);
   });

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent, SQSRecord } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResponseStore } from "../../lambdas/adapters/response-store";
 import { EXPORT_CSV_COLUMNS } from "../../lambdas/contracts/exports";
-import { EXPORTS_PATH, LocalExportFiles } from "../../local/export-files";
+import { EXPORT_FILES, LocalBucket } from "../../local/bucket-files";
 import { toSqsRecord } from "../../local/sqs-poller";
 import { type HttpAnswer, httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
 import { responseRecord } from "../support/responses";
@@ -30,14 +30,14 @@ beforeAll(async () => {
   pipeline = await startPipeline();
   const { QueueUrl } = await pipeline.sqs.send(new CreateQueueCommand({ QueueName: "exports" }));
   exportQueueUrl = QueueUrl as string;
-  const store = new LocalExportFiles(mkdtempSync(join(tmpdir(), "cxloop-exports-")));
+  const store = new LocalBucket(EXPORT_FILES, mkdtempSync(join(tmpdir(), "cxloop-exports-")));
   files = createServer((request, response) => {
-    void store.handle(request, response, (request.url ?? "").slice(EXPORTS_PATH.length + 1));
+    void store.handle(request, response, request.url ?? "");
   });
   await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
   Object.assign(process.env, {
     EXPORT_QUEUE_URL: exportQueueUrl,
-    EXPORT_UPLOAD_URL: `http://127.0.0.1:${(files.address() as AddressInfo).port}${EXPORTS_PATH}`,
+    EXPORT_UPLOAD_URL: `http://127.0.0.1:${(files.address() as AddressInfo).port}${EXPORT_FILES.path}`,
     EXPORT_STEP_SECONDS: "0.001",
   });
   api = await pipeline.api("exports-api");

@@ -1,7 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { delightedSignature } from "../../lambdas/core/inbound-hooks";
-import { httpEvent, type Pipeline, startPipeline } from "../support/pipeline";
+import { drain, httpEvent, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * Delighted's and Formbricks' webhooks through the real hooks handler and enrichment against dynalite: a valid
@@ -31,10 +31,6 @@ afterAll(async () => {
   for (const name of ["INBOUND_HOOK_SECRETS", "FORMBRICKS_SURVEYS"]) delete process.env[name];
 });
 
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 const stored = async (id: string) =>
   (await pipeline.storedResponses())
     .filter((item) => item.id?.S === id)
@@ -73,17 +69,17 @@ describe("POST /v1/hooks/delighted", () => {
     const created = await delighted(delightedEvent("created", surveyResponse()));
     expect(created.statusCode).toBe(200);
     expect(created.body).toEqual({ queued: ["delighted-9001"], ignored: null });
-    await drain();
+    await drain(pipeline);
     const update = delightedEvent(
       "updated",
       surveyResponse({ comment: "The courier never rang the bell.", updated_at: CREATED_AT + 90 }),
     );
     expect((await delighted(update)).statusCode).toBe(200);
-    await drain();
+    await drain(pipeline);
     // Delighted retries: the update again, then the create late, change nothing.
     await delighted(update);
     await delighted(delightedEvent("created", surveyResponse()));
-    await drain();
+    await drain(pipeline);
     expect(await stored("delighted-9001")).toEqual([
       {
         score: 4,
@@ -104,7 +100,7 @@ describe("POST /v1/hooks/delighted", () => {
     expect((await delighted(body, delightedSignature("someone else's key", body))).statusCode).toBe(401);
     const tampered = body.replace('"score":4', '"score":10');
     expect((await delighted(tampered, delightedSignature(DELIGHTED_KEY, body))).statusCode).toBe(401);
-    await drain();
+    await drain(pipeline);
     expect(await stored("delighted-9002")).toEqual([]);
   });
 
@@ -157,7 +153,7 @@ describe("POST /v1/hooks/formbricks", () => {
     };
     expect((await formbricks(finished, FORMBRICKS_SECRET, "msg-2")).statusCode).toBe(200);
     expect((await formbricks(finished, FORMBRICKS_SECRET, "msg-2")).statusCode).toBe(200);
-    await drain();
+    await drain(pipeline);
     expect(await stored("formbricks-resp-42")).toEqual([
       {
         score: 9,
@@ -188,7 +184,7 @@ describe("POST /v1/hooks/formbricks", () => {
       wrong,
     );
     expect(forged.statusCode).toBe(401);
-    await drain();
+    await drain(pipeline);
     expect(await stored("formbricks-resp-43")).toEqual([]);
   });
 });

@@ -1,7 +1,15 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DetailType, EVENT_SOURCE } from "../../lambdas/contracts/events";
-import { ALLOWED_ORIGIN, httpEvent, KEYS, type Pipeline, startPipeline, untilRedelivery } from "../support/pipeline";
+import {
+  ALLOWED_ORIGIN,
+  drain,
+  httpEvent,
+  KEYS,
+  type Pipeline,
+  startPipeline,
+  untilRedelivery,
+} from "../support/pipeline";
 
 let pipeline: Pipeline;
 
@@ -15,10 +23,6 @@ beforeEach(() => {
   pipeline.bus.failNext(0);
 });
 
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 const eventsFor = (id: string) => pipeline.bus.events.filter((event) => (event.detail as { id: string }).id === id);
 
 describe("intake → queue → enrichment → table → event", () => {
@@ -52,7 +56,7 @@ describe("intake → queue → enrichment → table → event", () => {
     });
     expect(posted.statusCode).toBe(202);
     expect(posted.body).toEqual({ id: "resp-enrich-1", status: "accepted" });
-    await drain();
+    await drain(pipeline);
 
     const got = await pipeline.read(
       httpEvent("GET /v1/responses/{id}", {
@@ -102,7 +106,7 @@ describe("intake → queue → enrichment → table → event", () => {
     // The event-source mapping may hand the same message over again: deliver the batch twice.
     await pipeline.deliver(records.map((record) => ({ ...record })));
     await pipeline.deliver(records);
-    await drain();
+    await drain(pipeline);
 
     const stored = (await pipeline.storedResponses()).filter((item) => item.id?.S === "resp-dup-1");
     expect(stored).toHaveLength(1);
@@ -116,7 +120,7 @@ describe("intake → queue → enrichment → table → event", () => {
     const again = await pipeline.submit(body, { "idempotency-key": "order-991:ces" });
     expect(first.body).toEqual({ id: "order-991:ces", status: "accepted" });
     expect(again.body).toEqual(first.body);
-    await drain();
+    await drain(pipeline);
     const stored = (await pipeline.storedResponses()).filter((item) => item.id?.S === "order-991:ces");
     expect(stored).toHaveLength(1);
     expect(stored[0]?.category?.S).toBe("easy");
@@ -143,7 +147,7 @@ describe("intake → queue → enrichment → table → event", () => {
       { index: 0, status: "rejected", error: { code: "idempotency_conflict", details: [{ path: "responses.0.id" }] } },
       { index: 1, status: "accepted", id: "resp-claim-2" },
     ]);
-    await drain();
+    await drain(pipeline);
     const stored = (await pipeline.storedResponses()).filter((item) => item.id?.S === "resp-claim-1");
     expect(stored).toHaveLength(1);
     expect(stored[0]?.score?.N).toBe("9");
@@ -154,7 +158,7 @@ describe("intake → queue → enrichment → table → event", () => {
     const b = await pipeline.submit({ type: "nps", score: 10 });
     expect(a.body.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(a.body.id).not.toBe(b.body.id);
-    await drain();
+    await drain(pipeline);
   });
 
   it("publishes on redelivery when the first attempt stored the record but failed to publish", async () => {
@@ -270,7 +274,7 @@ describe("authentication and scopes", () => {
     const fromForm = await pipeline.intake(submitEvent({ "x-api-key": KEYS.submit, origin: ALLOWED_ORIGIN }));
     const fromServer = await pipeline.intake(submitEvent({ authorization: `Bearer ${KEYS.admin}` }));
     expect([fromForm.statusCode, fromServer.statusCode]).toEqual([202, 202]);
-    await drain();
+    await drain(pipeline);
   });
 
   it("refuses to read with a submit-only key", async () => {

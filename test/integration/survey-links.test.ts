@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueSurveyLink, surveyLinkKey } from "../../lambdas/core/survey-links";
-import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+import { drain, httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * Survey links through the real intake and enrichment against dynalite: a link answers one survey once, as one
@@ -23,10 +23,6 @@ afterAll(async () => {
   for (const name of ["IDENTITY_SECRET", "SURVEYS"]) delete process.env[name];
 });
 
-const drain = async () => {
-  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
-    await pipeline.deliver(records);
-};
 const createLink = (body: object, key: string = KEYS.admin) =>
   pipeline.intake(
     httpEvent("POST /v1/survey-links", { body: JSON.stringify(body), headers: { authorization: `Bearer ${key}` } }),
@@ -93,7 +89,7 @@ describe("POST /v1/survey-links", () => {
   it("refuses a customer inside the survey's throttle window with 429", async () => {
     const first = await createLink(npsLink("c-throttled", { survey: THROTTLED }));
     await post(first.body.token, { score: "9" });
-    await drain();
+    await drain(pipeline);
     const again = await createLink(npsLink("c-throttled", { survey: THROTTLED }));
     expect(again.statusCode).toBe(429);
     expect(again.body.error).toMatchObject({ code: "survey_throttled", details: [{ path: "customer.id" }] });
@@ -118,14 +114,14 @@ describe("GET /s/{token}", () => {
     const scored = await open(body.token, 3);
     expect(scored.statusCode).toBe(200);
     expect(scored.body).toContain('<textarea id="comment" name="comment"');
-    await drain();
+    await drain(pipeline);
     const [first] = await stored(body.responseId);
     expect(first).toMatchObject({ score: 3, comment: null, channel: "email", customer: "c-one-click" });
 
     const thanks = await post(body.token, { comment: "The courier left my parcel in the rain." });
     expect(thanks.statusCode).toBe(200);
     expect(thanks.body).toContain("Thank you for your feedback!");
-    await drain();
+    await drain(pipeline);
     const versions = await stored(body.responseId);
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({
@@ -149,7 +145,7 @@ describe("GET /s/{token}", () => {
         receivedAt: first?.submittedAt,
       }),
     );
-    await drain();
+    await drain(pipeline);
     expect(await stored(body.responseId)).toEqual(versions);
   });
 
@@ -165,7 +161,7 @@ describe("GET /s/{token}", () => {
     expect((await post(body.token, { comment: "Something else entirely" })).statusCode).toBe(409);
     expect((await open(body.token)).statusCode).toBe(409);
     expect((await open(body.token, 9)).statusCode).toBe(409);
-    await drain();
+    await drain(pipeline);
     expect(await stored(body.responseId)).toEqual([
       expect.objectContaining({ score: 9, comment: "Lovely onboarding" }),
     ]);
@@ -180,7 +176,7 @@ describe("GET /s/{token}", () => {
     expect(offScale.statusCode).toBe(422);
     expect(offScale.body).toContain('role="alert"');
     expect((await post(body.token, { score: "5", comment: "Quick and friendly support" })).statusCode).toBe(200);
-    await drain();
+    await drain(pipeline);
     expect(await stored(body.responseId)).toEqual([
       expect.objectContaining({ score: 5, comment: "Quick and friendly support" }),
     ]);
@@ -212,7 +208,7 @@ describe("GET /s/{token}", () => {
     const malformed = await open("not-a-token", 9);
     expect(malformed.statusCode).toBe(422);
     expect(malformed.headers["content-type"]).toBe("text/html; charset=utf-8");
-    await drain();
+    await drain(pipeline);
     for (const id of [body.responseId, foreign.responseId, expired.responseId]) expect(await stored(id)).toEqual([]);
   });
 });

@@ -228,3 +228,9 @@ export async function startPipeline(
   };
 }
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/** Delivers the intake queue to enrichment until it is empty, as the event-source mapping would. */
+export async function drain(pipeline: Pipeline): Promise<void> {
+  for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
+    await pipeline.deliver(records);
+}
