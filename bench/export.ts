@@ -28,6 +28,7 @@ function recordAt(index: number): ResponseRecord {
     survey: "post-purchase",
     channel: "email",
     touchpoint: "delivery",
+    stage: "own",
     customer: {
       id: `c-${index % 50_000}`,
       segment: "smb",

@@ -1,3 +1,4 @@
+import { DEFAULT_JOURNEY, stageOf } from "../lambdas/contracts/journey";
 import { channels } from "../lambdas/contracts/submission";
 import type { RollupResponse } from "../lambdas/core/aggregates";
 import { addDays } from "../lambdas/core/metrics";
@@ -286,6 +287,7 @@ export function* responsesOfDay(plan: SyntheticPlan, day: string, count: number)
       sentiment: commented ? sentiment(random, goodness) : null,
       survey: survey.name,
       touchpoint,
+      stage: stageOf(DEFAULT_JOURNEY, touchpoint),
       channel,
       submittedAt: new Date(ms).toISOString(),
       customer: anonymous ? null : customer(who),

@@ -3,6 +3,7 @@ import { abuseControlSchema, apiKeyEntrySchema } from "../lambdas/contracts/auth
 import { surveySettingsSchema } from "../lambdas/contracts/collect";
 import { followUpConfigSchema } from "../lambdas/contracts/follow-up-config";
 import { formbricksSurveysSchema } from "../lambdas/contracts/formbricks-mapping";
+import { DEFAULT_JOURNEY, journeySchema } from "../lambdas/contracts/journey";
 import { DEFAULT_MIN_RESPONSES, digestConfigSchema } from "../lambdas/contracts/metrics";
 import { sentimentProviders, themeTaxonomySchema } from "../lambdas/contracts/runtime-env";
 import { timeZoneSchema } from "../lambdas/contracts/time-zone";
@@ -95,6 +96,11 @@ export const stageConfigSchema = z.strictObject({
     })
     .prefault({}),
   sentimentProvider: z.enum(sentimentProviders).default("lexicon"),
+  /**
+   * The customer journey: its stages and each touchpoint's stage, stamped on every response (`stage`) and
+   * kept as a metrics dimension. Default: buy, own, advocate, with common touchpoints mapped (contracts/journey.ts).
+   */
+  journey: journeySchema.default(DEFAULT_JOURNEY),
   /** Replaces the default theme taxonomy: theme name to keywords, or to keywords per language. */
   themes: themeTaxonomySchema.optional(),
   eventBusName: z

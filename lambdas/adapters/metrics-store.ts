@@ -39,6 +39,7 @@ const ROLLUP_FIELDS = [
   "sentiment",
   "survey",
   "touchpoint",
+  "stage",
   "channel",
   "submittedAt",
   "customer.id",
@@ -159,6 +160,7 @@ export class MetricsStore {
           sentiment: item.sentiment ?? null,
           survey: item.survey ?? null,
           touchpoint: item.touchpoint ?? null,
+          stage: item.stage ?? null,
           channel: item.channel ?? null,
           submittedAt: String(item.submittedAt),
           customer: customer

@@ -73,6 +73,7 @@ export const EXPORT_CSV_COLUMNS = [
   "survey",
   "channel",
   "touchpoint",
+  "stage",
   "customerId",
   "segment",
   "submittedAt",

@@ -3,7 +3,7 @@ import { contactSchema } from "./follow-up-config";
 import { dayOrInstantSchema, daySchema } from "./instants";
 
 /** Dimensions every aggregate is kept by; each is also a `groupBy` and a filter of `GET /v1/metrics`. */
-export const DIMENSIONS = ["survey", "touchpoint", "channel", "segment"] as const;
+export const DIMENSIONS = ["survey", "touchpoint", "channel", "segment", "stage"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 export const PERIODS = ["day", "week", "month"] as const;
 export type Period = (typeof PERIODS)[number];
@@ -26,6 +26,7 @@ export const metricsQuerySchema = z
     touchpoint: dimensionFilter.optional(),
     channel: dimensionFilter.optional(),
     segment: dimensionFilter.optional(),
+    stage: dimensionFilter.optional().meta({ description: "journey stage (stage config `journey`)" }),
   })
   .meta({ id: "MetricsQuery" });
 export type MetricsQuery = z.output<typeof metricsQuerySchema>;

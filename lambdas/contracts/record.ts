@@ -62,6 +62,11 @@ export const responseRecordSchema = z
     survey: z.string().nullable(),
     channel: z.enum(channels).nullable(),
     touchpoint: z.string().nullable(),
+    stage: z
+      .string()
+      .nullable()
+      .default(null)
+      .meta({ description: "journey stage of the touchpoint (stage config `journey`); null when it maps to none" }),
     customer: customerSnapshotSchema.nullable(),
     submittedAt: z.iso.datetime({ offset: true }),
     receivedAt: z.iso.datetime({ offset: true }),

@@ -3,6 +3,7 @@ import { abuseControlSchema, apiKeyEntrySchema, peopleAuthSchema } from "./auth"
 import { surveySettingsSchema } from "./collect";
 import { contactSchema, followUpConfigSchema } from "./follow-up-config";
 import { formbricksSurveysSchema, inboundHookSecretsSchema } from "./inbound-hooks";
+import { DEFAULT_JOURNEY, journeySchema } from "./journey";
 import { DEFAULT_MIN_RESPONSES } from "./metrics";
 import { timeZoneSchema } from "./time-zone";
 
@@ -42,6 +43,7 @@ export const EnvName = {
   inboundHookSecretsArn: "INBOUND_HOOK_SECRETS_ARN",
   formbricksSurveys: "FORMBRICKS_SURVEYS",
   themes: "THEMES",
+  journey: "JOURNEY",
   sentimentProvider: "SENTIMENT_PROVIDER",
   followUpConfig: "FOLLOW_UP_CONFIG",
   slackWebhooks: "SLACK_WEBHOOKS",
@@ -107,6 +109,8 @@ export const envSchemas = {
   /** Per Formbricks survey id: the cxloop survey and what each question is (see contracts/formbricks-mapping). */
   formbricksSurveys: json(formbricksSurveysSchema).default({}),
   themes: json(themeTaxonomySchema).optional(),
+  /** The journey's stages and which touchpoint is in which; absent: buy, own, advocate (contracts/journey). */
+  journey: json(journeySchema).default(DEFAULT_JOURNEY),
   sentimentProvider: z.enum(sentimentProviders).default("lexicon"),
   followUpConfig: json(followUpConfigSchema),
   /** Slack webhooks by name, given directly (local runs); on AWS they come from the secret instead. */

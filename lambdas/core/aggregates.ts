@@ -5,7 +5,17 @@ import { cesCategory, csatCategory, DEFAULT_SCALES, npsCategory, scaleLabel } fr
 /** What the rollup reads of each stored response. */
 export type RollupResponse = Pick<
   ResponseRecord,
-  "id" | "type" | "score" | "scale" | "themes" | "sentiment" | "survey" | "touchpoint" | "channel" | "submittedAt"
+  | "id"
+  | "type"
+  | "score"
+  | "scale"
+  | "themes"
+  | "sentiment"
+  | "survey"
+  | "touchpoint"
+  | "stage"
+  | "channel"
+  | "submittedAt"
 > & {
   customer: Pick<NonNullable<ResponseRecord["customer"]>, "id" | "segment" | "annualValue" | "currency"> | null;
 };
@@ -180,6 +190,7 @@ const cellKey = (response: RollupResponse): Record<Dimension, string | null> => 
   touchpoint: response.touchpoint,
   channel: response.channel,
   segment: response.customer?.segment ?? null,
+  stage: response.stage ?? null,
 });
 
 /**
@@ -368,7 +379,7 @@ export function cellsOfView(cells: readonly Cell[], view: CellView): Cell[] {
   const kept = dimensionsOf(view);
   const collapsed = new Map<string, Cell>();
   for (const cell of cells) {
-    const key: Cell["key"] = { survey: null, touchpoint: null, channel: null, segment: null };
+    const key: Cell["key"] = { survey: null, touchpoint: null, channel: null, segment: null, stage: null };
     for (const dimension of kept) key[dimension] = cell.key[dimension];
     const id = JSON.stringify(key);
     const into = collapsed.get(id) ?? { key, stats: emptyStats() };

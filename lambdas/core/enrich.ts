@@ -43,6 +43,8 @@ export function enrich(
     now: Date;
     /** The comment's language (core/language), when it has one. */
     language?: Language;
+    /** The journey stage of the submission's touchpoint. */
+    stage: string | null;
   },
 ): ResponseRecord {
   const score = submission.score ?? null;
@@ -61,6 +63,7 @@ export function enrich(
     survey: submission.survey ?? null,
     channel: submission.channel ?? null,
     touchpoint: submission.touchpoint ?? null,
+    stage: lookups.stage,
     customer: customerSnapshot(submission.customer, lookups.profile),
     submittedAt: submission.submittedAt,
     receivedAt: submission.receivedAt,

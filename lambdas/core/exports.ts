@@ -207,6 +207,7 @@ export function csvLine(record: ResponseRecord): string {
     survey: cell(record.survey, true),
     channel: cell(record.channel),
     touchpoint: cell(record.touchpoint, true),
+    stage: cell(record.stage),
     customerId: cell(record.customer?.id, true),
     segment: cell(record.customer?.segment, true),
     submittedAt: cell(record.submittedAt),

@@ -24,8 +24,8 @@ function windowsOf(query: { from?: string; to?: string }, today: string) {
  */
 export async function metricsFor(query: MetricsQuery, ports: MetricsQueryPorts) {
   const { current, previous } = windowsOf(query, ports.today());
-  const { survey, touchpoint, channel, segment } = query;
-  const filters = { survey, touchpoint, channel, segment };
+  const { survey, touchpoint, channel, segment, stage } = query;
+  const filters = { survey, touchpoint, channel, segment, stage };
   const groupBy = query.groupBy ?? null;
   const days = await ports.aggregates.days(viewFor(filters, groupBy), previous.from, current.to);
   return computeMetrics({

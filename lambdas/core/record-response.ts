@@ -1,3 +1,4 @@
+import { type Journey, stageOf } from "../contracts/journey";
 import type { QueuedSubmission, ResponseRecord } from "../contracts/record";
 import { dayOf } from "./calendar";
 import { type EnrichmentProfile, enrich } from "./enrich";
@@ -9,6 +10,7 @@ import type { ThemeMatcher } from "./themes";
 export interface RecordResponsePorts {
   sentiment: SentimentAnalyzer;
   themes: ThemeMatcher;
+  journey: Journey;
   customers: {
     getProfile(id: string): Promise<EnrichmentProfile | null>;
     /** Creates a minimal profile for a customer first seen in a response; never overwrites one. */
@@ -49,6 +51,7 @@ export async function recordResponse(submission: QueuedSubmission, ports: Record
     themes: ports.themes,
     now: ports.now(),
     language,
+    stage: stageOf(ports.journey, submission.touchpoint),
   });
 
   const { created, stored } = await ports.responses.putIfAbsent(record);

@@ -177,8 +177,9 @@ const comprehendSentiment = (): SentimentAnalyzer => {
 };
 
 export const enrichment = /* @__PURE__ */ once(() => {
-  const env = readEnv(["themes", "sentimentProvider"]);
+  const env = readEnv(["themes", "sentimentProvider", "journey"]);
   return {
+    journey: env.journey,
     sentiment: { lexicon: lexiconAnalyzer, vader: vaderAnalyzer, comprehend: comprehendSentiment() }[
       env.sentimentProvider
     ],

@@ -40,6 +40,7 @@ export class Ingestion extends Construct {
       timeout: Duration.seconds(30),
       environment: {
         [EnvName.sentimentProvider]: config.sentimentProvider,
+        [EnvName.journey]: JSON.stringify(config.journey),
         ...(config.themes ? { [EnvName.themes]: JSON.stringify(config.themes) } : {}),
       },
     });

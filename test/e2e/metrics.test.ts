@@ -16,6 +16,8 @@ const addDays = (day: string, n: number) => new Date(Date.parse(day) + n * 86_40
 const SEGMENTS: Record<string, string | undefined> = { "c-0": "enterprise", "c-1": "smb", "c-2": "smb" };
 const SURVEYS = ["post-purchase", "onboarding", undefined];
 const TOUCHPOINTS = ["checkout", "delivery", "support", "app", "billing"];
+/** The default journey's stage of each touchpoint, written out by hand; `app` is in none. */
+const STAGES: Record<string, string | undefined> = { checkout: "buy", delivery: "own", support: "own", billing: "own" };
 const CHANNELS = ["web", "email"];
 const LATE_COMPLAINT = "The parcel arrived late and the courier left it in the rain";
 
@@ -133,6 +135,7 @@ describe("metrics in the local runtime", () => {
       ["touchpoint", (item) => item.touchpoint],
       ["channel", (item) => item.channel],
       ["segment", (item) => SEGMENTS[item.customer] ?? null],
+      ["stage", (item) => STAGES[item.touchpoint] ?? null],
       ["day", (item) => item.day],
     ];
     for (const [groupBy, keyOf] of dimensions) {
@@ -148,6 +151,15 @@ describe("metrics in the local runtime", () => {
     expect(figures(filtered)).toEqual(
       expected(posted.filter((item) => item.channel === "email" && SEGMENTS[item.customer] === "smb")),
     );
+    const ownBySegment = await metrics({ stage: "own", groupBy: "segment" });
+    for (const group of ownBySegment.groups)
+      expect(figures(group), `own, segment=${group.key}`).toEqual(
+        expected(
+          posted.filter((item) => STAGES[item.touchpoint] === "own" && (SEGMENTS[item.customer] ?? null) === group.key),
+        ),
+      );
+    const { body: stamped } = await call("GET", `/v1/responses/${posted[1]?.id}`);
+    expect(stamped).toMatchObject({ touchpoint: "delivery", stage: "own" });
   });
 
   it("ranks the theme planted in detractor comments first among the drivers", async () => {

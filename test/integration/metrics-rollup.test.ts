@@ -112,7 +112,7 @@ describe("metrics rollup against the local DynamoDB", () => {
     // The total and each dimension are the cube summed onto them.
     const [total] = await store.days("total", "2026-11-21", "2026-11-21");
     expect(total?.cells.map((cell) => [cell.key, cell.stats.total])).toEqual([
-      [{ survey: null, touchpoint: null, channel: null, segment: null }, 2],
+      [{ survey: null, touchpoint: null, channel: null, segment: null, stage: null }, 2],
     ]);
     const [bySegment] = await store.days("segment", "2026-11-21", "2026-11-21");
     expect(bySegment?.cells.map((cell) => [cell.key.segment, cell.stats.nps.responses]).sort()).toEqual([
@@ -175,6 +175,7 @@ describe("metrics rollup against the local DynamoDB", () => {
       sentiment: null,
       survey: `survey-${i % 50}`,
       touchpoint: `touchpoint-${i % 13}`,
+      stage: null,
       channel: "web" as const,
       customer: { id: `c${i}`, segment: `segment-${i % 7}`, annualValue: null, currency: null },
       submittedAt: "2026-10-01T10:00:00.000Z",

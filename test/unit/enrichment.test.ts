@@ -72,6 +72,7 @@ describe("enrich", () => {
         profile: { id: "c1", segment: "smb", annualValue: 1200, currency: "EUR", name: "Ada" },
         themes,
         now,
+        stage: "advocate",
       },
     );
     expect(record).toEqual({
@@ -86,6 +87,7 @@ describe("enrich", () => {
       survey: "relationship",
       channel: null,
       touchpoint: null,
+      stage: "advocate",
       customer: {
         id: "c1",
         email: "a@example.com",
@@ -108,6 +110,7 @@ describe("enrich", () => {
     const record = enrich(queued({ customer: { id: "unknown" } }), {
       sentiment: { label: "positive", score: 1 },
       profile: null,
+      stage: null,
       themes,
       now,
     });

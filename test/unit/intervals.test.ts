@@ -75,7 +75,7 @@ const day = (name: string, nps: NpsCounts, csat: ScaleCounts): DayAggregate => (
   day: name,
   cells: [
     {
-      key: { survey: null, touchpoint: null, channel: null, segment: null },
+      key: { survey: null, touchpoint: null, channel: null, segment: null, stage: null },
       stats: { total: nps.responses + csat.responses, nps, csat: { "1-5": csat }, ces: {} },
     },
   ],

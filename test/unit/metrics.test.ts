@@ -443,6 +443,8 @@ describe("aggregates are exact", () => {
         sentiment: fields.sentiment === null ? null : { label: "neutral", score: fields.sentiment },
         survey: fields.survey,
         touchpoint: fields.touchpoint,
+        // A function of the touchpoint, as the journey config makes it.
+        stage: fields.touchpoint === null ? null : `stage-${fields.touchpoint.length % 2}`,
         channel: fields.channel as RollupResponse["channel"],
         customer: fields.customer
           ? { id: fields.customer, segment: fields.segment, annualValue: 100 * index, currency: "EUR" }

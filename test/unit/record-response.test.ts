@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_JOURNEY } from "../../lambdas/contracts/journey";
 import type { QueuedSubmission, ResponseRecord } from "../../lambdas/contracts/record";
 import { type RecordResponsePorts, recordResponse } from "../../lambdas/core/record-response";
 import { vaderAnalyzer } from "../../lambdas/core/sentiment";
@@ -14,6 +15,7 @@ function memoryPorts() {
   const ports: RecordResponsePorts = {
     sentiment: vaderAnalyzer,
     themes: createThemeMatcher(),
+    journey: DEFAULT_JOURNEY,
     customers: {
       getProfile: async (id) => (id === "vip" ? { id, segment: "enterprise", annualValue: 5e5 } : null),
       ensureMinimal: async (id) => {

@@ -161,6 +161,7 @@ function CaseDetails({ item }: { item: Case }) {
                 ["Survey", response.survey],
                 ["Channel", response.channel],
                 ["Touchpoint", response.touchpoint],
+                ["Journey stage", response.stage],
                 ["Submitted", <Time key="submitted" at={response.submittedAt} />],
               ]}
             />

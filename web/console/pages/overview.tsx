@@ -13,6 +13,7 @@ import { useApi } from "../use-api";
 /** Beyond this many days a daily trend is too dense to read; weeks it is. */
 const MAX_DAILY_TREND_DAYS = 45;
 const BREAKDOWNS = [
+  { groupBy: "stage", title: "By journey stage" },
   { groupBy: "segment", title: "By segment" },
   { groupBy: "touchpoint", title: "By touchpoint" },
   { groupBy: "channel", title: "By channel" },
