@@ -22,8 +22,10 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
       follow-up rule of the API's stage and reports how many cases it would have opened
       (rules earlier in the list take a response first)
   customers import <file.csv|file.jsonl> [--restart]
-      streams customer profiles into the API, 100 per call; rejected rows go to
-      <file>.errors.jsonl with their line numbers; an interrupted import resumes
+      streams customer profiles into the API, 100 per call; rejected rows (a CSV row with more
+      or fewer fields than its header among them) go to <file>.errors.jsonl with their line
+      numbers, likely duplicates (same email in any case, or same name and phone, in the file
+      or already stored) to <file>.duplicates.jsonl; an interrupted import resumes
   responses import --from delighted|formbricks|cxloop FILE [--dry-run] [--map "COLUMN=TYPE"]...
                    [--mapping surveys.json] [--restart] [--recompute]
       imports another tool's responses (Delighted API JSON or CSV, Formbricks CSV or API JSON,
@@ -144,6 +146,10 @@ async function main() {
     process.stderr.write("\n");
     console.log(JSON.stringify(summary, null, 2));
     if (summary.rejected > 0) console.error(`${summary.rejected} row(s) rejected: see ${summary.errorReport}`);
+    if (summary.duplicates > 0)
+      console.error(
+        `${summary.duplicates} row(s) likely duplicate other profiles: see ${summary.duplicateReport} (GET /v1/customers/duplicates, then POST /v1/customers/{id}/merge)`,
+      );
     return;
   }
   if (group === "responses" && command === "import") {

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { EnvName } from "../lambdas/contracts/runtime-env";
 import type { StageConfig } from "./config";
 import { Access } from "./constructs/access";
+import { ActionPlans } from "./constructs/action-plans";
 import { Api } from "./constructs/api";
 import { CloseTheLoop } from "./constructs/close-the-loop";
 import { Console } from "./constructs/console";
@@ -75,6 +76,7 @@ export class CxloopStack extends Stack {
     const access = new Access(this, "Access", shared);
     const webhooks = new Webhooks(this, "Webhooks", { ...shared, closeTheLoop: this.closeTheLoop });
     const exportJobs = new Exports(this, "Exports", shared);
+    const actionPlans = new ActionPlans(this, "ActionPlans", shared);
     // Before the API, which verifies people's tokens; the console, made after the API, registers its address with it.
     this.people = new People(this, "People", config.console);
 
@@ -96,6 +98,7 @@ export class CxloopStack extends Stack {
         "keys-api": access.keysApi,
         "webhooks-api": webhooks.api,
         "exports-api": exportJobs.api,
+        "action-plans-api": actionPlans.api,
       },
     });
 

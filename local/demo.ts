@@ -412,7 +412,7 @@ export function demoEvents(now = new Date()) {
         type: "purchase" as const,
         time: at(daysAgo),
         amount: Math.round(customer.annualValue / 12),
-        attributes: { currency: customer.currency },
+        currency: customer.currency,
       },
     })),
   );

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createInterface } from "node:readline";
-import { parse } from "csv-parse";
+import { type InfoRecord, parse } from "csv-parse";
 import type { ErrorDetail } from "../../lambdas/contracts/errors";
 
 /** One record of an input file with the line it starts on (CSV lines count the header as line 1). */
@@ -18,6 +18,11 @@ export interface SourceRecord {
   record: unknown;
   /** Why the line could not be read at all. */
   unreadable?: string;
+  /**
+   * A CSV row with more or fewer fields than its header has columns: the parser still gives it (missing columns
+   * absent, extra fields dropped), so each command decides; `missing` names the columns it lacks.
+   */
+  misfit?: { fields: number; columns: number; missing: string[] };
 }
 
 /**
@@ -54,13 +59,30 @@ export async function* readRecords(file: string, onBytes: (bytesRead: number) =>
       relax_column_count: true,
       bom: true,
       // The line is taken as each record is parsed: the parser runs ahead of this loop.
-      on_record: (record: Record<string, string>, context) => ({ line: context.lines, record }),
+      on_record: (record: Record<string, string>, context) => ({
+        line: context.lines,
+        record,
+        misfit: context.error?.code === "CSV_RECORD_INCONSISTENT_COLUMNS" ? misfitOf(record, context) : undefined,
+      }),
     }),
   );
-  for await (const { line, record } of parser as AsyncIterable<{ line: number; record: Record<string, string> }>) {
+  for await (const { line, record, misfit } of parser as AsyncIterable<
+    Omit<SourceRecord, "record"> & {
+      record: Record<string, string>;
+    }
+  >) {
     reportBytes();
-    yield { line, record };
+    yield misfit ? { line, record, misfit } : { line, record };
   }
+}
+
+/** How a CSV row misses its header: with `relax_column_count` the parser says so in the record's context. */
+function misfitOf(record: Record<string, string>, context: InfoRecord): SourceRecord["misfit"] {
+  // Both are there at run time, the header's columns and the row's own fields, though the types omit them.
+  const { columns, error } = context as unknown as { columns?: unknown; error?: { record?: unknown } };
+  const names = Array.isArray(columns) ? columns.map((column: { name?: unknown }) => String(column.name)) : [];
+  const fields = Array.isArray(error?.record) ? error.record.length : Object.keys(record).length;
+  return { fields, columns: names.length, missing: names.filter((name) => !(name in record)) };
 }
 
 /**
@@ -105,12 +127,19 @@ function* jsonRecords(text: string): Generator<SourceRecord> {
 /** A record ready to send: the bodies it became, and what kept it (or part of it) from becoming one. */
 export interface ImportRow {
   line: number;
+  /** The row's id, for the error report when it became no body. */
+  id?: unknown;
   bodies: Record<string, unknown>[];
   problems: ErrorDetail[];
 }
 
 /** A batch API's answer for one item. */
-export type ItemOutcome = { status: string; error?: { details?: ErrorDetail[]; message?: string } };
+export type ItemOutcome = {
+  status: string;
+  error?: { details?: ErrorDetail[]; message?: string };
+  /** Other records the API found this one likely duplicates (customer profiles). */
+  duplicateOf?: string[];
+};
 
 export interface BatchImportOptions {
   file: string;
@@ -119,6 +148,8 @@ export interface BatchImportOptions {
   /** Most bodies per call; a record's bodies are never split over two calls, so a checkpoint is a whole line. */
   batchSize: number;
   send: (bodies: Record<string, unknown>[]) => Promise<ItemOutcome[]>;
+  /** Told each body the API took, with its answer, in file order within a batch. */
+  onAccepted?: (row: ImportRow, body: Record<string, unknown>, outcome: ItemOutcome) => void;
   log: (line: string) => void;
   progress: (line: string) => void;
 }
@@ -177,7 +208,7 @@ export async function runBatchImport(options: BatchImportOptions): Promise<Batch
     for (const row of batch) {
       if (row.problems.length) {
         count("rejected");
-        report(row.line, row.bodies[0]?.id, row.problems);
+        report(row.line, row.id ?? row.bodies[0]?.id, row.problems);
       }
       for (const body of row.bodies) {
         const answer = answers[position++] as ItemOutcome;
@@ -191,7 +222,7 @@ export async function runBatchImport(options: BatchImportOptions): Promise<Batch
             body.id,
             details.map((d) => ({ ...d, path: d.path.replace(/^[a-z]+\.\d+\.?/, "") || "row" })),
           );
-        }
+        } else options.onAccepted?.(row, body, answer);
       }
     }
     slot.done = true;

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -15,16 +16,19 @@ import {
   customerProfileSchema,
   type OperationalEvent,
 } from "../contracts/customers";
-import { customerErasureKey, customerKey, TableKeys } from "../contracts/table";
+import { customerErasureKey, customerKey, eventIndexSortKey, eventMonthBucket, TableKeys } from "../contracts/table";
 import type { ChurnRisk } from "../core/churn";
+import { duplicateKeys, type MergeHistoryEntry, type MergeRecord } from "../core/customer-merge";
 import type { EnrichmentProfile } from "../core/enrich";
 import type { AtRiskCustomer } from "../core/revenue-at-risk";
+import { conditionHeld } from "./conditional-write";
+import { DuplicateIndex } from "./customer-duplicates";
 
 const PROFILE_FIELDS = Object.keys(customerProfileInputSchema.shape) as (keyof CustomerProfileInput)[];
 /** The profile as the API shows it, without keys or internal attributes. */
 function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
   const picked = Object.fromEntries(
-    [...PROFILE_FIELDS, "createdAt", "updatedAt", "minimal", "rollups"]
+    [...PROFILE_FIELDS, "createdAt", "updatedAt", "minimal", "rollups", "mergedInto", "history"]
       .filter((key) => item[key] !== undefined)
       .map((key) => [key, item[key]]),
   );
@@ -35,6 +39,35 @@ const { byTime, byCustomer } = TableKeys.indexes;
 /** A profile's key in the by-customer index: its email address, so a lookup by email is one query. */
 const emailIndexKey = (email: string) => `EMAIL#${email.toLowerCase()}`;
 const CUSTOMERS_AT_RISK = "CUSTOMERS#AT_RISK";
+/** The profile's duplicate keys as last written to the duplicate index, so a change knows which to leave. */
+const MATCH_KEYS = "matchKeys";
+/** What a profile merged into another keeps: how far the merge got, on the pointer left behind. */
+const MERGE_ATTRIBUTES = {
+  by: "mergedBy",
+  startedAt: "mergeStartedAt",
+  completedAt: "mergeCompletedAt",
+  moved: "mergeMoved",
+};
+const NO_MOVES = { responses: 0, cases: 0, events: 0 };
+const CUSTOMER_PREFIX = "CUSTOMER#";
+/** Profiles a BatchGetItem may ask for at once. */
+const BATCH_GET = 100;
+
+/** `put`'s answer: the stored profile and the others it shares a duplicate key with, or the merge it was refused for. */
+export type PutOutcome =
+  | { created: boolean; profile: CustomerProfile; duplicateOf: string[] }
+  | { mergedInto: string; created?: never };
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+const setMembers = (value: unknown): string[] => (value instanceof Set ? [...value].map(String) : []);
+const mergeRecordOf = (item: Record<string, unknown>): MergeRecord => ({
+  into: String(item.mergedInto),
+  by: String(item[MERGE_ATTRIBUTES.by] ?? ""),
+  startedAt: String(item[MERGE_ATTRIBUTES.startedAt] ?? ""),
+  completedAt:
+    typeof item[MERGE_ATTRIBUTES.completedAt] === "string" ? (item[MERGE_ATTRIBUTES.completedAt] as string) : null,
+  moved: { ...NO_MOVES, ...(item[MERGE_ATTRIBUTES.moved] as Partial<MergeRecord["moved"]> | undefined) },
+});
 /** How long an unfinished erasure's record (id → pseudonym) may stay: long enough for the retries of a DELETE. */
 const ERASURE_MARKER_TTL_SECONDS = 24 * 3600;
 
@@ -43,11 +76,44 @@ const eventKey = (customerId: string, event: { time: string; id: string }) => ({
   sk: `EVENT#${event.time}#${event.id}`,
 });
 
+/** Where an event sits in the by-time index: its UTC month, then time, customer and id (see `eventMonthBucket`). */
+const eventIndexKeys = (event: { time: string; customerId: string; id: string }) => {
+  const utc = new Date(event.time).toISOString();
+  return {
+    [byTime.partitionKey]: eventMonthBucket(utc),
+    [byTime.sortKey]: eventIndexSortKey(utc, event.customerId, event.id),
+  };
+};
+
+/** UTC months (`YYYY-MM`) from the one of `from` to the one of `to` (both `YYYY-MM…`, years 0001-9999). */
+function monthsFromTo(from: string, to: string): string[] {
+  const index = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
+  const months: string[] = [];
+  for (let month = index(from); month <= index(to); month++)
+    months.push(`${String(Math.floor(month / 12)).padStart(4, "0")}-${String((month % 12) + 1).padStart(2, "0")}`);
+  return months;
+}
+
+/** The attributes KPIs read of an event, and no more. */
+const KPI_ATTRIBUTES = [
+  "id",
+  "customerId",
+  "type",
+  "time",
+  "amount",
+  "currency",
+  "contactsToResolve",
+  "resolved",
+  "npsCategory",
+  "segment",
+] as const;
+
 /** Customer profiles (operational data) and their operational events, in the single table. */
 export class CustomerStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly duplicates = new DuplicateIndex(client, tableName),
   ) {}
 
   /** What enrichment copies onto a response. */
@@ -85,13 +151,10 @@ export class CustomerStore {
 
   /**
    * Replaces the profile's fields with `input` (fields left out are removed),
-   * keeping when it was created. Returns the stored profile and whether it is new.
+   * keeping when it was created. Returns the stored profile, whether it is new and the other profiles it shares a
+   * duplicate key with (as the index has them); a profile merged into another is not changed (`mergedInto`).
    */
-  async put(
-    id: string,
-    input: CustomerProfileInput,
-    now: Date,
-  ): Promise<{ created: boolean; profile: CustomerProfile }> {
+  async put(id: string, input: CustomerProfileInput, now: Date): Promise<PutOutcome> {
     const indexed =
       input.email === undefined
         ? {}
@@ -101,27 +164,37 @@ export class CustomerStore {
     const set = fields.filter((field) => stored[field] !== undefined);
     const remove = fields.filter((field) => stored[field] === undefined);
     const names = Object.fromEntries(fields.map((field) => [`#${field}`, field]));
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: customerKey(id),
-        UpdateExpression: [
-          `SET ${[...set.map((field) => `#${field} = :${field}`), "createdAt = if_not_exists(createdAt, :now)", "updatedAt = :now", "minimal = :false"].join(", ")}`,
-          ...(remove.length ? [`REMOVE ${remove.map((field) => `#${field}`).join(", ")}`] : []),
-        ].join(" "),
-        ExpressionAttributeNames: Object.fromEntries(
-          [...set, ...remove].map((field) => [`#${field}`, names[`#${field}`] as string]),
-        ),
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(set.map((field) => [`:${field}`, stored[field]])),
-          ":now": now.toISOString(),
-          ":false": false,
-        },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
+    let Attributes: Record<string, unknown> | undefined;
+    try {
+      ({ Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(id),
+          UpdateExpression: [
+            `SET ${[...set.map((field) => `#${field} = :${field}`), "createdAt = if_not_exists(createdAt, :now)", "updatedAt = :now", "minimal = :false"].join(", ")}`,
+            ...(remove.length ? [`REMOVE ${remove.map((field) => `#${field}`).join(", ")}`] : []),
+          ].join(" "),
+          ExpressionAttributeNames: Object.fromEntries(
+            [...set, ...remove].map((field) => [`#${field}`, names[`#${field}`] as string]),
+          ),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(set.map((field) => [`:${field}`, stored[field]])),
+            ":now": now.toISOString(),
+            ":false": false,
+          },
+          ConditionExpression: "attribute_not_exists(mergedInto)",
+          ReturnValues: "ALL_NEW",
+        }),
+      ));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const merged = await this.get(id);
+      if (!merged?.mergedInto) throw error;
+      return { mergedInto: merged.mergedInto };
+    }
     const profile = toProfile(id, Attributes ?? {});
-    return { created: profile.createdAt === profile.updatedAt, profile };
+    const duplicateOf = await this.indexDuplicates(id, stringList(Attributes?.[MATCH_KEYS]), profile);
+    return { created: profile.createdAt === profile.updatedAt, profile, duplicateOf };
   }
 
   /** A profile for a customer seen first in a response: only the id, flagged minimal. Never overwrites. */
@@ -145,7 +218,7 @@ export class CustomerStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...eventKey(event.customerId, event), ...event },
+          Item: { ...eventKey(event.customerId, event), ...eventIndexKeys(event), ...event },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
@@ -171,10 +244,44 @@ export class CustomerStore {
           ...(limit ? { Limit: limit - items.length } : {}),
         }),
       );
-      for (const { pk: _pk, sk: _sk, ...event } of result.Items ?? []) items.push(event as OperationalEvent);
+      for (const { pk: _pk, sk: _sk, [byTime.partitionKey]: _gpk, [byTime.sortKey]: _gsk, ...event } of result.Items ??
+        [])
+        items.push(event as OperationalEvent);
       key = result.LastEvaluatedKey;
     } while (key && (!limit || items.length < limit));
     return items;
+  }
+
+  /**
+   * Every event whose time is in [from, to) (UTC ISO instants; `to` may be any string that sorts after the last
+   * time wanted), in index order, through the by-time index: one query
+   * (and its pages) per UTC month of the window, so the cost grows with the window's events, never with history.
+   * Events recorded before the index existed are not in it.
+   */
+  async eventsBetween(from: string, to: string): Promise<OperationalEvent[]> {
+    const month = async (bucket: string) => {
+      const events: OperationalEvent[] = [];
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.tableName,
+          IndexName: byTime.name,
+          // Sort keys are `time#customer#id`, so BETWEEN from AND to is exactly from <= time < to.
+          KeyConditionExpression: "#gpk = :gpk AND #gsk BETWEEN :from AND :to",
+          ProjectionExpression: KPI_ATTRIBUTES.map((name) => `#${name}`).join(", "),
+          ExpressionAttributeNames: {
+            "#gpk": byTime.partitionKey,
+            "#gsk": byTime.sortKey,
+            ...Object.fromEntries(KPI_ATTRIBUTES.map((name) => [`#${name}`, name])),
+          },
+          ExpressionAttributeValues: { ":gpk": eventMonthBucket(bucket), ":from": from, ":to": to },
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) events.push(item as OperationalEvent);
+      return events;
+    };
+    // The months are independent partitions: read them side by side (at most 37 for the longest window).
+    return (await Promise.all(monthsFromTo(from, to).map(month))).flat();
   }
 
   /**
@@ -190,7 +297,8 @@ export class CustomerStore {
   ): Promise<{ crossed: boolean }> {
     const base = { TableName: this.tableName, Key: customerKey(customerId) };
     // Every write requires the profile: an assessment that read it just before an erasure must not bring it back.
-    const profileExists = "attribute_exists(pk)";
+    // Nor may it write onto a profile merged into another: the pointer has no risk, and is never "at risk".
+    const profileExists = "attribute_exists(pk) AND attribute_not_exists(mergedInto)";
     /** Whether the update's condition held and it was written. */
     const written = async (command: UpdateCommand) => {
       try {
@@ -305,6 +413,25 @@ export class CustomerStore {
    * retry finds the erasure and continues it. Returns whether a profile existed and how many events went.
    */
   async erase(customerId: string): Promise<{ profile: boolean; events: number }> {
+    // First out of the duplicate index (it holds hashes of the address), and the pointers left by profiles merged
+    // into this one go (they name it); a retry does it again, harmlessly.
+    const { Item: profile } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(customerId), ConsistentRead: true }),
+    );
+    if (profile) {
+      await this.duplicates.sync(customerId, stringList(profile[MATCH_KEYS]), []);
+      for (const absorbed of setMembers(profile.mergedFrom))
+        await conditionHeld(() =>
+          this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: customerKey(absorbed),
+              ConditionExpression: "mergedInto = :id",
+              ExpressionAttributeValues: { ":id": customerId },
+            }),
+          ),
+        );
+    }
     const events = await this.events(customerId);
     for (const event of events)
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(customerId, event) }));
@@ -313,5 +440,211 @@ export class CustomerStore {
     );
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: customerErasureKey(customerId) }));
     return { profile: Boolean(Attributes), events: events.length };
+  }
+
+  /** Keeps the duplicate index in step with the profile; answers the other profiles under its keys. */
+  private async indexDuplicates(id: string, had: string[], profile: CustomerProfile): Promise<string[]> {
+    const has = profile.mergedInto ? [] : duplicateKeys(profile).map((key) => key.key);
+    const others = await this.duplicates.sync(id, had, has);
+    if (had.join() !== has.join())
+      await conditionHeld(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: customerKey(id),
+            ...(has.length
+              ? { UpdateExpression: "SET #keys = :keys", ExpressionAttributeValues: { ":keys": has } }
+              : { UpdateExpression: "REMOVE #keys" }),
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: { "#keys": MATCH_KEYS },
+          }),
+        ),
+      );
+    return others;
+  }
+
+  /** A page of the duplicate index: keys two or more profiles share, with their members (see `DuplicateIndex`). */
+  duplicateGroups(limit: number, cursor: Record<string, unknown> | undefined) {
+    return this.duplicates.groups(limit, cursor);
+  }
+
+  duplicateCursorFits(cursor: unknown): cursor is Record<string, unknown> {
+    return this.duplicates.cursorFits(cursor);
+  }
+
+  /** The profiles of those ids that have one. */
+  async getMany(ids: readonly string[]): Promise<CustomerProfile[]> {
+    const profiles: CustomerProfile[] = [];
+    for (let start = 0; start < ids.length; start += BATCH_GET) {
+      let keys: Record<string, unknown>[] = ids.slice(start, start + BATCH_GET).map((id) => customerKey(id));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? [])
+          profiles.push(toProfile(String(item.pk).slice(CUSTOMER_PREFIX.length), item));
+        keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return profiles;
+  }
+
+  /** Whether an erasure of the customer has begun and not finished (its record is still there). */
+  async erasureUnderway(customerId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: customerErasureKey(customerId),
+        ConsistentRead: true,
+        ProjectionExpression: "pk",
+      }),
+    );
+    return Boolean(Item);
+  }
+
+  /**
+   * A merge's first step, and the lock: `from` becomes a pointer to `into` (`mergedInto`) with the merge record
+   * (who, when, totals) unless it has one, and loses its own fields, its email in the search index, its risk (and
+   * place among the customers at risk), its rollups and its duplicate keys. Null when `from` has no profile or
+   * points to another one. Repeating it changes nothing.
+   */
+  async beginMerge(from: string, into: string, by: string, at: Date): Promise<MergeRecord | null> {
+    const removed = [
+      ...PROFILE_FIELDS,
+      byCustomer.partitionKey,
+      byCustomer.sortKey,
+      byTime.partitionKey,
+      byTime.sortKey,
+      "churnRisk",
+      "atRiskSince",
+      "rollups",
+    ];
+    let Attributes: Record<string, unknown> | undefined;
+    const merged = await conditionHeld(async () => {
+      ({ Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(from),
+          UpdateExpression: [
+            "SET mergedInto = :into, #by = if_not_exists(#by, :by), #started = if_not_exists(#started, :at), #moved = if_not_exists(#moved, :none)",
+            `REMOVE ${removed.map((_, index) => `#r${index}`).join(", ")}`,
+          ].join(" "),
+          ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(mergedInto) OR mergedInto = :into)",
+          ExpressionAttributeNames: {
+            "#by": MERGE_ATTRIBUTES.by,
+            "#started": MERGE_ATTRIBUTES.startedAt,
+            "#moved": MERGE_ATTRIBUTES.moved,
+            ...Object.fromEntries(removed.map((field, index) => [`#r${index}`, field])),
+          },
+          ExpressionAttributeValues: { ":into": into, ":by": by, ":at": at.toISOString(), ":none": NO_MOVES },
+          ReturnValues: "ALL_NEW",
+        }),
+      ));
+    });
+    if (!merged || !Attributes) return null;
+    await this.indexDuplicates(from, stringList(Attributes[MATCH_KEYS]), toProfile(from, Attributes));
+    return mergeRecordOf(Attributes);
+  }
+
+  /** Adds to a merge's totals, on the pointer it left. */
+  async countMoved(from: string, moved: Partial<MergeRecord["moved"]>): Promise<void> {
+    const counts = Object.entries(moved).filter(([, count]) => count);
+    if (counts.length === 0) return;
+    await conditionHeld(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(from),
+          UpdateExpression: `SET ${counts.map(([name]) => `#moved.#${name} = #moved.#${name} + :${name}`).join(", ")}`,
+          ConditionExpression: "attribute_exists(mergedInto)",
+          ExpressionAttributeNames: {
+            "#moved": MERGE_ATTRIBUTES.moved,
+            ...Object.fromEntries(counts.map(([name]) => [`#${name}`, name])),
+          },
+          ExpressionAttributeValues: Object.fromEntries(counts.map(([name, count]) => [`:${name}`, count])),
+        }),
+      ),
+    );
+  }
+
+  /** The customer's operational events, a page at a time (a page may be moved before the next is read). */
+  async *eventPages(customerId: string): AsyncIterable<OperationalEvent[]> {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: 100 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :events)",
+        ExpressionAttributeValues: { ":pk": customerKey(customerId).pk, ":events": "EVENT#" },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      yield (page.Items ?? []).map(
+        ({ pk: _pk, sk: _sk, [byTime.partitionKey]: _gpk, [byTime.sortKey]: _gsk, ...event }) =>
+          event as OperationalEvent,
+      );
+  }
+
+  /**
+   * A merge: records the event under `into`, as `addEvent` would (an event already there by time and id is kept
+   * once), then deletes it from the customer it was under. A crash in between is repaired by the next call.
+   */
+  async moveEvent(event: OperationalEvent, into: string): Promise<boolean> {
+    await this.addEvent({ ...event, customerId: into });
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(event.customerId, event) }));
+    return true;
+  }
+
+  /**
+   * A merge's last step: the survivor's history gets its entry once per profile merged into it (`mergedFrom`), the
+   * pointer's once with its completion. Answers the merge record as it stands.
+   */
+  async completeMerge(
+    from: string,
+    into: string,
+    entries: { survivor: MergeHistoryEntry; absorbed: MergeHistoryEntry },
+  ): Promise<MergeRecord | null> {
+    await conditionHeld(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(into),
+          UpdateExpression:
+            "ADD mergedFrom :fromSet SET #history = list_append(if_not_exists(#history, :empty), :entry)",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(mergedFrom) OR NOT contains(mergedFrom, :from))",
+          ExpressionAttributeNames: { "#history": "history" },
+          ExpressionAttributeValues: {
+            ":fromSet": new Set([from]),
+            ":from": from,
+            ":empty": [],
+            ":entry": [entries.survivor],
+          },
+        }),
+      ),
+    );
+    await conditionHeld(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(from),
+          UpdateExpression:
+            "SET #completed = :at, updatedAt = :at, #history = list_append(if_not_exists(#history, :empty), :entry)",
+          ConditionExpression: "mergedInto = :into AND attribute_not_exists(#completed)",
+          ExpressionAttributeNames: { "#history": "history", "#completed": MERGE_ATTRIBUTES.completedAt },
+          ExpressionAttributeValues: {
+            ":into": into,
+            ":at": entries.absorbed.at,
+            ":empty": [],
+            ":entry": [entries.absorbed],
+          },
+        }),
+      ),
+    );
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(from), ConsistentRead: true }),
+    );
+    return Item?.mergedInto === into ? mergeRecordOf(Item) : null;
   }
 }

@@ -1,5 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import {
+  type ActionPlanOffTrackDetail,
   type CaseEventDetail,
   type CustomerAtRiskDetail,
   caseEventDetail,
@@ -47,6 +48,10 @@ export class EventPublisher {
 
   async caseEvent(detailType: DetailType, detail: Omit<CaseEventDetail, "schemaVersion">): Promise<void> {
     await this.publish(detailType, caseEventDetail(detail));
+  }
+
+  async actionPlanOffTrack(detail: ActionPlanOffTrackDetail): Promise<void> {
+    await this.publish(DetailType.ActionPlanOffTrack, detail);
   }
 
   async metricsComputed(detail: Omit<MetricsComputedDetail, "schemaVersion">): Promise<void> {

@@ -18,6 +18,7 @@ import {
   type Cell,
   cellsOfView,
   type DayAggregate,
+  type EmployeeCell,
   type RollupResponse,
   type SampledAnswer,
   type ThemeCell,
@@ -46,6 +47,8 @@ const ROLLUP_FIELDS = [
   "customer.segment",
   "customer.annualValue",
   "customer.currency",
+  "employee.team",
+  "employee.location",
 ];
 
 const rollupProjection = projection(ROLLUP_FIELDS);
@@ -67,7 +70,7 @@ function projection(paths: readonly string[]) {
   return { ProjectionExpression: expression, ExpressionAttributeNames: names };
 }
 
-type StoredEntry = Cell | ThemeCell | SampledAnswer;
+type StoredEntry = Cell | ThemeCell | SampledAnswer | EmployeeCell;
 
 /** Day aggregates and the changed-days markers the rollup works from, in the single table. */
 export class MetricsStore {
@@ -163,6 +166,7 @@ export class MetricsStore {
           stage: item.stage ?? null,
           channel: item.channel ?? null,
           submittedAt: String(item.submittedAt),
+          ...(item.employee ? { employee: item.employee } : {}),
           customer: customer
             ? {
                 id: String(customer.id),
@@ -185,6 +189,7 @@ export class MetricsStore {
       ...CELL_VIEWS.map((view): [View, Cell[]] => [view, cellsOfView(aggregate.cells, view)]),
       ["themes", aggregate.themes],
       ["answers", aggregate.answers],
+      ["enps", aggregate.employees ?? []],
     ];
     await Promise.all(views.map(([view, entries]) => this.putView(view, aggregate.day, entries, at)));
   }
@@ -245,6 +250,7 @@ export class MetricsStore {
         const entries = JSON.parse(String(item.data));
         if (view === "themes") into.themes.push(...(entries as ThemeCell[]));
         else if (view === "answers") into.answers.push(...(entries as SampledAnswer[]));
+        else if (view === "enps") into.employees = [...(into.employees ?? []), ...(entries as EmployeeCell[])];
         else into.cells.push(...(entries as Cell[]));
         days.set(day, into);
       }

@@ -175,28 +175,40 @@ export class ResponseStore {
    * removes its comment and the customer's email and name; score, category, sentiment, themes, segment
    * and value stay. False when the response is no longer the customer's (an index entry not yet updated).
    */
-  async pseudonymize(id: string, customerId: string, pseudonym: string): Promise<boolean> {
+  pseudonymize(id: string, customerId: string, pseudonym: string): Promise<boolean> {
+    return this.moveToCustomer(id, customerId, pseudonym, { erase: true });
+  }
+
+  /**
+   * A merge: moves one response to the surviving profile's id, in the record and in the by-customer index; the
+   * rest of its snapshot (segment, value, email, name as given then) stays, so metrics by segment do not move.
+   * False when the response is no longer `customerId`'s (moved already, or an index entry not yet updated).
+   */
+  reassign(id: string, customerId: string, to: string): Promise<boolean> {
+    return this.moveToCustomer(id, customerId, to, { erase: false });
+  }
+
+  private async moveToCustomer(id: string, customerId: string, to: string, { erase }: { erase: boolean }) {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: responseKey(id),
-          UpdateExpression:
-            "SET #customer.#id = :pseudonym, #gpk = :partition, #comment = :null REMOVE #customer.#email, #customer.#name",
+          UpdateExpression: erase
+            ? "SET #customer.#id = :to, #gpk = :partition, #comment = :null REMOVE #customer.#email, #customer.#name"
+            : "SET #customer.#id = :to, #gpk = :partition",
           ConditionExpression: "#customer.#id = :customerId",
           ExpressionAttributeNames: {
             "#customer": "customer",
             "#id": "id",
-            "#email": "email",
-            "#name": "name",
-            "#comment": "comment",
             "#gpk": byCustomer.partitionKey,
+            ...(erase ? { "#email": "email", "#name": "name", "#comment": "comment" } : {}),
           },
           ExpressionAttributeValues: {
-            ":pseudonym": pseudonym,
-            ":partition": customerResponsesKey(pseudonym),
+            ":to": to,
+            ":partition": customerResponsesKey(to),
             ":customerId": customerId,
-            ":null": null,
+            ...(erase ? { ":null": null } : {}),
           },
         }),
       );

@@ -15,6 +15,7 @@ export const DetailType = {
   CaseClosed: "Case Closed",
   CustomerAtRisk: "Customer At Risk",
   MetricsComputed: "Metrics Computed",
+  ActionPlanOffTrack: "Action Plan Off Track",
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
@@ -104,3 +105,31 @@ export const metricsComputedDetailSchema = z
   })
   .meta({ id: "MetricsComputedDetail" });
 export type MetricsComputedDetail = z.infer<typeof metricsComputedDetailSchema>;
+
+/**
+ * `Action Plan Off Track` v1: an active plan past half its time whose metric has not moved toward its target
+ * (docs/metrics.md, "Action plans"). Published once per spell off track, by the daily review.
+ */
+export const actionPlanOffTrackDetailSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    plan: z.object({
+      id: z.string(),
+      title: z.string(),
+      owner: z.string(),
+      metric: z.enum(["nps", "csat", "ces"]),
+      theme: z.string().nullable(),
+      target: z.object({ value: z.number(), by: z.string() }),
+      startsAt: z.string(),
+    }),
+    effect: z.object({
+      baseline: z.number().nullable().meta({ description: "the metric before the plan started" }),
+      current: z.number().nullable().meta({ description: "the metric since it started" }),
+      progress: z.number().nullable().meta({ description: "share of the way from the baseline to the target" }),
+      elapsed: z.number().meta({ description: "share of the plan's time gone" }),
+    }),
+    /** The day the review found it off track; with the plan id it names the spell. */
+    since: z.iso.date(),
+  })
+  .meta({ id: "ActionPlanOffTrackDetail" });
+export type ActionPlanOffTrackDetail = z.infer<typeof actionPlanOffTrackDetailSchema>;

@@ -1,8 +1,10 @@
 import * as z from "zod";
+import { ACTION_PLAN_ROUTES } from "./action-plans";
 import type { Scope } from "./auth";
 import { meSchema } from "./auth";
 import { caseListSchema, casePatchSchema, caseSchema, caseStatsSchema, listCasesQuerySchema } from "./cases";
 import { eligibilityQuerySchema, eligibilitySchema } from "./collect";
+import { MERGE_ROUTES } from "./customer-merge";
 import {
   customerBatchResultSchema,
   customerBatchSchema,
@@ -16,10 +18,12 @@ import {
   operationalEventSchema,
   revenueAtRiskSchema,
 } from "./customers";
+import { ENPS_ROUTES } from "./enps";
 import { EXPORT_ROUTES } from "./exports";
 import { caseIdSchema, customerIdSchema, responseIdSchema } from "./ids";
 import { delightedEventSchema, formbricksEventSchema, hookResultSchema, MAX_HOOK_BYTES } from "./inbound-hooks";
 import { createdKeySchema, keyCreateSchema, keyIdSchema, keyListSchema, keyRevokedSchema } from "./keys";
+import { KPI_ROUTES } from "./kpis";
 import {
   driversQuerySchema,
   driversSchema,
@@ -74,6 +78,8 @@ export const HANDLERS = [
   "webhook-delivery",
   "exports-api",
   "export",
+  "action-plans-api",
+  "action-plan-review",
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -383,7 +389,12 @@ export const ROUTES = {
       200: { description: "replaced", schema: customerProfileSchema },
       201: { description: "created", schema: customerProfileSchema },
     },
-    errors: { 400: "body is not JSON", 413: "body over 64 KB", 422: "a field breaks the contract" },
+    errors: {
+      400: "body is not JSON",
+      409: "the profile was merged into another (`mergedInto`): put that one",
+      413: "body over 64 KB",
+      422: "a field breaks the contract",
+    },
   },
   putCustomers: {
     key: "POST /v1/customers/batch",
@@ -450,7 +461,8 @@ export const ROUTES = {
     handler: "customers-api",
     tag: "customers",
     summary: "Record an operational event",
-    description: "A purchase, return, support ticket or plan change, once per id; churn risk is recomputed.",
+    description:
+      "A purchase, return, renewal, cancellation, support ticket or plan change, once per id (and time); churn risk is recomputed. The category of the customer's latest NPS answer as of `time` and their segment are stamped on it, for `GET /v1/kpis`.",
     scope: "admin",
     path: customerById,
     body: { schema: operationalEventInputSchema, maxBytes: 64 * 1024 },
@@ -562,6 +574,10 @@ export const ROUTES = {
   },
   ...WEBHOOK_ROUTES,
   ...EXPORT_ROUTES,
+  ...ACTION_PLAN_ROUTES,
+  ...ENPS_ROUTES,
+  ...MERGE_ROUTES,
+  ...KPI_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;

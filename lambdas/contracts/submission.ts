@@ -12,7 +12,7 @@ export const MAX_ATTRIBUTES = 50;
 /** How far in the future a client clock may be before `submittedAt` is rejected. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export const responseTypes = ["nps", "csat", "ces", "comment", "review"] as const;
+export const responseTypes = ["nps", "csat", "ces", "comment", "review", "enps"] as const;
 export const channels = ["web", "email", "sms", "app", "kiosk", "support", "review", "social"] as const;
 
 export const scaleSchema = z
@@ -46,6 +46,15 @@ export const customerRefSchema = z.strictObject({
 });
 
 /**
+ * Who answered an employee survey (`enps`): never a person, only the groups their answers are counted in, and
+ * those are shown only for five answers or more.
+ */
+export const employeeGroupSchema = z
+  .strictObject({ team: label.optional(), location: label.optional() })
+  .meta({ description: "employee respondents (type enps) only: the team and location their answer counts in" });
+export type EmployeeGroup = z.infer<typeof employeeGroupSchema>;
+
+/**
  * The submission as posted by a client. Cross-field rules (score required per
  * type, score within scale, clock skew) live in `validateSubmission` in core,
  * so they can report the failing field by path.
@@ -61,6 +70,7 @@ export const submissionSchema = z
     channel: z.enum(channels).optional(),
     touchpoint: label.optional(),
     customer: customerRefSchema.optional(),
+    employee: employeeGroupSchema.optional(),
     submittedAt: instantSchema.optional(),
     attributes: attributesSchema.optional(),
     locale: z

@@ -17,6 +17,13 @@ export const responseKey = (id: string) => ({ pk: `RESPONSE#${id}`, sk: "RESPONS
 export const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "PROFILE" });
 /** An erasure under way, with its pseudonym, so a retried DELETE moves the rest under the same one; removed when done. */
 export const customerErasureKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: "ERASURE" });
+/**
+ * One item per duplicate key (a SHA-256 of a normalized email, or of name and phone): the set of customer ids whose
+ * profile has it. While two or more do, the item is in GSI1 under `CUSTOMER_DUPLICATES_PARTITION`, which
+ * `GET /v1/customers/duplicates` pages through, so it never scans the table.
+ */
+export const customerMatchKey = (key: string) => ({ pk: `MATCHKEY#${key}`, sk: "MATCHKEY" });
+export const CUSTOMER_DUPLICATES_PARTITION = "CUSTOMERS#DUPLICATES";
 /** Month bucket (`YYYY-MM`, UTC) of an ISO timestamp. */
 export const monthBucket = (isoTimestamp: string) => `RESPONSES#${isoTimestamp.slice(0, 7)}`;
 export const customerResponsesKey = (customerId: string) => `CUSTOMER#${customerId}`;
@@ -71,3 +78,12 @@ export const webhookDeliveryKey = (webhookId: string, createdAt: string, message
 });
 /** An export job: its progress and parts; gone with the TTL when its file is. */
 export const exportJobKey = (id: string) => ({ pk: `EXPORT#${id}`, sk: "EXPORT" });
+/**
+ * Operational events are also indexed through GSI1 by the month (UTC) of their time, sorted by time, customer
+ * and id, so the KPIs of a window read that window's events and nothing older (`time` in UTC ISO form).
+ */
+export const eventMonthBucket = (utcTime: string) => `EVENTS#${utcTime.slice(0, 7)}`;
+export const eventIndexSortKey = (utcTime: string, customerId: string, id: string) => `${utcTime}#${customerId}#${id}`;
+/** Action plans share one partition: a company runs tens of them, and the review and the huddle read them all. */
+export const ACTION_PLANS_PARTITION = "ACTIONPLANS";
+export const actionPlanKey = (id: string) => ({ pk: ACTION_PLANS_PARTITION, sk: `PLAN#${id}` });

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { InvalidEventPatternError, parseEventPattern } from "../core/event-pattern";
 import {
+  actionPlanOffTrackDetailSchema,
   caseEventDetailSchema,
   customerAtRiskDetailSchema,
   DetailType,
@@ -201,6 +202,12 @@ export const WEBHOOK_PAYLOADS: readonly { type: string; description: string; sch
     description: "The weekly figures the digest sends.",
     schema: payload(DetailType.MetricsComputed, metricsComputedDetailSchema, "MetricsComputedWebhook"),
     data: metricsComputedDetailSchema,
+  },
+  {
+    type: DetailType.ActionPlanOffTrack,
+    description: "An active action plan past half its time has not moved its metric toward the target.",
+    schema: payload(DetailType.ActionPlanOffTrack, actionPlanOffTrackDetailSchema, "ActionPlanOffTrackWebhook"),
+    data: actionPlanOffTrackDetailSchema,
   },
   {
     type: WEBHOOK_PING_TYPE,

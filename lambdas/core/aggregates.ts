@@ -1,5 +1,6 @@
 import { DIMENSIONS, type Dimension } from "../contracts/metrics";
 import type { ResponseRecord } from "../contracts/record";
+import type { EmployeeGroup } from "../contracts/submission";
 import { cesCategory, csatCategory, DEFAULT_SCALES, npsCategory, scaleLabel } from "./scoring";
 
 /** What the rollup reads of each stored response. */
@@ -18,6 +19,8 @@ export type RollupResponse = Pick<
   | "submittedAt"
 > & {
   customer: Pick<NonNullable<ResponseRecord["customer"]>, "id" | "segment" | "annualValue" | "currency"> | null;
+  /** An employee answer's groups (type enps only). */
+  employee?: EmployeeGroup | null;
 };
 
 export interface NpsCounts {
@@ -83,8 +86,16 @@ export interface SampledAnswer {
   segment: string | null;
 }
 
+/** Employee answers (eNPS) of one team and location on one day: kept apart, never in a customer view. */
+export interface EmployeeCell {
+  key: { team: string | null; location: string | null };
+  enps: NpsCounts;
+}
+
 export interface DayAggregate {
   day: string;
+  /** eNPS counts by team and location (the `enps` view); absent in the customer views. */
+  employees?: EmployeeCell[];
   cells: Cell[];
   themes: ThemeCell[];
   /** At most ANSWER_SAMPLE_SIZE scored answers of the day, chosen by customer hash (see `sampleAnswers`). */
@@ -205,7 +216,12 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
 
   const cells = new Map<string, Cell>();
   const themes = new Map<string, ThemeCell>();
+  const employees = new Map<string, EmployeeCell>();
   for (const response of ordered) {
+    if (response.type === "enps") {
+      addEmployeeAnswer(employees, response);
+      continue;
+    }
     const key = cellKey(response);
     const id = JSON.stringify(key);
     const cell = cells.get(id) ?? { key, stats: emptyStats() };
@@ -234,6 +250,7 @@ export function aggregateDay(day: string, responses: Iterable<RollupResponse>): 
   const byKey = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     day,
+    employees: sortedEmployeeCells(employees),
     cells: [...cells.entries()]
       .map(([id, cell]) => ({ id, cell }))
       .sort(byKey)
@@ -265,13 +282,43 @@ export function mergeDays(a: DayAggregate, b: DayAggregate): DayAggregate {
   }
   const sorted = <T>(map: Map<string, T>) =>
     [...map.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, value]) => value);
+  const employees = new Map<string, EmployeeCell>();
+  for (const cell of [...(a.employees ?? []), ...(b.employees ?? [])]) addEmployeeCell(employees, cell);
   return {
     day: a.day,
+    employees: sortedEmployeeCells(employees),
     cells: sorted(cells),
     themes: sorted(themes),
     answers: sampleAnswers([...a.answers, ...b.answers]),
   };
 }
+
+function addEmployeeCell(cells: Map<string, EmployeeCell>, from: EmployeeCell) {
+  const id = JSON.stringify(from.key);
+  const into = cells.get(id) ?? { key: from.key, enps: { responses: 0, promoters: 0, passives: 0, detractors: 0 } };
+  into.enps.responses += from.enps.responses;
+  into.enps.promoters += from.enps.promoters;
+  into.enps.passives += from.enps.passives;
+  into.enps.detractors += from.enps.detractors;
+  cells.set(id, into);
+}
+
+function addEmployeeAnswer(cells: Map<string, EmployeeCell>, response: RollupResponse) {
+  if (response.score === null) return;
+  const category = npsCategory(response.score);
+  addEmployeeCell(cells, {
+    key: { team: response.employee?.team ?? null, location: response.employee?.location ?? null },
+    enps: {
+      responses: 1,
+      promoters: category === "promoter" ? 1 : 0,
+      passives: category === "passive" ? 1 : 0,
+      detractors: category === "detractor" ? 1 : 0,
+    },
+  });
+}
+
+const sortedEmployeeCells = (cells: Map<string, EmployeeCell>) =>
+  [...cells.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, cell]) => cell);
 
 /**
  * Adds one theme cell's mentions into another's (mutating it). Customers are united, not yet
@@ -355,7 +402,7 @@ const PAIRS = DIMENSIONS.flatMap((first, index) =>
  */
 export const CELL_VIEWS = ["total", ...DIMENSIONS, ...PAIRS, "cube"] as const;
 export type CellView = (typeof CELL_VIEWS)[number];
-export type View = CellView | "themes" | "answers";
+export type View = CellView | "themes" | "answers" | "enps";
 
 /** The dimensions a view keeps. */
 export function dimensionsOf(view: CellView): readonly Dimension[] {

@@ -28,6 +28,9 @@ export interface DigestView {
   noDrivers: string;
   overdue: readonly { owner: string; cases: number }[];
   overdueSummary: string;
+  /** Open action plans, each already worded (`planLine`), by owner. */
+  plans: readonly { owner: string; line: string }[];
+  noPlans: string;
   revenue: string;
   links: { overview: string; drivers: string; cases: string } | null;
 }
@@ -133,6 +136,17 @@ export async function digestEmailHtml(view: DigestView): Promise<string> {
         <mj-text css-class="cx-muted" color="${LIGHT.muted}" padding="4px 24px">${escapeHtml(view.noDrivers)}</mj-text>`
             : view.drivers.map(driver).join("")
         }${links ? `\n        <mj-text padding="6px 24px 0"><a href="${escapeHtml(links.drivers)}">All drivers</a></mj-text>` : ""}
+        ${heading("Action plans")}${
+          view.plans.length === 0
+            ? `
+        <mj-text css-class="cx-muted" color="${LIGHT.muted}" padding="0 24px">${escapeHtml(view.noPlans)}</mj-text>`
+            : view.plans
+                .map(
+                  (row) => `
+        <mj-text css-class="cx-ink" padding="4px 24px 0"><strong>${escapeHtml(row.owner)}</strong> · ${escapeHtml(row.line)}</mj-text>`,
+                )
+                .join("")
+        }
         ${heading("Overdue cases")}
         <mj-text css-class="cx-muted" color="${LIGHT.muted}" padding="0 24px">${escapeHtml(view.overdueSummary)}</mj-text>${overdueTable(view.overdue)}${links ? `\n        <mj-text padding="6px 24px 0"><a href="${escapeHtml(links.cases)}">Work the cases</a></mj-text>` : ""}
         ${heading("Revenue at risk")}

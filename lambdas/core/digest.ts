@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import type { PlanEffect } from "../contracts/action-plans";
 import type { Case } from "../contracts/cases";
 import type { MetricsComputedDetail } from "../contracts/events";
 import type { Contact } from "../contracts/follow-up-config";
@@ -59,6 +60,8 @@ export interface DigestContent {
   examples: ReadonlyMap<string, ExampleResponse | null>;
   overdue: readonly Case[];
   revenue: ReturnType<typeof revenueAtRisk>;
+  /** The open action plans (planned or active), with their effect as of today. */
+  plans: readonly { title: string; owner: string; effect: PlanEffect }[];
   /** The console's base URL, where the digest's reader goes next; null when no console is deployed. */
   consoleUrl: string | null;
 }
@@ -101,6 +104,28 @@ function describeChange(metric: object, change: Change): { text: string; tone: T
 
 const NO_CHANGE: Change = { points: null, pValue: null, significant: false, insufficient: false };
 
+const TRACK_WORDS: Record<PlanEffect["target"]["track"], string> = {
+  "not-started": "not started",
+  insufficient: "too few answers to track",
+  achieved: "target reached",
+  "on-track": "on track",
+  behind: "behind",
+  "off-track": "off track",
+};
+
+/** One plan in words: its metric before and since, whether the change is real, and how it tracks. */
+export function planLine(plan: { title: string; effect: PlanEffect }): string {
+  const { effect } = plan;
+  const metric = effect.metric.toUpperCase();
+  const score = (value: number | null) => (value === null ? "n/a" : String(value));
+  const change = effect.change.insufficient
+    ? "too few answers"
+    : effect.change.points === null
+      ? "no change yet"
+      : `${signed(effect.change.points)}, ${effect.change.significant ? "significant" : "within noise"}`;
+  return `${plan.title}: ${metric} ${score(effect.baseline.score)} → ${score(effect.since.score)} (${change}); target ${effect.target.value} by ${effect.target.by}, ${TRACK_WORDS[effect.target.track]}`;
+}
+
 /** What the digest says, once, for Slack, email and the `Metrics Computed` event. */
 export async function buildDigest(
   content: DigestContent,
@@ -111,6 +136,11 @@ export async function buildDigest(
   email: EmailMessage;
 }> {
   const { metrics, trend, drivers, examples, overdue, revenue } = content;
+  const planRows = [...content.plans]
+    .sort((a, b) => a.owner.localeCompare(b.owner) || a.title.localeCompare(b.title))
+    .map((plan) => ({ owner: plan.owner, line: planLine(plan) }));
+  const noPlans = "No open action plans.";
+  const planLines = planRows.length === 0 ? [noPlans] : planRows.map((row) => `${row.owner}: ${row.line}`);
   const base = content.consoleUrl?.replace(/\/$/, "") ?? null;
   const links = base ? { overview: `${base}/`, drivers: `${base}/drivers`, cases: `${base}/cases` } : null;
   const negative = drivers.drivers
@@ -189,6 +219,9 @@ export async function buildDigest(
           (line, index) => `${index + 1}. ${driverTitle(line)}${line.quote ? `\n   "${line.quote}"` : ""}`,
         )),
     "",
+    "Action plans:",
+    ...planLines,
+    "",
     overdueLine,
     revenueLine,
     ...(links ? ["", `Overview: ${links.overview}`, `Drivers: ${links.drivers}`, `Cases: ${links.cases}`] : []),
@@ -213,6 +246,10 @@ export async function buildDigest(
         }`,
       },
     },
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: `*Action plans*\n${planLines.map((line) => `• ${escapeSlack(line)}`).join("\n")}` },
+    },
     { type: "section", text: { type: "mrkdwn", text: escapeSlack(`${overdueLine}\n${revenueLine}`) } },
     ...(links
       ? [
@@ -232,6 +269,8 @@ export async function buildDigest(
     noDrivers,
     overdue: overdueRows,
     overdueSummary,
+    plans: planRows,
+    noPlans,
     revenue: revenueText,
     links,
   });
@@ -275,6 +314,8 @@ export interface DigestPorts extends DeliveryPorts {
   };
   cases: { activeDueBefore(at: Date): Promise<Case[]> };
   customers: { atRisk(): Promise<AtRiskCustomer[]> };
+  /** The open action plans with their effect, listed per owner. */
+  plans: { open(): Promise<DigestContent["plans"]> };
   events: { metricsComputed(detail: Omit<MetricsComputedDetail, "schemaVersion">): Promise<void> };
   riskThreshold: number;
   recipients: readonly Contact[];
@@ -328,9 +369,10 @@ export async function sendWeeklyDigest(ports: DigestPorts) {
     `NPS by week, ${trend.from} to ${trend.to}`,
   );
   const png = await ports.charts.render(svg);
-  const [overdue, atRisk, chartUrl] = await Promise.all([
+  const [overdue, atRisk, plans, chartUrl] = await Promise.all([
     ports.cases.activeDueBefore(now),
     ports.customers.atRisk(),
+    ports.plans.open(),
     ports.charts.publish ? ports.charts.publish(`digest/${windows.week.from}/nps-trend.png`, png) : null,
   ]);
   const digest = await buildDigest(
@@ -341,6 +383,7 @@ export async function sendWeeklyDigest(ports: DigestPorts) {
       examples,
       overdue,
       revenue: revenueAtRisk(atRisk, ports.riskThreshold),
+      plans,
       consoleUrl: ports.consoleUrl,
     },
     { png, url: chartUrl },

@@ -1,4 +1,5 @@
 import type { CustomerSnapshot, QueuedSubmission, ResponseRecord, Sentiment } from "../contracts/record";
+import type { EmployeeGroup } from "../contracts/submission";
 import type { Language } from "./language";
 import { categorize } from "./scoring";
 import { hasWords } from "./sentiment";
@@ -33,6 +34,12 @@ export function customerSnapshot(
   };
 }
 
+/**
+ * A record as stored: an employee answer also keeps its team and location, which only the eNPS rollup reads; the
+ * read API's record schema leaves them out, so no single employee answer is ever shown with its group.
+ */
+export type StoredRecord = ResponseRecord & { employee?: EmployeeGroup };
+
 /** Turns a queued submission into the stored record. Pure: sentiment and profile are looked up by the caller. */
 export function enrich(
   submission: QueuedSubmission,
@@ -46,7 +53,7 @@ export function enrich(
     /** The journey stage of the submission's touchpoint. */
     stage: string | null;
   },
-): ResponseRecord {
+): StoredRecord {
   const score = submission.score ?? null;
   const scale = submission.scale ?? null;
   const comment = submission.comment ?? null;
@@ -72,5 +79,6 @@ export function enrich(
     locale: submission.locale ?? null,
     ...(analysable && lookups.language ? { language: lookups.language } : {}),
     ...(submission.revision ? { revision: submission.revision } : {}),
+    ...(submission.employee ? { employee: submission.employee } : {}),
   };
 }

@@ -1,8 +1,8 @@
 import type { Case } from "../contracts/cases";
 import type { CustomerSnapshot } from "../contracts/record";
-import { dayOf } from "./calendar";
 import { RETENTION_RULE, retentionCaseIds } from "./cases";
 import { ClientError, notFound } from "./client-error";
+import { type CustomerMovePorts, moveResponsesOf, rewriteCasesOf } from "./customer-moves";
 
 /** What an erased customer's responses and cases are kept under: `erased-<ULID>`. */
 export const ERASED_PREFIX = "erased-";
@@ -58,7 +58,7 @@ export function erasedCase(item: Case, erasure: CaseErasure): Case | null {
   };
 }
 
-export interface ErasurePorts {
+export interface ErasurePorts extends CustomerMovePorts {
   customers: {
     /**
      * Starts the customer's erasure under `pseudonym`, or finds the one an earlier, unfinished attempt
@@ -68,21 +68,11 @@ export interface ErasurePorts {
     /** Deletes the operational events, then the profile, then the erasure begun above. */
     erase(customerId: string): Promise<{ profile: boolean; events: number }>;
   };
-  responses: {
-    /** The customer's responses (id and submission time), page by page. */
-    idsOfCustomer(customerId: string): AsyncIterable<{ id: string; submittedAt: string }[]>;
+  responses: CustomerMovePorts["responses"] & {
     /** Moves one response under the pseudonym without comment, email or name; false if it is not the customer's (any more). */
     pseudonymize(id: string, customerId: string, pseudonym: string): Promise<boolean>;
   };
-  cases: {
-    ofCustomer(customerId: string): Promise<Case[]>;
-    /** Rewrites the case as `change` returns it (read again after a concurrent change); false when `change` declined. */
-    rewrite(id: string, change: (current: Case) => Case | null): Promise<boolean>;
-  };
-  /** Marks days for the metrics rollup, in its time zone. */
-  metrics: { timeZone: string; markDayChanged(day: string, at: Date): Promise<void> };
   newId: () => string;
-  now: () => Date;
 }
 
 /**
@@ -105,28 +95,19 @@ export async function eraseCustomer(
       "retry-after": "1",
     });
 
-  let responses = 0;
-  for await (const page of ports.responses.idsOfCustomer(customerId)) {
-    if (!hasTime()) throw unfinished();
-    // Theme cells of the day aggregates list their customers by id; recomputing the day puts the pseudonym
-    // there, with the same numbers. Marked before the moves (a crash after one leaves its day marked) and
-    // after them (a rollup that read the day in between runs again).
-    const days = [...new Set(page.map((item) => dayOf(item.submittedAt, ports.metrics.timeZone)))];
-    const markDays = () => Promise.all(days.map((day) => ports.metrics.markDayChanged(day, ports.now())));
-    await markDays();
-    const moved = await Promise.all(page.map((item) => ports.responses.pseudonymize(item.id, customerId, pseudonym)));
-    await markDays();
-    responses += moved.filter(Boolean).length;
-  }
-
-  let cases = 0;
-  for (const item of await ports.cases.ofCustomer(customerId)) {
-    if (!hasTime()) throw unfinished();
-    const rewritten = await ports.cases.rewrite(item.id, (current) =>
-      erasedCase(current, { customerId, pseudonym, by, at: ports.now() }),
-    );
-    if (rewritten) cases += 1;
-  }
+  const budget = { hasTime, unfinished };
+  const responses = await moveResponsesOf(
+    customerId,
+    (id) => ports.responses.pseudonymize(id, customerId, pseudonym),
+    ports,
+    budget,
+  );
+  const cases = await rewriteCasesOf(
+    customerId,
+    (current) => erasedCase(current, { customerId, pseudonym, by, at: ports.now() }),
+    ports,
+    budget,
+  );
 
   const erased = await ports.customers.erase(customerId);
   if (!resumed && !erased.profile && erased.events === 0 && responses === 0 && cases === 0)

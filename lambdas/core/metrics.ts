@@ -42,11 +42,12 @@ export const addDays = (day: string, days: number) =>
   new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
 export const dayCount = (window: Window) => Math.round((Date.parse(window.to) - Date.parse(window.from)) / DAY_MS) + 1;
 
-/** Every day of the window, oldest first. */
+/**
+ * Every day of the window, oldest first. Counted, not compared: the day after 9999-12-31 is `+010000-01-01`,
+ * which sorts before it, so a window ending then would never end.
+ */
 export function daysOf(window: Window): string[] {
-  const days: string[] = [];
-  for (let day = window.from; day <= window.to; day = addDays(day, 1)) days.push(day);
-  return days;
+  return Array.from({ length: Math.max(0, dayCount(window)) }, (_, index) => addDays(window.from, index));
 }
 
 /** The window asked for (defaults: the 30 days to today), checked, and the equal-length window just before it. */

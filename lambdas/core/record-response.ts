@@ -63,7 +63,8 @@ export async function recordResponse(submission: QueuedSubmission, ports: Record
   if (!created && stored.publishedAt) return "duplicate";
   // Before publishing: a delivery that published has marked the day, so a duplicate may stop above.
   await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt, ports.metrics.timeZone), ports.now());
-  await ports.events.responseRecorded(stored.record);
+  // Employee answers are counted, never published: no rule, webhook or case ever sees one.
+  if (stored.record.type !== "enps") await ports.events.responseRecorded(stored.record);
   await ports.responses.markPublished(stored.record.id, ports.now());
   return created ? "recorded" : "published-after-retry";
 }

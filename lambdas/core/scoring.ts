@@ -1,13 +1,14 @@
 import type { Category } from "../contracts/record";
 import type { Scale } from "../contracts/submission";
 
-export type ScoredType = "nps" | "csat" | "ces";
+export type ScoredType = "nps" | "csat" | "ces" | "enps";
 
 export const NPS_SCALE: Scale = { min: 0, max: 10 };
 export const DEFAULT_SCALES: Record<ScoredType, Scale> = {
   nps: NPS_SCALE,
   csat: { min: 1, max: 5 },
   ces: { min: 1, max: 7 },
+  enps: NPS_SCALE,
 };
 
 /** CES is asked on 1-7 (CES 2.0) or the older 1-5; nothing else can be compared. */
@@ -19,7 +20,8 @@ export const scaleLabel = (scale: Scale) => `${scale.min}-${scale.max}`;
 
 /** Returns why a scale is not allowed for the type, or null when it is. */
 export function scaleProblem(type: ScoredType, scale: Scale): string | null {
-  if (type === "nps" && scaleLabel(scale) !== "0-10") return "NPS is always asked on 0-10";
+  if ((type === "nps" || type === "enps") && scaleLabel(scale) !== "0-10")
+    return `${type === "nps" ? "NPS" : "eNPS"} is always asked on 0-10`;
   if (type === "ces" && !CES_SCALES.includes(scaleLabel(scale))) return "CES scale must be 1-7 or 1-5";
   if (type === "csat" && scale.max - scale.min < 2) return "CSAT scale needs at least 3 points";
   return null;
@@ -51,6 +53,7 @@ export function categorize(type: string, score: number | null, scale: Scale | nu
   if (score === null || scale === null) return null;
   switch (type) {
     case "nps":
+    case "enps":
       return npsCategory(score);
     case "csat":
       return csatCategory(score, scale);

@@ -83,6 +83,11 @@ function crossFieldProblems(submission: Submission, now: Date): ErrorDetail[] {
     if (submission.scale !== undefined) problems.push({ path: "scale", message: "not allowed for type comment" });
   }
 
+  if (type === "enps" && submission.customer !== undefined)
+    problems.push({ path: "customer", message: "an employee answer (enps) is never linked to a customer" });
+  if (type !== "enps" && submission.employee !== undefined)
+    problems.push({ path: "employee", message: "only for employee answers (type enps)" });
+
   if (submission.submittedAt) {
     const skew = new Date(submission.submittedAt).getTime() - now.getTime();
     if (skew > MAX_CLOCK_SKEW_MS)

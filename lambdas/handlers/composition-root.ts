@@ -1,5 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ulid } from "ulid";
+import { ActionPlanStore } from "../adapters/action-plan-store";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
 import { type ChartStore, LocalChartStore, S3ChartStore } from "../adapters/chart-store";
 import { dynamoDocumentClient } from "../adapters/clients/dynamodb";
@@ -141,6 +142,17 @@ export const minResponses = /* @__PURE__ */ once(() => readEnv(["minResponses"])
 /** Today in the stage's metrics time zone. */
 export const today = () => dayOf(now(), metricsTimeZone());
 
+/** What the action plans need: their store, the cases they link, and the day aggregates their effect is read from. */
+export const actionPlanPorts = /* @__PURE__ */ once(() => ({
+  plans: new ActionPlanStore(dynamoDocumentClient(), tableRules().tableName),
+  cases: caseStore(),
+  aggregates: aggregateStore(),
+  today,
+  now,
+  newId,
+  minResponses: minResponses(),
+}));
+
 export const eventPublisher = /* @__PURE__ */ once(
   () => new EventPublisher(eventBridgeClient(), readEnv(["eventBusName"]).eventBusName),
 );
@@ -281,3 +293,11 @@ export const exportFiles = /* @__PURE__ */ once(() => {
 });
 export const exportSource = /* @__PURE__ */ once(() => exportReader(responseStore()));
 export const exportStepMs = /* @__PURE__ */ once(() => readEnv(["exportStepSeconds"]).exportStepSeconds * 1000);
+
+/** What `GET /v1/kpis` reads: the window's operational events (by-time index), days in the metrics time zone. */
+export const kpiPorts = /* @__PURE__ */ once(() => ({
+  events: customerStore(),
+  today,
+  timeZone: metricsTimeZone(),
+  minResponses: minResponses(),
+}));

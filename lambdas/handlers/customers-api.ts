@@ -1,4 +1,11 @@
-import { putCustomers, recordOperationalEvent, searchCustomers, showCustomer } from "../core/customer-profiles";
+import { listDuplicates, mergeCustomers } from "../core/customer-merge";
+import {
+  putCustomer,
+  putCustomers,
+  recordOperationalEvent,
+  searchCustomers,
+  showCustomer,
+} from "../core/customer-profiles";
 import { eraseCustomer } from "../core/erasure";
 import { revenueAtRisk } from "../core/revenue-at-risk";
 import {
@@ -12,6 +19,7 @@ import {
   now,
   responseStore,
 } from "./composition-root";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { httpHandler } from "./http";
 import { logger } from "./observability";
 
@@ -30,11 +38,17 @@ const ports = {
  * function has 29 s, API Gateway waits 30 s, and the last page and the profile need a few.
  */
 const ERASURE_BUDGET_MS = 20_000;
+/** The same for a merge, which moves the same records (and answers 503 the same way). */
+const MERGE_BUDGET_MS = ERASURE_BUDGET_MS;
+const duplicatePorts = {
+  duplicates: { groups: ports.customers.duplicateGroups.bind(ports.customers) },
+  customers: ports.customers,
+};
 
 export const handler = httpHandler<"customers-api">(
   {
     putCustomer: async ({ path, body }) => {
-      const { created, profile } = await ports.customers.put(path.id, body, now());
+      const { created, profile } = await putCustomer(path.id, body, ports);
       return { status: created ? 201 : 200, body: profile };
     },
     putCustomers: async ({ body }) => ({ status: 200, body: await putCustomers(body, ports) }),
@@ -54,6 +68,21 @@ export const handler = httpHandler<"customers-api">(
     recordCustomerEvent: async ({ path, body }) => {
       const { created, event } = await recordOperationalEvent(path.id, body, ports);
       return { status: created ? 201 : 200, body: event };
+    },
+    listCustomerDuplicates: async ({ query }) => {
+      const fits = (value: unknown) => ports.customers.duplicateCursorFits(value);
+      const cursor = query.cursor ? decodeCursor(query.cursor, fits) : undefined;
+      const page = await listDuplicates({ limit: query.limit, cursor }, duplicatePorts);
+      return {
+        status: 200,
+        body: { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null },
+      };
+    },
+    mergeCustomer: async ({ path, body, caller }) => {
+      const deadline = Date.now() + MERGE_BUDGET_MS;
+      const result = await mergeCustomers(path.id, body.from, caller.name, ports, () => Date.now() < deadline);
+      logger.info("customers merged", { ...result.moved });
+      return { status: 200, body: result };
     },
     getRevenueAtRisk: async () => ({
       status: 200,

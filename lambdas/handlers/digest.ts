@@ -1,6 +1,9 @@
 import { svgToPng } from "../adapters/chart-renderer";
+import { isOpenPlan } from "../contracts/action-plans";
+import { listPlans } from "../core/action-plans";
 import { sendWeeklyDigest } from "../core/digest";
 import {
+  actionPlanPorts,
   aggregateStore,
   caseStore,
   chartStore,
@@ -43,6 +46,9 @@ const ports = {
   cases,
   deliveries: deliveryLog(),
   customers: customerStore(),
+  plans: {
+    open: async () => (await listPlans({}, actionPlanPorts())).items.filter((plan) => isOpenPlan(plan.status)),
+  },
   events: eventPublisher(),
   riskThreshold: churnRiskThreshold(),
   recipients: digestSettings().digestRecipients,

@@ -44,6 +44,8 @@ export class Customers extends Construct {
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
       "dynamodb:Query",
+      // The duplicate listing reads the profiles a page of the index names in one round trip.
+      "dynamodb:BatchGetItem",
     );
     data.grantPutEvents(this.api);
 

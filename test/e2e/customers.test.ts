@@ -90,6 +90,55 @@ describe("bulk import", () => {
   });
 });
 
+describe("bulk import: rows that miss their header, and likely duplicates", () => {
+  it("refuses rows with too few or too many fields by line, and reports duplicates in the file and in the table", async () => {
+    expect((await call("PUT", "/v1/customers/imd-stored", { email: "kai@import.example" })).status).toBe(201);
+    const file = join(dataDir, "duplicates.csv");
+    writeFileSync(
+      file,
+      [
+        "id,email,name,phone,segment",
+        "imd-1,Lee@Import.example,Lee,,smb",
+        "imd-2,lee@import.example,Lee L.,,smb",
+        "imd-3,short@import.example",
+        "imd-4,long@import.example,Long,,smb,surplus",
+        "imd-5,KAI@import.example,Kai,+49 30 1234567,enterprise",
+        "",
+      ].join("\n"),
+    );
+    const { stdout } = await cli(["customers", "import", file]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      rows: 5,
+      created: 3,
+      rejected: 2,
+      duplicates: 2,
+      duplicateReport: `${file}.duplicates.jsonl`,
+    });
+    const lines = (path: string) =>
+      readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .sort((a, b) => a.line - b.line);
+    expect(lines(`${file}.errors.jsonl`)).toEqual([
+      {
+        line: 4,
+        id: "imd-3",
+        errors: [
+          { path: "row", message: expect.stringMatching(/has 2 fields, its header 5: name, phone, segment missing/) },
+        ],
+      },
+      { line: 5, id: "imd-4", errors: [{ path: "row", message: expect.stringMatching(/has 6 fields, its header 5/) }] },
+    ]);
+    expect(lines(`${file}.duplicates.jsonl`)).toEqual([
+      { line: 3, id: "imd-2", duplicateOf: ["imd-1"] },
+      { line: 6, id: "imd-5", duplicateOf: ["imd-stored"] },
+    ]);
+    expect((await call("GET", "/v1/customers/imd-3")).status).toBe(404);
+    expect((await call("GET", "/v1/customers/imd-5")).body.profile).toMatchObject({ phone: "+49 30 1234567" });
+  }, 60_000);
+});
+
 describe("customer profiles and the 360° view", () => {
   it("creates, replaces and validates a profile", async () => {
     const created = await call("PUT", "/v1/customers/acme", {
@@ -277,5 +326,89 @@ describe("customer profiles and the 360° view", () => {
     expect(record.body.customer.id).toMatch(/^erased-/);
     expect((await call("GET", "/v1/cases/case-acme-2")).body.response.comment).toBeNull();
     expect((await call("GET", "/v1/customers/acme")).status).toBe(404);
+  });
+});
+
+describe("operational KPIs", () => {
+  /**
+   * kpi-a answers NPS 10 (promoter) and kpi-b 4 (detractor) in July; kpi-c never answers. August, by hand:
+   * churn: a renewed, b cancelled, c renewed → 1 / 3 = 33.33%; promoters retain 1 / 1, detractors 0 / 1.
+   * repurchase: a bought twice, b and c once → 1 / 3; first contact: a's ticket (1 contact) of a's and b's (2) → 1 / 2.
+   * revenue EUR: 120 + 30 + 50 − 50 = 150 over a and b = 75 each (promoter a 150, detractor b 0); USD 25 (c).
+   */
+  it("stamps each event with the customer's NPS category and answers the KPIs split by it", async () => {
+    for (const [id, customer, score] of [
+      ["kpi-a-nps", "kpi-a", 10],
+      ["kpi-b-nps", "kpi-b", 4],
+    ] as const) {
+      const sent = await call("POST", "/v1/responses", {
+        id,
+        type: "nps",
+        score,
+        submittedAt: "2026-07-20T10:00:00Z",
+        customer: { id: customer },
+      });
+      expect(sent.status).toBe(202);
+    }
+    for (const id of ["kpi-a-nps", "kpi-b-nps"])
+      await eventually(async () => ((await call("GET", `/v1/responses/${id}`)).status === 200 ? true : undefined));
+
+    const events: [string, Json][] = [
+      ["kpi-a", { id: "a-renew", type: "renewal", time: "2026-08-05T10:00:00Z" }],
+      ["kpi-a", { id: "a-buy-1", type: "purchase", time: "2026-08-02T10:00:00Z", amount: 120, currency: "EUR" }],
+      ["kpi-a", { id: "a-buy-2", type: "purchase", time: "2026-08-20T10:00:00Z", amount: 30, currency: "EUR" }],
+      ["kpi-a", { id: "a-ticket", type: "support-ticket", time: "2026-08-06T10:00:00Z", contactsToResolve: 1 }],
+      ["kpi-b", { id: "b-cancel", type: "cancellation", time: "2026-08-10T10:00:00Z" }],
+      ["kpi-b", { id: "b-buy-1", type: "purchase", time: "2026-08-03T10:00:00Z", amount: 50, currency: "EUR" }],
+      ["kpi-b", { id: "b-return", type: "return", time: "2026-08-04T10:00:00Z", amount: 50, currency: "EUR" }],
+      ["kpi-b", { id: "b-ticket", type: "support-ticket", time: "2026-08-07T10:00:00Z", contactsToResolve: 2 }],
+      ["kpi-c", { id: "c-renew", type: "renewal", time: "2026-08-15T10:00:00Z" }],
+      ["kpi-c", { id: "c-buy-1", type: "purchase", time: "2026-08-16T10:00:00Z", amount: 25, currency: "USD" }],
+    ];
+    for (const [customer, event] of events) {
+      const answer = await call("POST", `/v1/customers/${customer}/events`, event);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    }
+    const first = events[1] as [string, Json];
+    const repeat = await call("POST", `/v1/customers/${first[0]}/events`, first[1]);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ id: "a-buy-1", npsCategory: "promoter" });
+    const bad = await call("POST", "/v1/customers/kpi-a/events", {
+      type: "purchase",
+      time: "2026-08-21T10:00:00Z",
+      amount: 10,
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.map((detail: Json) => detail.path)).toEqual(["currency"]);
+
+    const { status, body } = await call("GET", "/v1/kpis?from=2026-08-01&to=2026-08-31");
+    expect(status).toBe(200);
+    const rate = (value: Json) => [value.rate, value.numerator, value.denominator];
+    expect(rate(body.churn)).toEqual([33.33, 1, 3]);
+    expect(rate(body.retention)).toEqual([66.67, 2, 3]);
+    expect(rate(body.repurchase)).toEqual([33.33, 1, 3]);
+    expect(rate(body.firstContactResolution)).toEqual([50, 1, 2]);
+    expect(body.revenue).toMatchObject([
+      { currency: "EUR", purchases: 200, returns: 50, net: 150, customers: 2, perCustomer: 75 },
+      { currency: "USD", net: 25, customers: 1 },
+    ]);
+    const { promoter, detractor, none } = body.byNpsCategory;
+    expect(rate(promoter.retention)).toEqual([100, 1, 1]);
+    expect(rate(detractor.retention)).toEqual([0, 0, 1]);
+    expect(rate(none.retention)).toEqual([100, 1, 1]);
+    expect(promoter.revenue).toMatchObject([{ currency: "EUR", net: 150, perCustomer: 150 }]);
+    expect(detractor.revenue).toMatchObject([{ currency: "EUR", net: 0, perCustomer: 0 }]);
+
+    const weekly = await call("GET", "/v1/kpis?from=2026-08-01&to=2026-08-31&groupBy=week");
+    // 1 Aug 2026 is a Saturday: weeks of 27 Jul, 3, 10, 17, 24 and 31 Aug.
+    expect(weekly.body.groups.map((group: Json) => group.key)).toEqual([
+      "2026-07-27",
+      "2026-08-03",
+      "2026-08-10",
+      "2026-08-17",
+      "2026-08-24",
+      "2026-08-31",
+    ]);
+    expect((await call("GET", "/v1/kpis?groupBy=stage")).status).toBe(422);
   });
 });

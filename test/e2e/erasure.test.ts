@@ -205,3 +205,44 @@ describe("DELETE /v1/customers/{id}", () => {
     expect(recorded.detail).toMatchObject({ schemaVersion: 2, comment: COMMENT, customer: { id: CUSTOMER } });
   });
 });
+
+describe("merging duplicate profiles", () => {
+  const [SURVIVOR, ABSORBED] = ["merge-sam-1", "merge-sam-2"];
+
+  it("lists two profiles whose emails differ in case, merges one into the other once, and says where it went", async () => {
+    expect(
+      (await call("PUT", `/v1/customers/${SURVIVOR}`, { email: "Sam@Merge.example", segment: "smb" })).status,
+    ).toBe(201);
+    expect((await call("PUT", `/v1/customers/${ABSORBED}`, { email: "sam@merge.example" })).status).toBe(201);
+    const ticket = { id: "mt-1", type: "support-ticket", time: new Date().toISOString() };
+    expect((await call("POST", `/v1/customers/${ABSORBED}/events`, ticket)).status).toBe(201);
+    expect(
+      (await call("POST", "/v1/responses", { id: "mg-1", type: "nps", score: 9, customer: { id: ABSORBED } })).status,
+    ).toBe(202);
+    await eventually(async () => (await call("GET", "/v1/responses/mg-1")).status === 200 || undefined, SETTLE_MS);
+
+    const groups = (await call("GET", "/v1/customers/duplicates")).body.items;
+    expect(
+      groups.map((group: Json) => ({ reason: group.reason, ids: group.customers.map((c: Json) => c.id) })),
+    ).toContainEqual({ reason: "email", ids: [SURVIVOR, ABSORBED] });
+
+    const merged = await call("POST", `/v1/customers/${SURVIVOR}/merge`, { from: ABSORBED });
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({
+      id: SURVIVOR,
+      from: ABSORBED,
+      moved: { responses: 1, cases: 0, events: 1 },
+      profile: { rollups: { responseCount: 1, latestScores: { nps: { score: 9 } } } },
+    });
+    expect(await call("POST", `/v1/customers/${SURVIVOR}/merge`, { from: ABSORBED })).toEqual(merged);
+
+    const survivor = (await call("GET", `/v1/customers/${SURVIVOR}`)).body;
+    expect(survivor.responses.map((item: Json) => [item.id, item.customer.id])).toEqual([["mg-1", SURVIVOR]]);
+    expect(survivor.events.map((item: Json) => item.id)).toEqual(["mt-1"]);
+    const pointer = (await call("GET", `/v1/customers/${ABSORBED}`)).body.profile;
+    expect(pointer).toMatchObject({ mergedInto: SURVIVOR, history: [{ change: `merged into customer ${SURVIVOR}` }] });
+    const after = (await call("GET", "/v1/customers/duplicates")).body.items;
+    expect(JSON.stringify(after)).not.toContain(SURVIVOR);
+    expect((await call("POST", `/v1/customers/${SURVIVOR}/merge`, { from: SURVIVOR })).status).toBe(422);
+  }, 120_000);
+});

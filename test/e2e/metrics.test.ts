@@ -173,7 +173,10 @@ describe("metrics in the local runtime", () => {
     expect(first.annualValue).toEqual([{ currency: "EUR", total: expect.any(Number) }]);
   });
 
-  it("answers bad queries with 422 naming the field", async () => {
+  it("answers bad queries with 422 naming the field, and the last storable days like any others", async () => {
+    const lastDays = await call("GET", "/v1/metrics?to=9999-12-31&groupBy=day");
+    expect(lastDays.status).toBe(200);
+    expect(lastDays.body.groups).toHaveLength(30);
     const wrongGroup = await call("GET", "/v1/metrics?groupBy=year");
     expect(wrongGroup.status).toBe(422);
     expect(wrongGroup.body.error.details[0].path).toBe("query.groupBy");

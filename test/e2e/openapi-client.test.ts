@@ -113,6 +113,10 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await record("getCustomer", `/v1/customers/${customer.id}`);
     await record("searchCustomers", `/v1/customers?q=${customer.email}`);
     await record("exportCustomer", `/v1/customers/${customer.id}/export`);
+    await record("putCustomer", "/v1/customers/oa-c-5", { email: customer.email.toUpperCase() });
+    await record("listCustomerDuplicates", "/v1/customers/duplicates");
+    await record("mergeCustomer", `/v1/customers/${customer.id}/merge`, { from: "oa-c-5" });
+    await record("mergeCustomer", `/v1/customers/${customer.id}/merge`, { from: customer.id });
     await record("getMe", "/v1/me");
     await record("getSurveyEligibility", `/v1/survey-eligibility?survey=post-purchase&customerId=${customer.id}`);
     await record("listRules", "/v1/rules");
@@ -121,6 +125,7 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await local.invokeSchedule("MetricsRollupSchedule");
     await record("getMetrics", "/v1/metrics?groupBy=touchpoint");
     await record("getDrivers", "/v1/drivers");
+    await record("getKpis", "/v1/kpis?groupBy=week");
     const today = new Date().toISOString().slice(0, 10);
     await record("recomputeMetrics", "/v1/metrics/recompute", { from: today, to: today });
     await record("getOpenApi", "/v1/openapi.json");
@@ -157,6 +162,22 @@ describe("a client generated from GET /v1/openapi.json", () => {
     });
     expect(exported.status).toBe(202);
     await record("getExport", `/v1/exports/${exported.body.id}`);
+    await record("getEnps", "/v1/enps?groupBy=team");
+    const plan = await record("createActionPlan", "/v1/action-plans", {
+      title: "Fix late deliveries",
+      owner: "logistics",
+      theme: "delivery",
+      metric: "nps",
+      target: { value: 40, by: "2099-01-01" },
+      startsAt: today,
+    });
+    expect(plan.status).toBe(201);
+    await record("listActionPlans", "/v1/action-plans?owner=logistics");
+    await record("getActionPlanSummary", "/v1/action-plans/summary");
+    await record("getActionPlan", `/v1/action-plans/${plan.body.id}`);
+    await record("updateActionPlan", `/v1/action-plans/${plan.body.id}`, { status: "active" });
+    await record("updateActionPlan", `/v1/action-plans/${plan.body.id}`, { status: "planned" });
+    await record("linkActionPlanCase", `/v1/action-plans/${plan.body.id}/cases`, { caseId });
 
     expect(pages.map(({ status, contentType }) => [status, contentType])).toEqual([
       [200, "text/html; charset=utf-8"],

@@ -110,7 +110,9 @@ const validBodies: Partial<Record<string, fc.Arbitrary<string>>> = {
   putCustomers: json(
     fc.record({ customers: fc.array(fc.record({ id: fuzzId, segment: hostileText }), { minLength: 1, maxLength: 3 }) }),
   ),
-  recordCustomerEvent: fc.constant(JSON.stringify({ type: "purchase", time: "2026-11-20T10:00:00Z", amount: 10 })),
+  recordCustomerEvent: fc.constant(
+    JSON.stringify({ type: "purchase", time: "2026-11-20T10:00:00Z", amount: 10, currency: "EUR" }),
+  ),
   recomputeMetrics: fc.constant(JSON.stringify({ from: "2026-11-01", to: "2026-11-02" })),
   createSurveyLink: json(
     fc.record({

@@ -107,7 +107,7 @@ describe("GET /v1/openapi.json", () => {
     expect(answer.body.components.schemas.Metrics.properties.nps.properties.ci95).toBeDefined();
     const submission = answer.body.components.schemas.Submission;
     expect(submission.additionalProperties).toBe(false);
-    expect(submission.properties.type.enum).toEqual(["nps", "csat", "ces", "comment", "review"]);
+    expect(submission.properties.type.enum).toEqual(["nps", "csat", "ces", "comment", "review", "enps"]);
     // Relative to where it is served: a forged Host header is never echoed.
     expect(answer.body.servers).toEqual([{ url: "/", description: expect.any(String) }]);
     expect(JSON.stringify(answer.body)).not.toContain("api.example.com");

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { expect } from "vitest";
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from "../../local/runtime";
@@ -60,6 +61,29 @@ export function localApi(name: string) {
       expect(schedule, `schedule ${prefix}`).toBeDefined();
       const invoked = await call("POST", `/_local/schedules/${schedule.name}/invoke`);
       expect(invoked.body.status).toBe("done");
+    },
+    /**
+     * Takes the messages waiting in the queue whose logical id starts with `prefix` (e.g. a test's watcher of bus
+     * events): hidden for an hour once received, so the next call sees only newer ones.
+     */
+    receive: async (prefix: string): Promise<Json[]> => {
+      const queue = runtime().topology.queues.find((candidate) => candidate.logicalId.startsWith(prefix));
+      expect(queue, `queue ${prefix}`).toBeDefined();
+      const sqs = new SQSClient({
+        endpoint: runtime().endpoints.sqs,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: `${runtime().endpoints.sqs}/000000000000/${queue?.logicalId}`,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 3600,
+        }),
+      );
+      sqs.destroy();
+      return (Messages ?? []).map((message) => JSON.parse(message.Body as string));
     },
     /** Every item in the table, straight from the local DynamoDB. */
     scan: async (): Promise<Json[]> => {

@@ -52,7 +52,9 @@ function ports(failSlackTimes = 0) {
         [weekBefore, lastWeek]
           .filter((day) => day.day >= from && day.day <= to)
           .map((day) =>
-            view === "themes" || view === "answers" ? day : { ...day, cells: cellsOfView(day.cells, view), themes: [] },
+            view === "themes" || view === "answers" || view === "enps"
+              ? day
+              : { ...day, cells: cellsOfView(day.cells, view), themes: [] },
           ),
     },
     responses: { example: async (id) => (id === "a" ? LATE : null) },
@@ -69,6 +71,7 @@ function ports(failSlackTimes = 0) {
         { id: "acme", segment: "enterprise", annualValue: 200_000, currency: "EUR", churnRisk: 0.7 },
       ],
     },
+    plans: { open: async () => [OPEN_PLAN] },
     events: { metricsComputed: async (detail) => void published.push(detail) },
     riskThreshold: 0.6,
     timeZone: "UTC",
@@ -123,6 +126,9 @@ describe("weekly digest", () => {
     expect(text).toContain("2 overdue cases: logistics 2");
     expect(text).toContain("Revenue at risk: 140,000 EUR across 1 customer");
     expect(text).toContain("Cases: https://cx.example.com/cases");
+    expect(text).toContain(
+      "logistics: Fix late deliveries: NPS 20 → 90 (+70, significant); target 60 by 2026-12-15, target reached",
+    );
     expect(text).not.toMatch(/<[a-z]/i);
   });
 
@@ -262,6 +268,20 @@ describe("weekly digest", () => {
   });
 });
 
+/** An open plan whose effect is known: what the digest lists under its owner. */
+const OPEN_PLAN: DigestContent["plans"][number] = {
+  title: "Fix late deliveries",
+  owner: "logistics",
+  effect: {
+    metric: "nps",
+    baseline: { from: "2026-10-04", to: "2026-10-31", score: 20, responses: 40, ci95: null },
+    since: { from: "2026-11-01", to: "2026-11-22", score: 90, responses: 40, ci95: null },
+    change: { points: 70, ci95: { low: 50, high: 88 }, pValue: 0.0001, significant: true, insufficient: false },
+    theme: null,
+    target: { value: 60, by: "2026-12-15", progress: 1.75, elapsed: 0.5, track: "achieved" },
+  },
+};
+
 /** What sendWeeklyDigest would build the digest from, captured through its ports. */
 async function digestContent(value: DigestPorts): Promise<DigestContent> {
   const windows = digestWindows(NOW);
@@ -287,6 +307,7 @@ async function digestContent(value: DigestPorts): Promise<DigestContent> {
     examples: new Map(),
     overdue: [],
     revenue: revenueAtRisk([], value.riskThreshold),
+    plans: [],
     consoleUrl: null,
   };
 }
