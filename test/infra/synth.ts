@@ -27,10 +27,15 @@ export function cdkJsonFeatureFlags(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cdkJson.context ?? {}).filter(([key]) => key.startsWith("@aws-cdk/")));
 }
 
-/** Validates `input` as a stage config and synthesizes the whole stack from it (bundles every Lambda). */
+/**
+ * Validates `input` as a stage config and synthesizes the whole stack from it. Assets are not bundled: these tests
+ * read the template, never a bundle's contents, and bundling every function for every stack was most of their
+ * time (`npm run synth` in CI and the bench still bundle them all).
+ */
 export function synthesize(input: unknown, id = "Test"): { config: StageConfig; template: Template } {
   const config = stageConfigSchema.parse(input);
-  const stack = new CxloopStack(new App({ context: cdkJsonFeatureFlags() }), id, { config });
+  const app = new App({ context: { ...cdkJsonFeatureFlags(), "aws:cdk:bundling-stacks": [] } });
+  const stack = new CxloopStack(app, id, { config });
   return { config, template: Template.fromStack(stack) };
 }
 
