@@ -29,7 +29,8 @@ const USAGE = `usage: npm run cxloop -- <command> [--endpoint URL --key KEY | --
   responses import --from delighted|formbricks|cxloop FILE [--dry-run] [--map "COLUMN=TYPE"]...
                    [--mapping surveys.json] [--restart] [--recompute]
       imports another tool's responses (Delighted API JSON or CSV, Formbricks CSV or API JSON,
-      cxloop JSONL) with ids delighted-<id> / formbricks-<id>, so a rerun stores nothing twice;
+      cxloop JSONL; any of them may be .gz) with ids delighted-<id> / formbricks-<id>, so a rerun
+      stores nothing twice;
       --dry-run prints the mapping and counts and sends nothing; TYPE is nps, csat, ces,
       comment, attribute or ignore (ces:1-5 names a scale); rejected rows go to
       <file>.errors.jsonl with their line numbers; an interrupted import resumes;

@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createInterface } from "node:readline";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { type InfoRecord, parse } from "csv-parse";
 import type { ErrorDetail } from "../../lambdas/contracts/errors";
 
@@ -27,18 +28,23 @@ export interface SourceRecord {
 
 /**
  * The records of a CSV, JSONL (`.jsonl`, `.ndjson`) or JSON (`.json`: an array, or an object whose `data` array holds
- * them, as APIs page) file, streamed where the format allows. `onBytes` is told how far the file has been read.
+ * them, as APIs page) file, streamed where the format allows; each may be gzipped (`.gz`, as `POST /v1/exports`
+ * writes them). `onBytes` is told how far the file (as stored, compressed or not) has been read.
  */
 export async function* readRecords(file: string, onBytes: (bytesRead: number) => void): AsyncGenerator<SourceRecord> {
-  if (file.endsWith(".json")) {
-    yield* jsonRecords(readFileSync(file, "utf8"));
+  const gzipped = file.endsWith(".gz");
+  const format = gzipped ? file.slice(0, -".gz".length) : file;
+  if (format.endsWith(".json")) {
+    const bytes = readFileSync(file);
+    yield* jsonRecords((gzipped ? gunzipSync(bytes) : bytes).toString("utf8"));
     onBytes(statSync(file).size);
     return;
   }
-  const stream = createReadStream(file);
+  const raw = createReadStream(file);
+  const stream = gzipped ? raw.pipe(createGunzip()) : raw;
   // Read the position rather than listening for data: a listener would switch off backpressure.
-  const reportBytes = () => onBytes(stream.bytesRead);
-  if (file.endsWith(".jsonl") || file.endsWith(".ndjson")) {
+  const reportBytes = () => onBytes(raw.bytesRead);
+  if (format.endsWith(".jsonl") || format.endsWith(".ndjson")) {
     let line = 0;
     for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
       line += 1;

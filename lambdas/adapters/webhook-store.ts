@@ -95,6 +95,21 @@ export class WebhookStore implements WebhookStorePort {
     await this.updateExisting(id, "SET lastSuccessAt = :at", { ":at": at.toISOString() });
   }
 
+  enable(id: string): Promise<boolean> {
+    return conditionHeld(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: webhookKey(id),
+          UpdateExpression: "SET #status = :enabled, disabledAt = :null, disabledReason = :null",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":enabled": "enabled", ":null": null },
+        }),
+      ),
+    );
+  }
+
   async disable(id: string, at: Date, reason: string): Promise<string | undefined> {
     const disabledAt = at.toISOString();
     const changed = await conditionHeld(() =>

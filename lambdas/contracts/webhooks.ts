@@ -280,6 +280,18 @@ export const WEBHOOK_ROUTES = {
     responses: { 200: { description: "the new secret, shown this once", schema: rotatedSecretSchema } },
     errors: notFoundOrBadId,
   },
+  enableWebhook: {
+    key: "POST /v1/webhooks/{id}/enable",
+    handler: "webhooks-api",
+    tag: "webhooks",
+    summary: "Enable a disabled endpoint again",
+    description:
+      "After fixing the receiver: deliveries of the events from now on go to it again (what was not sent while it was disabled is in the delivery log, not replayed). Send a test ping to check it first. Enabling an enabled endpoint changes nothing.",
+    scope: "admin",
+    path: webhookById,
+    responses: { 200: { description: "the endpoint, enabled", schema: webhookSchema } },
+    errors: notFoundOrBadId,
+  },
   testWebhook: {
     key: "POST /v1/webhooks/{id}/test",
     handler: "webhooks-api",
@@ -289,7 +301,7 @@ export const WEBHOOK_ROUTES = {
     scope: "admin",
     path: webhookById,
     responses: { 202: { description: "queued", schema: pingQueuedSchema } },
-    errors: { ...notFoundOrBadId, 409: "the endpoint is disabled" },
+    errors: { ...notFoundOrBadId, 409: "the endpoint is disabled (enable it first)" },
   },
   listWebhookDeliveries: {
     key: "GET /v1/webhooks/{id}/deliveries",

@@ -41,6 +41,8 @@ export interface WebhookStorePort {
   recordSuccess(id: string, at: Date): Promise<void>;
   /** Disables an enabled endpoint; returns when it was disabled (now, or earlier by another attempt), undefined when gone. */
   disable(id: string, at: Date, reason: string): Promise<string | undefined>;
+  /** Enables the endpoint (clearing why it was disabled); false when it is gone. */
+  enable(id: string): Promise<boolean>;
 }
 
 export interface DeliveryLogPort {
@@ -204,6 +206,14 @@ export async function rotateSecret(id: string, ports: Pick<ManagementPorts, "sto
   ];
   if (!(await ports.store.replaceSecrets(id, secrets))) throw notFound(`no webhook ${id}`);
   return { id, secret, previousSecretExpiresAt };
+}
+
+/** Enables a disabled endpoint again; an enabled one is answered as it is. */
+export async function enableWebhook(id: string, store: WebhookStorePort) {
+  const webhook = await findWebhook(id, store);
+  if (webhook.status === "enabled") return summaryOf(webhook);
+  if (!(await store.enable(id))) throw notFound(`no webhook ${id}`);
+  return summaryOf({ ...webhook, status: "enabled", disabledReason: null, disabledAt: null });
 }
 
 /** The ping, queued like any delivery, to this endpoint only. */

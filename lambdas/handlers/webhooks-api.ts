@@ -1,5 +1,13 @@
 import { isLogCursor } from "../adapters/webhook-store";
-import { createWebhook, deleteWebhook, findWebhook, queuePing, rotateSecret, summaryOf } from "../core/webhooks";
+import {
+  createWebhook,
+  deleteWebhook,
+  enableWebhook,
+  findWebhook,
+  queuePing,
+  rotateSecret,
+  summaryOf,
+} from "../core/webhooks";
 import {
   apiAuth,
   newId,
@@ -29,6 +37,7 @@ export const handler = httpHandler<"webhooks-api">(
     getWebhook: async ({ path }) => ({ status: 200, body: summaryOf(await findWebhook(path.id, store)) }),
     deleteWebhook: async ({ path }) => ({ status: 200, body: await deleteWebhook(path.id, store) }),
     rotateWebhookSecret: async ({ path }) => ({ status: 200, body: await rotateSecret(path.id, { store, now }) }),
+    enableWebhook: async ({ path }) => ({ status: 200, body: await enableWebhook(path.id, store) }),
     // The queue is read on first use: only the ping needs it.
     testWebhook: async ({ path }) => ({
       status: 202,

@@ -53,15 +53,17 @@ describe("an export on the local runtime", () => {
     });
     expect(job.rows).toBe(30);
     const file = await fetch(job.url);
-    const text = gunzipSync(Buffer.from(await file.arrayBuffer())).toString("utf8");
+    const downloaded = Buffer.from(await file.arrayBuffer());
+    const text = gunzipSync(downloaded).toString("utf8");
     const exported = text
       .trimEnd()
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(exported).toEqual(original);
 
-    const path = join(target.dataDir, "export.jsonl");
-    writeFileSync(path, text);
+    // The file as downloaded, still gzipped: the importer reads it as it is.
+    const path = join(target.dataDir, "export.jsonl.gz");
+    writeFileSync(path, downloaded);
     await run(
       process.execPath,
       [

@@ -154,6 +154,7 @@ describe("a client generated from GET /v1/openapi.json", () => {
     await record("rotateWebhookSecret", `/v1/webhooks/${webhook.body.id}/rotate-secret`);
     await record("testWebhook", `/v1/webhooks/${webhook.body.id}/test`);
     await record("listWebhookDeliveries", `/v1/webhooks/${webhook.body.id}/deliveries`);
+    await record("enableWebhook", `/v1/webhooks/${webhook.body.id}/enable`);
     await record("deleteWebhook", `/v1/webhooks/${webhook.body.id}`);
     const exported = await record("createExport", "/v1/exports", {
       from: `${today}T00:00:00.000Z`,

@@ -161,7 +161,7 @@ describe("webhooks in the local runtime", () => {
     expect(delivery?.headers["webhook-signature"]?.split(" ")).toHaveLength(2);
   });
 
-  it("gives up after the last attempt, disables the endpoint and tells the admin contacts", async () => {
+  it("gives up after the last attempt, disables the endpoint, tells the admin contacts, and can be enabled again", async () => {
     failuresLeft.set("/down", 1000);
     const id = await subscribe("/down", { events: ["Response Recorded"], filter: { detail: { id: ["wh-down"] } } });
     expect((await send("POST", "/v1/responses", { id: "wh-down", type: "nps", score: 9 })).status).toBe(202);
@@ -180,6 +180,16 @@ describe("webhooks in the local runtime", () => {
       return outbox.items.find((item: Json) => item.to === "cx-leads" && item.text.includes(id));
     });
     expect(alert.text).toContain("was disabled");
+
+    // The receiver is fixed: enabled again, the endpoint gets the next events (and a ping).
+    failuresLeft.set("/down", 0);
+    const enabled = await send("POST", `/v1/webhooks/${id}/enable`);
+    expect(enabled.body).toMatchObject({ id, status: "enabled", disabledReason: null, disabledAt: null });
+    expect((await send("POST", `/v1/webhooks/${id}/enable`)).body.status).toBe("enabled");
+    const ping = await send("POST", `/v1/webhooks/${id}/test`);
+    expect(ping.status).toBe(202);
+    await eventually(async () => (at("/down").some((item) => item.id === ping.body.messageId) ? true : undefined));
+    expect((await send("POST", "/v1/webhooks/01ARZ3NDEKTSV4RRFFQ69G5FAV/enable")).status).toBe(404);
   });
 
   it("documents every event type's payload in the OpenAPI document", async () => {
