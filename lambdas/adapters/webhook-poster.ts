@@ -1,3 +1,4 @@
+import type { LookupAddress } from "node:dns";
 import { lookup as dnsLookup } from "node:dns/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -23,14 +24,16 @@ export class GuardedWebhookPoster implements WebhookPoster {
     // net.connect skips `lookup` for an IP literal, so a literal is checked before the request.
     const literalRefusal = isIP(host) !== 0 ? refusedAddress(host, this.options) : null;
     if (literalRefusal) return { error: `refused: ${literalRefusal}`, latencyMs: performance.now() - started };
-    const lookup: LookupFunction = (hostname, _options, callback) => {
+    const lookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { all: true, verbatim: true })
         .then((addresses) => {
           const refusal = addresses.map(({ address }) => refusedAddress(address, this.options)).find(Boolean);
           if (refusal) throw new RefusedTargetError(`refused: ${hostname} resolves to ${refusal}`);
           const [first] = addresses;
           if (!first) throw new RefusedTargetError(`refused: ${hostname} has no address`);
-          callback(null, first.address, first.family);
+          // Node 20+ connects with happy eyeballs, which asks for every address (`all`) and wants them as a list.
+          if (options.all) (callback as (error: null, all: LookupAddress[]) => void)(null, addresses);
+          else callback(null, first.address, first.family);
         })
         .catch((error: Error) => callback(error as NodeJS.ErrnoException, "", 0));
     };

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GuardedWebhookPoster } from "../../lambdas/adapters/webhook-poster";
 import { refusedAddress } from "../../lambdas/core/webhooks";
 
 const onAws = { allowLoopback: false };
@@ -51,5 +54,35 @@ describe("the webhook address guard", () => {
 
   it("refuses what is not an address", () => {
     expect(refusedAddress("example.com", onAws)).toMatch(/not an IP address/);
+  });
+});
+
+describe("the guarded poster", () => {
+  // A receiver on loopback that counts what reaches it: nothing may, when the guard refuses.
+  let reached = 0;
+  const receiver = createServer((_request, response) => {
+    reached += 1;
+    response.writeHead(204).end();
+  });
+  let port = 0;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    port = (receiver.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  it("resolves a name and refuses it when it resolves to a refused address, connecting to nothing", async () => {
+    const poster = new GuardedWebhookPoster({ allowLoopback: false, timeoutMs: 2000 });
+    const byName = await poster.post(`http://localhost:${port}/hook`, {}, "{}");
+    expect(byName).toMatchObject({ error: expect.stringMatching(/^refused: localhost resolves to .*loopback/) });
+    const literal = await poster.post(`http://127.0.0.1:${port}/hook`, {}, "{}");
+    expect(literal).toMatchObject({ error: expect.stringMatching(/^refused: /) });
+    expect(reached).toBe(0);
+  });
+
+  it("connects to the address it checked when that address is allowed", async () => {
+    const poster = new GuardedWebhookPoster({ allowLoopback: true, timeoutMs: 2000 });
+    expect(await poster.post(`http://localhost:${port}/hook`, {}, "{}")).toMatchObject({ status: 204 });
+    expect(reached).toBe(1);
   });
 });
