@@ -75,6 +75,18 @@ const eventKey = (customerId: string, event: { time: string; id: string }) => ({
   pk: customerKey(customerId).pk,
   sk: `EVENT#${event.time}#${event.id}`,
 });
+/**
+ * An event id claimed for the customer, with the time it was recorded at: the event's own key holds its time (so
+ * events list in time order), and without the claim the same id sent again with another time would be a second event.
+ */
+const EVENT_CLAIM_PREFIX = "EVENTID#";
+const eventClaimKey = (customerId: string, id: string) => ({
+  pk: customerKey(customerId).pk,
+  sk: `${EVENT_CLAIM_PREFIX}${id}`,
+});
+
+/** What recording an event did: stored it, found it stored already, or found its id taken by another time. */
+export type EventWrite = "created" | "repeated" | "conflict";
 
 /** Where an event sits in the by-time index: its UTC month, then time, customer and id (see `eventMonthBucket`). */
 const eventIndexKeys = (event: { time: string; customerId: string; id: string }) => {
@@ -213,20 +225,55 @@ export class CustomerStore {
   }
 
   /** Records an operational event once (its id is the idempotency key). Returns false for a repeat. */
-  async addEvent(event: OperationalEvent): Promise<boolean> {
-    try {
-      await this.client.send(
+  /**
+   * Records an event once per id: the id's claim first, then the event. A retry after a crash between the two finds
+   * its own claim (same time) and puts the event; the same id with another time is a conflict, and stores nothing.
+   */
+  async addEvent(event: OperationalEvent): Promise<EventWrite> {
+    const claim = eventClaimKey(event.customerId, event.id);
+    const claimed = await conditionHeld(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...claim, time: event.time },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
+    if (!claimed) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: claim, ConsistentRead: true }),
+      );
+      if (Item && Item.time !== event.time) return "conflict";
+    }
+    const stored = await conditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...eventKey(event.customerId, event), ...eventIndexKeys(event), ...event },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return stored ? "created" : "repeated";
+  }
+
+  /** Deletes every event-id claim of the customer (erasure, and the absorbed side of a merge). */
+  private async deleteEventClaims(customerId: string): Promise<void> {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :claims)",
+        ProjectionExpression: "pk, sk",
+        ExpressionAttributeValues: { ":pk": customerKey(customerId).pk, ":claims": EVENT_CLAIM_PREFIX },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? [])
+        await this.client.send(
+          new DeleteCommand({ TableName: this.tableName, Key: { pk: String(item.pk), sk: String(item.sk) } }),
+        );
   }
 
   /** Newest first. */
@@ -435,6 +482,7 @@ export class CustomerStore {
     const events = await this.events(customerId);
     for (const event of events)
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(customerId, event) }));
+    await this.deleteEventClaims(customerId);
     const { Attributes } = await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: customerKey(customerId), ReturnValues: "ALL_OLD" }),
     );
@@ -587,12 +635,16 @@ export class CustomerStore {
   }
 
   /**
-   * A merge: records the event under `into`, as `addEvent` would (an event already there by time and id is kept
-   * once), then deletes it from the customer it was under. A crash in between is repaired by the next call.
+   * A merge: records the event under `into`, as `addEvent` would (an event `into` already has under the same id is
+   * kept, and this one dropped: one id is one event), then deletes it and its claim from the customer it was under.
+   * A crash in between is repaired by the next call.
    */
   async moveEvent(event: OperationalEvent, into: string): Promise<boolean> {
     await this.addEvent({ ...event, customerId: into });
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(event.customerId, event) }));
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: eventClaimKey(event.customerId, event.id) }),
+    );
     return true;
   }
 

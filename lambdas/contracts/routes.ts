@@ -470,7 +470,12 @@ export const ROUTES = {
       200: { description: "already recorded", schema: operationalEventSchema },
       201: { description: "recorded", schema: operationalEventSchema },
     },
-    errors: { 400: "body is not JSON", 413: "body over 64 KB", 422: "a field breaks the contract" },
+    errors: {
+      400: "body is not JSON",
+      409: "the id was recorded before with another time",
+      413: "body over 64 KB",
+      422: "a field breaks the contract",
+    },
   },
   getRevenueAtRisk: {
     key: "GET /v1/revenue-at-risk",

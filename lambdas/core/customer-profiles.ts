@@ -34,7 +34,8 @@ export interface CustomerProfilePorts {
       now: Date,
     ): Promise<{ created: boolean; profile: CustomerProfile; duplicateOf: string[] } | { mergedInto: string }>;
     ensureMinimal(id: string, now: Date): Promise<void>;
-    addEvent(event: OperationalEvent): Promise<boolean>;
+    /** `conflict`: the id was recorded before with another time. */
+    addEvent(event: OperationalEvent): Promise<"created" | "repeated" | "conflict">;
     events(customerId: string, limit?: number): Promise<OperationalEvent[]>;
   };
   responses: {
@@ -195,7 +196,12 @@ export async function recordOperationalEvent(
     npsCategory: category,
     ...(profile?.segment ? { segment: profile.segment } : {}),
   };
-  const created = await ports.customers.addEvent(event);
+  const outcome = await ports.customers.addEvent(event);
+  if (outcome === "conflict")
+    throw new ClientError("idempotency_conflict", `event ${event.id} was recorded before with another time`, [
+      { path: "id", message: "already recorded for this customer with another time; send a new id for a new event" },
+    ]);
+  const created = outcome === "created";
   if (created) await ports.assessRisk(customerId, `event ${event.id}`);
   return { created, event };
 }

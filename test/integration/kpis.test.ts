@@ -130,6 +130,14 @@ describe("POST /v1/customers/{id}/events for KPIs", () => {
       httpEvent("GET /v1/customers/{id}", { headers: read, pathParameters: { id: "p2" } }),
     );
     expect(view.body.events.filter((item: { id: string }) => item.id === "p2-buy-1")).toHaveLength(1);
+    // The same id at another time is not a second event either: it is refused, naming the id.
+    const moved = await recordEvent(customer as string, { ...(event as object), time: "2026-10-20T10:00:00Z" });
+    expect(moved.statusCode).toBe(409);
+    expect(moved.body.error).toMatchObject({ code: "idempotency_conflict", details: [{ path: "id" }] });
+    const after = await customersApi(
+      httpEvent("GET /v1/customers/{id}", { headers: read, pathParameters: { id: "p2" } }),
+    );
+    expect(after.body.events.filter((item: { id: string }) => item.id === "p2-buy-1")).toHaveLength(1);
   });
 
   it.each([
