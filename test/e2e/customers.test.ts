@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
@@ -237,19 +236,9 @@ describe("customer profiles and the 360° view", () => {
   });
 
   it("publishes Customer At Risk once when risk crosses the threshold, not once per response", async () => {
-    const sqs = new SQSClient({
-      endpoint: local.runtime().endpoints.sqs,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const watcher = local.runtime().topology.queues.find((queue) => queue.logicalId.startsWith("E2eAtRiskWatcher"));
-    const url = `${local.runtime().endpoints.sqs}/000000000000/${watcher?.logicalId}`;
     const received: Json[] = [];
     const drain = async () => {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const message of Messages ?? []) received.push(JSON.parse(message.Body as string));
+      received.push(...(await local.receive("E2eAtRiskWatcher")));
       return received.length ? received : undefined;
     };
     await eventually(drain);

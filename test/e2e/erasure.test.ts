@@ -1,4 +1,3 @@
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
@@ -25,10 +24,9 @@ const PSEUDONYM = /^erased-[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Each function's first invocation loads its code, which takes long on a busy machine. */
 const SETTLE_MS = 60_000;
 const events: Json[] = [];
-let drainEvents: () => Promise<void>;
 
 beforeAll(async () => {
-  const runtime = await local.start({
+  await local.start({
     extendStack: (stack) => {
       new Rule(stack, "E2eEveryEvent", {
         eventBus: stack.data.bus,
@@ -37,23 +35,15 @@ beforeAll(async () => {
       });
     },
   });
-  const sqs = new SQSClient({
-    endpoint: runtime.endpoints.sqs,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const watcher = runtime.topology.queues.find((queue) => queue.logicalId.startsWith("E2eErasureWatcher"));
-  const url = `${runtime.endpoints.sqs}/000000000000/${watcher?.logicalId}`;
-  drainEvents = async () => {
-    for (;;) {
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      if (!Messages?.length) return;
-      for (const message of Messages) events.push(JSON.parse(message.Body as string));
-    }
-  };
 });
+/** Takes every event the watcher holds so far. */
+async function drainEvents() {
+  for (;;) {
+    const taken = await local.receive("E2eErasureWatcher");
+    if (taken.length === 0) return;
+    events.push(...taken);
+  }
+}
 afterAll(async () => {
   await local.stop();
   local.removeData();
