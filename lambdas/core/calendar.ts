@@ -19,13 +19,14 @@ const cached = (cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make:
 export function dayOf(instant: string | Date, timeZone: string = DEFAULT_TIME_ZONE): string {
   const date = typeof instant === "string" ? new Date(instant) : instant;
   if (timeZone === DEFAULT_TIME_ZONE) return date.toISOString().slice(0, 10);
-  // en-CA formats dates as YYYY-MM-DD.
   const format = cached(
     dayFormats,
     timeZone,
     () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }),
   );
-  return format.format(date);
+  // From the parts, not en-CA's YYYY-MM-DD: it writes the year 1 as `1`, not `0001`.
+  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${String(parts.year).padStart(4, "0")}-${parts.month}-${parts.day}`;
 }
 
 /** Local time minus UTC, in ms, at an instant. */
@@ -46,15 +47,11 @@ export function offsetAt(instant: number, timeZone: string): number {
       }),
   );
   const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
-  const local = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
-  return local - (instant - (((instant % 1000) + 1000) % 1000));
+  // Not Date.UTC: it reads the years 0-99 as 1900-1999, and days of the years 1-99 are storable.
+  const local = new Date(0);
+  local.setUTCFullYear(Number(parts.year), Number(parts.month) - 1, Number(parts.day));
+  local.setUTCHours(Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return local.getTime() - (instant - (((instant % 1000) + 1000) % 1000));
 }
 
 /** The first instant of a local day: local midnight, or the first hour that exists when DST skips it. */

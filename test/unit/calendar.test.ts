@@ -26,6 +26,14 @@ describe("days in the metrics time zone", () => {
     expect(dayBounds("2026-09-06", "America/Santiago").from).toBe("2026-09-06T04:00:00.000Z");
   });
 
+  it("works in the first storable years as in any other (Berlin kept local mean time then, +00:53:28)", () => {
+    const first = dayBounds("0001-01-01", "Europe/Berlin");
+    expect(first.from.slice(0, 10)).toBe("0000-12-31");
+    expect(hours(first)).toBe(24);
+    expect(dayOf(new Date(first.from), "Europe/Berlin")).toBe("0001-01-01");
+    expect(dayBounds("0099-06-15", "Asia/Kolkata").from.slice(0, 4)).toBe("0099");
+  });
+
   it("puts every instant of a day's bounds in that day, and the end in the next", () => {
     for (const timeZone of ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"])
       for (const day of ["2026-03-08", "2026-03-29", "2026-10-25", "2026-11-01", "2026-12-31"]) {
