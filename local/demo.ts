@@ -598,6 +598,39 @@ async function summarize(api: Api, today: Date, log: Log) {
   log(`demo: ${revenue.customersAtRisk} customers at risk, revenue at risk ${totals || "none"}`);
 }
 
+/** Two action plans against the demo's worst themes, started three weeks ago; a second run adds none. */
+async function startActionPlans(api: Api, today: Date, log: Log) {
+  const daysFromToday = (days: number) => day(new Date(today.getTime() + days * DAY_MS));
+  const plans = [
+    {
+      title: "Fix late deliveries with the new carrier",
+      owner: "logistics",
+      theme: "delivery",
+      filter: { survey: "post-purchase" },
+      metric: "nps",
+      target: { value: 40, by: daysFromToday(30) },
+      startsAt: daysFromToday(-21),
+      status: "active",
+    },
+    {
+      title: "Answer support chats within an hour",
+      owner: "support-leads",
+      theme: "support",
+      filter: { survey: "support-follow-up" },
+      metric: "nps",
+      target: { value: 60, by: daysFromToday(45) },
+      startsAt: daysFromToday(-14),
+      status: "active",
+    },
+  ];
+  const existing = expectOk(await api("GET", "/v1/action-plans"), "GET /v1/action-plans").items as Json[];
+  const titles = new Set(existing.map((plan) => plan.title));
+  for (const plan of plans.filter((candidate) => !titles.has(candidate.title))) {
+    const created = expectOk(await api("POST", "/v1/action-plans", plan), "POST /v1/action-plans");
+    log(`demo: action plan "${plan.title}" (${plan.owner}): ${created.effect.target.track}`);
+  }
+}
+
 export async function runDemo(options: { baseUrl: string; apiKey: string; log: (line: string) => void }) {
   const { baseUrl, log } = options;
   const api = apiClient(baseUrl, options.apiKey);
@@ -612,6 +645,7 @@ export async function runDemo(options: { baseUrl: string; apiKey: string; log: (
   await recordEvents(api, now, log);
   await runSchedules(api, log);
   await workCases(api, log);
+  await startActionPlans(api, today, log);
   await summarize(api, today, log);
   const souring = CUSTOMERS.filter((customer) => customer.health === "souring").map((customer) => customer.id);
   log(`demo: look up ${souring.slice(0, 2).join(" or ")} under Customers to see a renewal at risk`);

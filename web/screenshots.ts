@@ -52,6 +52,8 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     await page.goto(`${runtime.url}/_local/sign-in?user=demo&role=admin`);
+    // The sign-in lands on the console, which keeps the token from the URL's fragment: wait until it has.
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
     for (const { file, path } of PAGES) {
       await page.goto(`${runtime.url}${typeof path === "string" ? path : path(ids)}`);
       await page.waitForLoadState("networkidle");

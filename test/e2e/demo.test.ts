@@ -84,6 +84,8 @@ describe("npm run demo", () => {
       await demo();
       expect(await responseCount()).toBe(before.responses);
       expect(await worked()).toEqual(before.worked);
+      const plans = (await call("GET", "/v1/action-plans")).body.items;
+      expect(plans.map((plan: Json) => plan.owner).sort()).toEqual(["logistics", "support-leads"]);
     },
     HEAVY,
   );
