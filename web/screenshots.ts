@@ -21,6 +21,7 @@ const PAGES: { file: string; path: string | ((ids: { caseId: string; customerId:
   { file: "case.png", path: ({ caseId }) => `/cases/${caseId}` },
   { file: "customer.png", path: ({ customerId }) => `/customers/${customerId}` },
   { file: "rules.png", path: "/rules" },
+  { file: "action-plans.png", path: "/action-plans" },
 ];
 
 async function main() {

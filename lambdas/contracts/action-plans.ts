@@ -204,7 +204,10 @@ export const actionPlanSummarySchema = z
       z.object({
         owner: z.string(),
         open: z.int().meta({ description: "planned or active" }),
-        ...Object.fromEntries(planTracks.map((track) => [track, z.int()])),
+        ...(Object.fromEntries(planTracks.map((track) => [track, z.int()])) as Record<
+          PlanTrack,
+          ReturnType<typeof z.int>
+        >),
       }),
     ),
   })

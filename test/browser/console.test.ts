@@ -121,6 +121,25 @@ describe("the console, signed in as an agent", () => {
     }
   });
 
+  it("lists action plans by owner with their measured effect, the title shown as text", async () => {
+    const title = "<b>Fix</b> late deliveries";
+    const created = await local.call("POST", "/v1/action-plans", {
+      title,
+      owner: "logistics",
+      theme: "delivery",
+      metric: "nps",
+      target: { value: 40, by: "2099-01-01" },
+      startsAt: today,
+      status: "active",
+    });
+    expect(created.status).toBe(201);
+    await navigate(page, "Action plans");
+    await page.getByRole("heading", { name: title, level: 2 }).waitFor();
+    expect(await page.getByRole("row", { name: /^logistics 1 / }).count()).toBe(1);
+    await expect.poll(() => page.locator("article").first().textContent()).toContain("Too few answers to track");
+    await expectAccessible(page, "action plans");
+  });
+
   it("finds a customer by email and shows the 360° view, without admin actions", async () => {
     await navigate(page, "Customers");
     await page.getByLabel("Search customers").fill("ines@console.example");

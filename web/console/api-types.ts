@@ -4,6 +4,11 @@
  * console fails `tsc`.
  */
 import type * as z from "zod";
+import type {
+  ActionPlanView,
+  actionPlanListSchema,
+  actionPlanSummarySchema,
+} from "../../lambdas/contracts/action-plans";
 import type { meSchema } from "../../lambdas/contracts/auth";
 import type { Case, CaseStats } from "../../lambdas/contracts/cases";
 import type {
@@ -21,6 +26,9 @@ import type { RuleTestResult, ruleListSchema } from "../../lambdas/contracts/rul
 export type { Case, CaseStats, CustomerProfile, Drivers, ErrorBody, MetricsReport, ResponseRecord, RuleTestResult };
 
 export type Me = z.infer<typeof meSchema>;
+export type ActionPlan = ActionPlanView;
+export type ActionPlanList = z.infer<typeof actionPlanListSchema>;
+export type ActionPlanSummary = z.infer<typeof actionPlanSummarySchema>;
 export type CustomerView = z.infer<typeof customerViewSchema>;
 export type CustomerSearch = z.infer<typeof customerSearchSchema>;
 export type Erasure = z.infer<typeof erasureSchema>;

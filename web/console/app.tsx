@@ -6,6 +6,7 @@ import { Page } from "./components/page";
 import { ErrorNotice, LoadingState } from "./components/states";
 import type { ConsoleConfig } from "./config";
 import { describeRole, MeContext } from "./me";
+import { ActionPlansPage } from "./pages/action-plans";
 import { CasePage } from "./pages/case";
 import { CasesPage } from "./pages/cases";
 import { CustomerPage } from "./pages/customer";
@@ -23,6 +24,7 @@ const NAVIGATION = [
   { href: "/drivers", label: "Drivers" },
   { href: "/cases", label: "Cases" },
   { href: "/customers", label: "Customers" },
+  { href: "/action-plans", label: "Action plans" },
   { href: "/rules", label: "Rules" },
 ] as const;
 
@@ -78,6 +80,7 @@ function Routes() {
       <Route path="/cases/:id" component={CasePage} />
       <Route path="/customers" component={CustomersPage} />
       <Route path="/customers/:id" component={CustomerPage} />
+      <Route path="/action-plans" component={ActionPlansPage} />
       <Route path="/rules" component={RulesPage} />
       <Route component={NotFoundPage} />
     </Switch>
