@@ -1,12 +1,18 @@
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { openCase } from "../../lambdas/core/cases";
 import { duplicateKeys, MERGED_CASE_CHANGE } from "../../lambdas/core/customer-merge";
 import { config } from "../support/cases";
-import { drain, httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
+import {
+  drain,
+  httpEvent,
+  KEYS,
+  lambdaContext,
+  metricsAndDrivers,
+  type Pipeline,
+  startPipeline,
+} from "../support/pipeline";
 
 /**
  * One profile per customer, through the real entry points: two profiles whose emails differ only in case are
@@ -46,27 +52,8 @@ const merge = (into: string, body: unknown, key?: object) =>
   call("POST /v1/customers/{id}/merge", { id: into, body, key });
 const duplicates = (query: Record<string, string> = {}) => call("GET /v1/customers/duplicates", { query, key: reader });
 const view = (id: string) => call("GET /v1/customers/{id}", { id, key: reader });
-const figures = async () => {
-  const metrics = await metricsApi(
-    httpEvent("GET /v1/metrics", { headers: admin, query: { ...WINDOW, groupBy: "day" } }),
-  );
-  const drivers = await metricsApi(httpEvent("GET /v1/drivers", { headers: admin, query: WINDOW }));
-  expect(metrics.statusCode).toBe(200);
-  expect(drivers.statusCode).toBe(200);
-  return { metrics: metrics.body, drivers: drivers.body };
-};
-const scan = async () => {
-  const items = [];
-  let key: Record<string, unknown> | undefined;
-  do {
-    const page = await pipeline.dynamoClient.send(
-      new ScanCommand({ TableName: pipeline.tableName, ExclusiveStartKey: key as never }),
-    );
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    key = page.LastEvaluatedKey;
-  } while (key);
-  return items;
-};
+const figures = () => metricsAndDrivers(metricsApi, WINDOW);
+const scan = () => pipeline.scanTable();
 /** Response ids are the client's keys and stay after an erasure, so they do not name the customer here. */
 const responseId = (index: number, customerId: string) =>
   `${{ [KEEP]: "k", [DUPE]: "d", [BYSTANDER]: "o" }[customerId]}-r${index}`;

@@ -1,11 +1,18 @@
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DetailType } from "../../lambdas/contracts/events";
 import type { ResponseRecord } from "../../lambdas/contracts/record";
 import { openCase } from "../../lambdas/core/cases";
 import { config, record } from "../support/cases";
-import { drain, httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
+import {
+  drain,
+  httpEvent,
+  KEYS,
+  lambdaContext,
+  metricsAndDrivers,
+  type Pipeline,
+  startPipeline,
+} from "../support/pipeline";
 
 /**
  * Erasure through the real entry points, for a customer with more responses than one erasure page holds:
@@ -41,28 +48,8 @@ const listByCustomer = (customerId: string) =>
       query: { from: "2026-01-01", to: "2026-12-31", customerId, limit: "100" },
     }),
   );
-const figures = async () => {
-  const metrics = await metricsApi(
-    httpEvent("GET /v1/metrics", { headers: admin, query: { ...WINDOW, groupBy: "day" } }),
-  );
-  const drivers = await metricsApi(httpEvent("GET /v1/drivers", { headers: admin, query: WINDOW }));
-  expect(metrics.statusCode).toBe(200);
-  expect(drivers.statusCode).toBe(200);
-  return { metrics: metrics.body, drivers: drivers.body };
-};
-const scan = async () => {
-  const items = [];
-  let key: Record<string, unknown> | undefined;
-  do {
-    const { ScanCommand } = await import("@aws-sdk/client-dynamodb");
-    const page = await pipeline.dynamoClient.send(
-      new ScanCommand({ TableName: pipeline.tableName, ExclusiveStartKey: key as never }),
-    );
-    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    key = page.LastEvaluatedKey;
-  } while (key);
-  return items;
-};
+const figures = () => metricsAndDrivers(metricsApi, WINDOW);
+const scan = () => pipeline.scanTable();
 
 /** Response ids are the client's keys and stay, so they do not name the customer here. */
 const submission = (index: number, customerId: string) => ({

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createSqsServer } from "local-aws-sqs";
 import type { AbuseControl } from "../../lambdas/contracts/auth";
@@ -218,6 +219,18 @@ export async function startPipeline(
       const { Items } = await dynamoClient.send(new ScanCommand({ TableName: TABLE }));
       return (Items ?? []).filter((item) => item.sk?.S === "RESPONSE");
     },
+    /** Every item of the table, every page, unmarshalled. */
+    scanTable: async () => {
+      // biome-ignore lint/suspicious/noExplicitAny: raw items, which the tests read field by field
+      const items: Record<string, any>[] = [];
+      let key: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamoClient.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: key }));
+        items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+        key = page.LastEvaluatedKey;
+      } while (key);
+      return items;
+    },
     dynamoClient,
     tableName: TABLE,
     stop: async () => {
@@ -233,4 +246,19 @@ export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 export async function drain(pipeline: Pipeline): Promise<void> {
   for (let records = await pipeline.receive(); records.length > 0; records = await pipeline.receive())
     await pipeline.deliver(records);
+}
+
+/** GET /v1/metrics by day and GET /v1/drivers over `window`, as an admin: what a change must leave alone. */
+export async function metricsAndDrivers(
+  metricsApi: Awaited<ReturnType<Pipeline["api"]>>,
+  window: { from: string; to: string },
+) {
+  const admin = { authorization: `Bearer ${KEYS.admin}` };
+  const metrics = await metricsApi(
+    httpEvent("GET /v1/metrics", { headers: admin, query: { ...window, groupBy: "day" } }),
+  );
+  const drivers = await metricsApi(httpEvent("GET /v1/drivers", { headers: admin, query: window }));
+  if (metrics.statusCode !== 200 || drivers.statusCode !== 200)
+    throw new Error(`metrics answered ${metrics.statusCode}, drivers ${drivers.statusCode}`);
+  return { metrics: metrics.body, drivers: drivers.body };
 }
