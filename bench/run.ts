@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acceptSubmission } from "../lambdas/core/submission";
 import { buildWidget } from "../web/build";
+import { costBench, printCost } from "./cost";
 import { exportBench } from "./export";
 import { DEPLOYED_SDK, type FunctionInit, initBench, SDK_MODES, type Timed } from "./init";
 import { METRICS_RUNS, metricsBench } from "./metrics";
@@ -12,7 +13,7 @@ import { sentimentBench } from "./sentiment";
  * `npm run bench`: what a cold start costs, what validation costs and how
  * `GET /v1/metrics` scales with the data, each against a baseline measured in
  * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
- * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`) runs only those sections.
+ * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`, `cost`) runs only those sections.
  */
 /** The cold-start goal: module initialisation within 1.5× an empty Node.js process. */
 const INIT_GOAL = 1.5;
@@ -78,7 +79,7 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-const SECTIONS = ["init", "validation", "metrics", "widget", "sentiment", "export"] as const;
+const SECTIONS = ["init", "validation", "metrics", "widget", "sentiment", "export", "cost"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -245,6 +246,7 @@ async function main() {
   if (run("widget")) await widget();
   if (run("sentiment")) sentimentBench(log);
   if (run("export")) await exportBench(log);
+  if (run("cost")) printCost(await costBench(log));
 }
 
 main().catch((error: Error) => {

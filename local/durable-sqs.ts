@@ -1,8 +1,9 @@
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler } from "local-aws-sqs";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-local";
 import type { Journal } from "./journal";
+import type { UsageMeter } from "./usage";
 
 type SqsService = ReturnType<typeof createRequestHandler>["service"];
 type LocalQueue = SqsService["Queues"][number];
@@ -39,6 +40,40 @@ function messageIdOf(receiptHandle: string): string | undefined {
   }
 }
 
+/** The action a request names: the JSON protocol's `X-Amz-Target: AmazonSQS.<Action>`, the query protocol's `Action=`. */
+function actionOf(target: string | string[] | undefined, body: Buffer): string {
+  if (typeof target === "string") return target.slice(target.indexOf(".") + 1);
+  return new URLSearchParams(body.toString("utf8")).get("Action") ?? "";
+}
+
+/** Whether a ReceiveMessage answer (JSON, or the query protocol's XML) carries any message. */
+function returnedMessages(answer: string): boolean {
+  if (!answer.startsWith("{")) return answer.includes("<Message>");
+  try {
+    return ((JSON.parse(answer) as { Messages?: unknown[] }).Messages?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Counts the request for the meter once it is answered: its action, and its payload in 64 KB chunks. */
+function meterRequest(usage: UsageMeter, request: IncomingMessage, response: ServerResponse) {
+  // local-aws-sqs reads the body with listeners of its own, attached as synchronously as this one: both see all of it.
+  const received: Buffer[] = [];
+  request.on("data", (chunk: Buffer) => received.push(chunk));
+  const end = response.end;
+  response.end = ((...args: unknown[]) => {
+    const body = Buffer.concat(received);
+    const action = actionOf(request.headers["x-amz-target"], body);
+    // local-aws-sqs answers in one piece, through end().
+    const answer = typeof args[0] === "string" || Buffer.isBuffer(args[0]) ? args[0].toString() : "";
+    // A send's payload is what it sends, a receive's what it returns.
+    const payloadBytes = Math.max(body.length, Buffer.byteLength(answer));
+    usage.sqsRequest(action, payloadBytes, action === "ReceiveMessage" && !returnedMessages(answer));
+    return Reflect.apply(end, response, args);
+  }) as ServerResponse["end"];
+}
+
 /**
  * local-aws-sqs, which keeps queues in memory only, made durable: every message a queue takes (a send,
  * a move to its dead-letter queue) is journaled and every delete or purge is journaled as a removal,
@@ -48,6 +83,8 @@ function messageIdOf(receiptHandle: string): string | undefined {
 export async function startDurableSqs(options: {
   host: string;
   journal: Journal<JournaledMessage>;
+  /** Counts the requests answered, by action. */
+  usage?: UsageMeter;
 }): Promise<DurableSqs> {
   const { journal } = options;
   const { service, requestHandler } = createRequestHandler({
@@ -57,6 +94,7 @@ export async function startDurableSqs(options: {
     region: LOCAL_REGION,
   });
   const server = createServer((request, response) => {
+    if (options.usage) meterRequest(options.usage, request, response);
     // Every answer waits for the journal: what it acknowledges (a send, a delete) is on disk first.
     const end = response.end;
     response.end = ((...args: unknown[]) => {

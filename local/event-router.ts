@@ -5,7 +5,8 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, localArn } from "./aws-local";
 import type { BusEvent } from "./eventbridge";
 import type { Journal } from "./journal";
 import type { LambdaHost } from "./lambda-host";
-import type { RuleSpec, TargetSpec } from "./template";
+import type { ArchiveSpec, RuleSpec, TargetSpec } from "./template";
+import type { UsageMeter } from "./usage";
 
 /** EventBridge retries failed deliveries with backoff; locally a few quick attempts show the behaviour. */
 const DELIVERY_ATTEMPTS = 3;
@@ -25,6 +26,8 @@ export interface RouterDeps {
   /** Where accepted deliveries wait until they are done, so a crash does not lose them. */
   journal: Journal<PendingDelivery>;
   log: (line: string) => void;
+  /** Counts deliveries, and the bytes the archives keep. */
+  usage?: UsageMeter;
 }
 
 type Outcome = "delivered" | "gave-up" | "stopped";
@@ -34,19 +37,28 @@ interface CompiledRule {
   pattern?: EventPattern;
 }
 
-/** Delivers bus events to the targets of every enabled rule whose pattern matches, as EventBridge does. */
+/**
+ * Delivers bus events to the targets of every enabled rule whose pattern matches, as EventBridge does, and
+ * meters what the archives would keep (on AWS an archive is a managed rule of its own).
+ */
 export class EventRouter {
   private readonly rules: CompiledRule[];
+  private readonly archives: { busName: string; pattern?: EventPattern }[];
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
     rules: RuleSpec[],
     private readonly deps: RouterDeps,
+    archives: ArchiveSpec[] = [],
   ) {
     this.rules = rules.map((spec) => ({
       spec,
       ...(spec.eventPattern ? { pattern: parseEventPattern(spec.eventPattern) } : {}),
+    }));
+    this.archives = archives.map((archive) => ({
+      busName: archive.busName,
+      ...(archive.eventPattern ? { pattern: parseEventPattern(archive.eventPattern) } : {}),
     }));
   }
 
@@ -55,6 +67,7 @@ export class EventRouter {
    * which is when PutEvents may answer.
    */
   route(event: BusEvent): Promise<void> {
+    this.meterArchives(event);
     for (const { spec, pattern } of this.rules) {
       if (!spec.enabled || !pattern || spec.busName !== event["event-bus-name"]) continue;
       if (!matchesEventPattern(pattern, event)) continue;
@@ -65,6 +78,16 @@ export class EventRouter {
       }
     }
     return this.deps.journal.synced();
+  }
+
+  private meterArchives(event: BusEvent) {
+    const usage = this.deps.usage;
+    if (!usage) return;
+    // The event as AWS stores it: the bus's name is the local envelope's addition.
+    const { "event-bus-name": busName, ...stored } = event;
+    for (const archive of this.archives)
+      if (archive.busName === busName && (!archive.pattern || matchesEventPattern(archive.pattern, event)))
+        usage.eventArchived(Buffer.byteLength(JSON.stringify(stored)));
   }
 
   /** Starts the deliveries a previous run accepted and did not finish; returns how many. */
@@ -139,6 +162,7 @@ export class EventRouter {
           if (!url) throw new Error(`queue ${target.queueLogicalId} does not exist`);
           await this.deps.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(payload) }));
         }
+        this.deps.usage?.eventDelivery();
         return "delivered";
       } catch (error) {
         if (this.stopped) return "stopped";

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type EventPattern, matchesEventPattern, parseEventPattern } from "../lambdas/core/event-pattern";
+import { putEventsEntrySize, type UsageMeter } from "./usage";
 
 /** An event as EventBridge delivers it to a target. */
 export interface BusEvent {
@@ -89,7 +90,9 @@ function testEventPattern(input: TestEventPatternInput): [number, unknown] {
  * so publishers run unchanged against it through AWS_ENDPOINT_URL_EVENTBRIDGE.
  * Answers PutEvents and TestEventPattern; rules and targets are the local runtime's concern.
  */
-export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge> {
+export async function startLocalEventBridge(
+  options: { port?: number /** Counts each accepted PutEvents entry, by its size. */; usage?: UsageMeter } = {},
+): Promise<LocalEventBridge> {
   const events: BusEvent[] = [];
   const listeners: ((event: BusEvent) => void | Promise<void>)[] = [];
   let failures = 0;
@@ -123,6 +126,7 @@ export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge>
         "event-bus-name": entry.EventBusName ?? "default",
       };
       events.push(event);
+      options.usage?.eventEntry(putEventsEntrySize(entry));
       for (const listener of listeners) {
         const done = listener(event);
         if (done) accepted.push(done);
@@ -159,7 +163,7 @@ export async function startLocalEventBridge(port = 0): Promise<LocalEventBridge>
       reply(400, { __type: "ValidationException", message: String(error) });
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port: boundPort } = server.address() as AddressInfo;
 
   return {

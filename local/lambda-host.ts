@@ -1,16 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-local";
 
-/** The sandbox runs the TypeScript sources: register tsx's loader in the thread, then load the worker. */
-const TSX_API = pathToFileURL(
-  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
-).href;
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(TSX_API)})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL("./lambda-worker.ts", import.meta.url).href)}); })`;
+/** What a sandbox runs: the bundled sandbox code (local/lambda-worker.ts) and the function's bundle. */
+export interface SandboxCode {
+  worker: URL;
+  handler: URL;
+}
 
 export class LambdaError extends Error {
   constructor(
@@ -28,9 +25,18 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** The function's configuration a sandbox applies: its environment, timeout and memory size. */
+export interface SandboxSettings {
+  env: Record<string, string>;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
 export interface InvocationLog {
   functionName: string;
+  /** Rounded up to the next millisecond, as Lambda bills it; a cold start's init included, as Lambda bills it too. */
   durationMs: number;
+  memoryMb: number;
   outcome: "ok" | "error" | "timeout";
 }
 
@@ -49,10 +55,12 @@ export class LambdaHost {
 
   constructor(
     readonly functionName: string,
-    private readonly entry: string,
-    private readonly env: Record<string, string>,
-    private readonly timeoutMs: number,
+    private readonly code: SandboxCode,
+    private readonly settings: SandboxSettings,
     private readonly onInvocation: (log: InvocationLog) => void = () => undefined,
+    /** What the function writes to stdout or stderr (what CloudWatch Logs would ingest); by default passed on. */
+    private readonly onOutput: (chunk: Buffer, stream: "stdout" | "stderr") => void = (chunk, stream) =>
+      process[stream].write(chunk),
   ) {}
 
   /** Starts the sandbox now instead of on the first invocation. */
@@ -70,8 +78,16 @@ export class LambdaHost {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { entry: this.entry, env: this.env } });
+    const worker = new Worker(this.code.worker, {
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      workerData: { entry: this.code.handler.href, env: this.settings.env },
+    });
     this.worker = worker;
+    // Taken here rather than left to Node to pass on, so they can be counted.
+    worker.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk, "stdout"));
+    worker.stderr.on("data", (chunk: Buffer) => this.onOutput(chunk, "stderr"));
     return new Promise((resolve, reject) => {
       worker.on("message", (message: Record<string, unknown>) => {
         if (message.ready) return resolve();
@@ -106,18 +122,19 @@ export class LambdaHost {
   async invoke<T = unknown>(event: unknown): Promise<T> {
     if (this.stopped) throw new LambdaError(this.functionName, "Sandbox.Stopped", "the local runtime is stopping");
     this.inFlight += 1;
-    const started = Date.now();
+    const started = performance.now();
     let outcome: InvocationLog["outcome"] = "ok";
     try {
       await this.warm();
       const worker = this.worker as Worker;
       const id = this.nextId++;
-      const deadline = Date.now() + this.timeoutMs;
+      const { timeoutMs, memoryMb } = this.settings;
+      const deadline = Date.now() + timeoutMs;
       const context = {
         functionName: this.functionName,
         functionVersion: "$LATEST",
         invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${this.functionName}`,
-        memoryLimitInMB: "512",
+        memoryLimitInMB: String(memoryMb),
         awsRequestId: randomUUID(),
         logGroupName: `/aws/lambda/${this.functionName}`,
         logStreamName: "local",
@@ -131,13 +148,9 @@ export class LambdaHost {
           void worker.terminate();
           this.ready = undefined;
           reject(
-            new LambdaError(
-              this.functionName,
-              "Sandbox.Timedout",
-              `Task timed out after ${this.timeoutMs / 1000} seconds`,
-            ),
+            new LambdaError(this.functionName, "Sandbox.Timedout", `Task timed out after ${timeoutMs / 1000} seconds`),
           );
-        }, this.timeoutMs);
+        }, timeoutMs);
         this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
         worker.postMessage({ id, event, context });
       });
@@ -146,7 +159,12 @@ export class LambdaHost {
       throw error;
     } finally {
       this.inFlight -= 1;
-      this.onInvocation({ functionName: this.functionName, durationMs: Date.now() - started, outcome });
+      this.onInvocation({
+        functionName: this.functionName,
+        durationMs: Math.ceil(performance.now() - started),
+        memoryMb: this.settings.memoryMb,
+        outcome,
+      });
     }
   }
 

@@ -16,6 +16,8 @@ interface Invocation {
 
 const { entry, env } = workerData as WorkerInput;
 Object.assign(process.env, env);
+// A thread does not read NODE_OPTIONS; the function's own (--enable-source-maps) is applied as Lambda applies it.
+if (env.NODE_OPTIONS?.includes("--enable-source-maps")) process.setSourceMapsEnabled(true);
 const port = parentPort;
 if (!port) throw new Error("lambda-worker must run in a worker thread");
 

@@ -25,6 +25,7 @@ import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
 import { startDynalite } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
+import { bundleHandlers } from "./handler-bundles";
 import { Journal } from "./journal";
 import { type InvocationLog, LambdaHost } from "./lambda-host";
 import { Outbox, slackItem } from "./outbox";
@@ -41,6 +42,7 @@ import {
   synthesizeTemplate,
   type Topology,
 } from "./template";
+import { UsageMeter } from "./usage";
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -59,8 +61,21 @@ export interface LocalRuntimeOptions {
    * consumer's timeout) makes a local retry take minutes; tests use a second.
    */
   maxVisibilityTimeoutSeconds?: number;
+  /**
+   * Start every function's sandbox at start (the default), so the first request finds it warm; `false` starts
+   * each on first use, as Lambda does (the end-to-end suites: no work for functions a suite never calls).
+   */
+  warmFunctions?: boolean;
   /** Fire scheduled rules on their schedule (on by default); they can always be run through /_local. */
   runSchedules?: boolean;
+  /**
+   * Functions log as on AWS: the level their template sets, JSON lines, and Powertools Metrics' EMF lines on
+   * stdout, so `/_local/usage`'s logs.bytes is what CloudWatch Logs would ingest. Off by default: locally they
+   * log warnings only, pretty-printed, without metrics (CXLOOP_LOG_LEVEL sets the level).
+   */
+  loggingAsDeployed?: boolean;
+  /** Pass the functions' own output on to this process's stdout and stderr (on by default; the cost bench meters it only). */
+  showFunctionOutput?: boolean;
   log?: (line: string) => void;
 }
 
@@ -103,14 +118,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     extend: options.extendStack,
   });
   const topology = readTopology(template);
+  // What the stand-ins serve, as AWS would bill it (GET /_local/usage).
+  const usage = new UsageMeter(options.loggingAsDeployed === true);
 
   // Stand-ins that speak the AWS APIs; queues and accepted events are journaled, so a crash loses neither.
-  const dynamo = await startDynalite({ path: join(options.dataDir, "dynamodb") });
+  const dynamo = await startDynalite({ path: join(options.dataDir, "dynamodb"), usage });
   const queueJournal = await openJournal<JournaledMessage>(join(options.dataDir, QUEUE_JOURNAL), log);
   const eventJournal = await openJournal<PendingDelivery>(join(options.dataDir, EVENT_JOURNAL), log);
-  const localSqs = await startDurableSqs({ host, journal: queueJournal });
+  const localSqs = await startDurableSqs({ host, journal: queueJournal, usage });
   const sqsUrl = localSqs.url;
-  const bus = await startLocalEventBridge();
+  const bus = await startLocalEventBridge({ usage });
   const outbox = new Outbox(join(options.dataDir, "outbox.jsonl"));
   const buckets = [
     new LocalBucket(CHART_FILES, join(options.dataDir, "outbox-files")),
@@ -203,10 +220,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AWS_ENDPOINT_URL_SQS: sqsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
   };
-  const logInvocation = ({ functionName, durationMs, outcome }: InvocationLog) => {
+  const logInvocation = ({ functionName, durationMs, memoryMb, outcome }: InvocationLog) => {
     finished += 1;
+    usage.lambdaInvocation(functionName, durationMs, memoryMb);
     log(`  λ ${functionName} ${outcome} ${durationMs}ms`);
   };
+  const bundles = await bundleHandlers(log);
   const functions = new Map<string, LambdaHost>();
   for (const fn of topology.functions) {
     const env: Record<string, string> = {
@@ -252,31 +271,50 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       delete env[EnvName.exportBucket];
       env[EnvName.exportUploadUrl] = `${url}${EXPORT_FILES.path}`;
     }
-    const entry = new URL(`../lambdas/handlers/${fn.handler}.ts`, import.meta.url).href;
+    const logging: Record<string, string> = options.loggingAsDeployed
+      ? // Set, not left out: the sandbox starts from the runtime's own environment, which may say otherwise.
+        {
+          POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? "INFO",
+          POWERTOOLS_METRICS_DISABLED: "false",
+          POWERTOOLS_DEV: "false",
+        }
+      : {
+          POWERTOOLS_LOG_LEVEL: process.env.CXLOOP_LOG_LEVEL ?? "WARN",
+          // No DEBUG sample of invocations in the terminal: CXLOOP_LOG_LEVEL=DEBUG shows them all.
+          POWERTOOLS_LOGGER_SAMPLE_RATE: "0",
+          POWERTOOLS_METRICS_DISABLED: "true",
+          POWERTOOLS_DEV: "true",
+        };
     functions.set(
       fn.logicalId,
       new LambdaHost(
         fn.handler,
-        entry,
+        { worker: bundles.worker, handler: bundles.handler(fn.handler) },
         {
-          ...env,
-          ...LOCAL_AWS_ENV,
-          ...sdkEndpoints,
-          AWS_LAMBDA_FUNCTION_NAME: fn.handler,
-          POWERTOOLS_LOG_LEVEL: process.env.CXLOOP_LOG_LEVEL ?? "WARN",
-          POWERTOOLS_METRICS_DISABLED: "true",
-          POWERTOOLS_DEV: "true",
-          // The main process already printed the SDK's Node.js support notice; once is enough.
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          env: {
+            ...env,
+            ...LOCAL_AWS_ENV,
+            ...sdkEndpoints,
+            AWS_LAMBDA_FUNCTION_NAME: fn.handler,
+            ...logging,
+            // The main process already printed the SDK's Node.js support notice; once is enough.
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          },
+          timeoutMs: fn.timeoutSeconds * 1000,
+          memoryMb: fn.memoryMb,
         },
-        fn.timeoutSeconds * 1000,
         logInvocation,
+        (chunk, stream) => {
+          usage.lambdaOutput(fn.handler, chunk.length);
+          if (options.showFunctionOutput !== false) process[stream].write(chunk);
+        },
       ),
     );
   }
   // Sandboxes start in the background, as Lambda's cold starts would; a failing one is reported at once.
-  for (const fn of functions.values())
-    fn.warm().catch((error: Error) => log(`function ${fn.functionName} failed to start: ${error.message}`));
+  if (options.warmFunctions !== false)
+    for (const fn of functions.values())
+      fn.warm().catch((error: Error) => log(`function ${fn.functionName} failed to start: ${error.message}`));
 
   // Wiring: event-source mappings, rules and schedules.
   const pollers = topology.queueMappings.flatMap((mapping) => {
@@ -287,7 +325,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const queue = { url, arn: localArn("sqs", mapping.queueLogicalId), visibilityTimeoutSeconds };
     return [new SqsPoller(sqs, mapping, queue, target, log)];
   });
-  const router = new EventRouter(topology.rules, { functions, queueUrls, sqs, journal: eventJournal, log });
+  const router = new EventRouter(
+    topology.rules,
+    { functions, queueUrls, sqs, journal: eventJournal, log, usage },
+    topology.archives,
+  );
   bus.onEvent((event) => {
     log(`  ⇢ event ${event["detail-type"]} on ${event["event-bus-name"]}`);
     return router.route(event);
@@ -327,6 +369,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (method === "GET" && url.pathname === WIDGET_PATH && (await site.serve(url.pathname, response))) return;
 
     if (method === "OPTIONS" && topology.cors && origin && request.headers["access-control-request-method"]) {
+      usage.apiRequest();
       const headers = preflightHeaders(topology.cors, origin);
       response.writeHead(204, headers ?? {});
       return response.end();
@@ -334,6 +377,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const match = routes.match(method, url.pathname);
     if (!match && method === "GET" && !url.pathname.startsWith("/v1/") && (await site.serve(url.pathname, response)))
       return;
+    // Past the console's files everything is the API's: a route, or API Gateway's own 404.
+    usage.apiRequest();
     if (!match || match === "method-not-allowed") return sendJson(response, 404, { message: "Not Found" });
     const fn = functions.get(match.route.functionLogicalId);
     if (!fn) return sendJson(response, 500, { message: "Internal Server Error" });
@@ -351,6 +396,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const path = url.pathname;
     if (method === "GET" && path === "/_local/health") return sendJson(response, 200, { status: "ok", endpoints });
     if (method === "GET" && path === "/_local/outbox") return sendJson(response, 200, { items: outbox.list() });
+    if (method === "GET" && path === "/_local/usage") return sendJson(response, 200, usage.report());
+    if (method === "POST" && path === "/_local/usage/reset") return sendJson(response, 200, usage.reset());
     if (method === "GET" && path === "/_local/jwks.json") return sendJson(response, 200, people.jwks);
     if (method === "POST" && path === "/_local/token") return issueToken(request, response);
     if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);

@@ -53,7 +53,7 @@ cxloop is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
   API key      ${key}   (from ${source})
   Data         ${dataDir}
   Stand-ins    DynamoDB ${endpoints.dynamodb}  SQS ${endpoints.sqs}  EventBridge ${endpoints.events}
-  Inspect      ${url}/_local/health  ${url}/_local/outbox  ${url}/_local/schedules
+  Inspect      ${url}/_local/health  ${url}/_local/outbox  ${url}/_local/schedules  ${url}/_local/usage
 
 Try it:
   curl -sS -X POST ${url}/v1/responses -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\

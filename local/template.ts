@@ -28,6 +28,8 @@ export interface FunctionSpec {
   logicalId: string;
   handler: HandlerName;
   timeoutSeconds: number;
+  /** What Lambda bills GB-seconds by (and sizes the sandbox by on AWS). */
+  memoryMb: number;
   environment: Record<string, Intrinsic>;
 }
 export interface QueueMappingSpec {
@@ -62,6 +64,14 @@ export interface RuleSpec {
   targets: TargetSpec[];
 }
 
+/** An event archive: what it keeps is billed by the byte as it arrives. */
+export interface ArchiveSpec {
+  logicalId: string;
+  busName: string;
+  /** Absent: every event on the bus. */
+  eventPattern?: Record<string, unknown>;
+}
+
 /** The parts of a synthesized stack the local runtime emulates. */
 export interface Topology {
   tables: TableSpec[];
@@ -72,6 +82,7 @@ export interface Topology {
   cors?: CorsSpec;
   buses: { logicalId: string; name: string }[];
   rules: RuleSpec[];
+  archives: ArchiveSpec[];
 }
 
 /**
@@ -88,7 +99,13 @@ export function synthesizeTemplate(options: {
   const context = cdkJson.context ?? {};
   const loaded = loadStageConfig(options.stage, context.stages);
   const config = options.adjust ? options.adjust(loaded) : loaded;
-  const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] }, outdir: undefined });
+  // Neither bundled (the runtime bundles the handlers itself, see handler-bundles.ts) nor run through aws-cdk-lib's
+  // built-in CloudFormation validation (a wasm engine, ~6 s a synth; `npm run synth` runs it): a start takes seconds.
+  const app = new App({
+    context: { ...context, "aws:cdk:bundling-stacks": [] },
+    outdir: undefined,
+    builtinCloudFormationValidation: false,
+  });
   const stack = new CxloopStack(app, `Cxloop-${options.stage}`, { config });
   options.extend?.(stack);
   const assembly = app.synth();
@@ -137,6 +154,7 @@ export function readTopology(template: CfnTemplate): Topology {
         logicalId,
         handler: handler as HandlerName,
         timeoutSeconds: Number(props(resource).Timeout ?? 3),
+        memoryMb: Number(props(resource).MemorySize ?? 128),
         environment: environment ?? {},
       },
     ];
@@ -195,6 +213,15 @@ export function readTopology(template: CfnTemplate): Topology {
         }
       : {}),
     buses,
+    archives: ofType("AWS::Events::Archive").map(([logicalId, resource]) => {
+      const p = props(resource);
+      return {
+        logicalId,
+        // The bus by reference, or by its ARN (`…:event-bus/<name>`).
+        busName: typeof p.SourceArn === "string" ? (p.SourceArn.split("/").pop() as string) : busName(p.SourceArn),
+        ...(p.EventPattern ? { eventPattern: p.EventPattern as Record<string, unknown> } : {}),
+      };
+    }),
     rules: [
       ...ofType("AWS::Events::Rule").map(([logicalId, resource]): RuleSpec => {
         const p = props(resource);

@@ -30,11 +30,15 @@ export function cdkJsonFeatureFlags(): Record<string, unknown> {
 /**
  * Validates `input` as a stage config and synthesizes the whole stack from it. Assets are not bundled: these tests
  * read the template, never a bundle's contents, and bundling every function for every stack was most of their
- * time (`npm run synth` in CI and the bench still bundle them all).
+ * time (`npm run synth` in CI and the bench still bundle them all). Nor is the template run through aws-cdk-lib's
+ * built-in CloudFormation validation (a wasm engine, ~6 s a synth): `npm run synth` in CI runs it.
  */
 export function synthesize(input: unknown, id = "Test"): { config: StageConfig; template: Template } {
   const config = stageConfigSchema.parse(input);
-  const app = new App({ context: { ...cdkJsonFeatureFlags(), "aws:cdk:bundling-stacks": [] } });
+  const app = new App({
+    context: { ...cdkJsonFeatureFlags(), "aws:cdk:bundling-stacks": [] },
+    builtinCloudFormationValidation: false,
+  });
   const stack = new CxloopStack(app, id, { config });
   return { config, template: Template.fromStack(stack) };
 }

@@ -45,6 +45,7 @@ export function localApi(name: string) {
         cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
         log: () => undefined,
         runSchedules: false,
+        warmFunctions: false,
         ...options,
       });
       return current;

@@ -95,4 +95,13 @@ describe("topology read from the synthesized stack", () => {
     expect(topology.tables).toHaveLength(1);
     expect(topology.buses.map((bus) => bus.name)).toEqual(["cxloop"]);
   });
+
+  it("reads each function's memory size and the bus's archive, which bill by them", () => {
+    const memoryOf = (handler: string) => topology.functions.find((fn) => fn.handler === handler)?.memoryMb;
+    expect(memoryOf("intake")).toBe(512);
+    expect(memoryOf("metrics-rollup")).toBe(1024);
+    expect(topology.archives).toEqual([
+      expect.objectContaining({ busName: "cxloop", eventPattern: { source: ["cxloop"] } }),
+    ]);
+  });
 });

@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalRuntime } from "../local/runtime";
+
+/**
+ * `npm run bench -- cost`: what one response costs on AWS, counted by the local runtime's meter
+ * (`GET /_local/usage`, local/usage.ts) while a workload runs through the same code `npm start` runs,
+ * logging as deployed. Each kind of response is metered alone (the meter is reset before it and read once
+ * the pipeline is quiet), then priced per million and weighted into the mix below. One run of the metrics
+ * rollup is metered too: with the day's responses stored, it is the fixed cost a schedule adds.
+ */
+export const COST_MIX = [
+  { kind: "promoter or passive, no comment", share: 0.6 },
+  { kind: "promoter or passive, with a comment", share: 0.25 },
+  { kind: "detractor with a comment (case + Slack + email)", share: 0.15 },
+] as const;
+type Kind = (typeof COST_MIX)[number]["kind"];
+const RESPONSES_PER_KIND = 200;
+const CUSTOMERS = 100;
+const CONCURRENCY = 8;
+/** The pipeline is done when nothing was invoked for this long (longer than any batching window). */
+const QUIET_MS = 5_000;
+const SERVICES = ["apiGateway", "lambda", "sqs", "events", "dynamodb", "logs"] as const;
+
+interface Usage {
+  apiGateway: { requests: number };
+  lambda: { invocations: number; gbSeconds: number };
+  sqs: { requests: number };
+  events: { entries: number; deliveries: number };
+  dynamodb: { readUnits: number; writeUnits: number };
+  logs: { bytes: number };
+  estimatedUsd: number;
+  usdByService: Record<(typeof SERVICES)[number], number>;
+}
+
+const COMMENTS = [
+  "Delivery was quick and the packaging was great.",
+  "The app is easy to use, though the checkout asked for my address twice.",
+  "Support answered within minutes, very friendly staff.",
+  "Prices went up again and the website kept logging me out.",
+];
+const DETRACTOR_COMMENTS = [
+  "The parcel arrived broken and nobody answered my emails for a week.",
+  "Checkout failed three times on my phone, terrible experience.",
+  "Billing charged me twice and support hung up on me.",
+];
+
+function submission(kind: Kind, index: number) {
+  const base = {
+    id: `cost-${COST_MIX.findIndex((mix) => mix.kind === kind)}-${index}`,
+    type: "nps",
+    survey: "post-purchase",
+    channel: "web",
+    touchpoint: "checkout",
+    customer: { id: `cost-customer-${index % CUSTOMERS}` },
+  };
+  if (kind === COST_MIX[0].kind) return { ...base, score: 7 + (index % 4) };
+  if (kind === COST_MIX[1].kind) return { ...base, score: 7 + (index % 4), comment: COMMENTS[index % COMMENTS.length] };
+  return { ...base, score: index % 7, comment: DETRACTOR_COMMENTS[index % DETRACTOR_COMMENTS.length] };
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export interface CostResult {
+  perKind: { kind: Kind; usage: Usage }[];
+  rollupRun: Usage;
+}
+
+export async function costBench(log: (line: string) => void): Promise<CostResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), "cxloop-bench-cost-"));
+  const apiKey = "bench-cost-key";
+  const runtime = await startLocalRuntime({
+    port: 0,
+    dataDir,
+    apiKey,
+    cdkJsonPath: join(import.meta.dirname, "../cdk.json"),
+    log: () => undefined,
+    runSchedules: false,
+    loggingAsDeployed: true,
+    showFunctionOutput: false,
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const answer = await fetch(`${runtime.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${await answer.text()}`);
+    return answer.json() as Promise<Record<string, unknown>>;
+  };
+  const usage = async () => (await call("GET", "/_local/usage")) as unknown as Usage;
+  const quiet = async () => {
+    let last = -1;
+    let stillSince = Date.now();
+    for (;;) {
+      const { invocations } = (await usage()).lambda;
+      if (invocations !== last) {
+        last = invocations;
+        stillSince = Date.now();
+      } else if (Date.now() - stillSince >= QUIET_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  try {
+    // Known customers, as a deployment that imports its CRM has them; outside what is metered.
+    await call("POST", "/v1/customers/batch", {
+      customers: Array.from({ length: CUSTOMERS }, (_, i) => ({
+        id: `cost-customer-${i}`,
+        email: `customer${i}@example.com`,
+        name: `Customer ${i}`,
+        segment: i % 3 === 0 ? "enterprise" : "smb",
+        plan: "pro",
+        annualValue: 1200 + i,
+        currency: "EUR",
+      })),
+    });
+    await quiet();
+    const perKind: CostResult["perKind"] = [];
+    for (const { kind } of COST_MIX) {
+      await call("POST", "/_local/usage/reset");
+      log(`cost: ${RESPONSES_PER_KIND} × ${kind}`);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < RESPONSES_PER_KIND) {
+            const index = next++;
+            await call("POST", "/v1/responses", submission(kind, index));
+          }
+        }),
+      );
+      await quiet();
+      perKind.push({ kind, usage: await usage() });
+    }
+    await call("POST", "/_local/usage/reset");
+    const { items } = (await call("GET", "/_local/schedules")) as { items: { name: string }[] };
+    const rollup = items.find((item) => item.name.startsWith("MetricsRollup"));
+    if (!rollup) throw new Error("no metrics rollup schedule in the template");
+    await call("POST", `/_local/schedules/${rollup.name}/invoke`);
+    const rollupRun = await usage();
+    return { perKind, rollupRun };
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const perMillion = (usd: number) => (usd / RESPONSES_PER_KIND) * 1e6;
+
+/** The tables bench/RESULTS.md keeps: $ per million per service and kind, and what one response uses. */
+export function printCost({ perKind, rollupRun }: CostResult) {
+  const mixUsd = (service: (typeof SERVICES)[number] | "total") =>
+    perKind.reduce((sum, { kind, usage }, index) => {
+      const share = COST_MIX[index]?.kind === kind ? COST_MIX[index].share : 0;
+      const usd = service === "total" ? usage.estimatedUsd : usage.usdByService[service];
+      return sum + share * perMillion(usd);
+    }, 0);
+  console.log(
+    `\n$ per million responses (us-east-1 list prices), metered by GET /_local/usage; mix: ${COST_MIX.map((m) => `${m.share * 100}% ${m.kind}`).join(", ")}`,
+  );
+  console.table(
+    [...SERVICES, "total" as const].map((service) => ({
+      service,
+      ...Object.fromEntries(
+        perKind.map(({ kind, usage }) => [
+          kind,
+          round(perMillion(service === "total" ? usage.estimatedUsd : usage.usdByService[service])),
+        ]),
+      ),
+      mix: round(mixUsd(service)),
+    })),
+  );
+  console.log("\nper response");
+  console.table(
+    perKind.map(({ kind, usage }) => ({
+      kind,
+      "API requests": round(usage.apiGateway.requests / RESPONSES_PER_KIND),
+      "Lambda invocations": round(usage.lambda.invocations / RESPONSES_PER_KIND),
+      "Lambda GB-ms": round((usage.lambda.gbSeconds * 1000) / RESPONSES_PER_KIND),
+      "SQS requests": round(usage.sqs.requests / RESPONSES_PER_KIND),
+      "events put": round(usage.events.entries / RESPONSES_PER_KIND),
+      "DynamoDB WRU": round(usage.dynamodb.writeUnits / RESPONSES_PER_KIND),
+      "DynamoDB RRU": round(usage.dynamodb.readUnits / RESPONSES_PER_KIND),
+      "log bytes": Math.round(usage.logs.bytes / RESPONSES_PER_KIND),
+    })),
+  );
+  const runsPerMonth = (30 * 24 * 60) / 5;
+  console.log(
+    `\none metrics rollup run over ${perKind.length * RESPONSES_PER_KIND} responses of the day: $${rollupRun.estimatedUsd.toPrecision(3)} (${round(rollupRun.dynamodb.readUnits)} RRU, ${round(rollupRun.dynamodb.writeUnits)} WRU); every 5 minutes: $${round(rollupRun.estimatedUsd * runsPerMonth)} a month`,
+  );
+}
