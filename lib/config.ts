@@ -117,6 +117,17 @@ export const stageConfigSchema = z.strictObject({
   /** Days a response's comment text is kept after its `submittedAt`; then it is removed, scores stay. Absent: forever. */
   commentRetentionDays: z.int().positive().max(36500).optional(),
   logRetentionDays: z.int().positive().default(30),
+  /**
+   * What the functions log. At `WARN` (the default) CloudWatch Logs costs cents per million responses; `INFO` adds a
+   * line per response, case and alert (about $1 per million responses). `debugSampleRate` is the share of
+   * invocations logged in full at DEBUG, a sample to investigate with at any level.
+   */
+  logging: z
+    .strictObject({
+      level: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("WARN"),
+      debugSampleRate: z.number().min(0).max(1).default(0.01),
+    })
+    .default({ level: "WARN", debugSampleRate: 0.01 }),
   /** Queue tuning: receives before a message goes to the dead-letter queue. */
   maxReceiveCount: z.int().min(1).max(1000).default(5),
   enrichmentBatchSize: z.int().min(1).max(100).default(10),

@@ -53,7 +53,10 @@ export class CxloopStack extends Stack {
         "No API keys configured for this stage: no one can create the first managed key, and every API request will be refused with 401. Add stages.<stage>.apiKeys in cdk.json.",
       );
 
-    const observability = new Observability(this, "Observability", { alertEmails: config.alerts.emails });
+    const observability = new Observability(this, "Observability", {
+      alertEmails: config.alerts.emails,
+      logging: config.logging,
+    });
     this.data = new Data(this, "Data", {
       eventBusName: config.eventBusName,
       eventArchiveRetentionDays: config.eventArchiveRetentionDays,

@@ -220,9 +220,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AWS_ENDPOINT_URL_SQS: sqsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
   };
+  const platformLogs = new Map(topology.functions.map((fn) => [fn.handler as string, fn.platformLogs]));
   const logInvocation = ({ functionName, durationMs, memoryMb, outcome }: InvocationLog) => {
     finished += 1;
-    usage.lambdaInvocation(functionName, durationMs, memoryMb);
+    usage.lambdaInvocation(functionName, durationMs, memoryMb, platformLogs.get(functionName));
     log(`  λ ${functionName} ${outcome} ${durationMs}ms`);
   };
   const bundles = await bundleHandlers(log);

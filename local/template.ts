@@ -30,6 +30,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** What Lambda bills GB-seconds by (and sizes the sandbox by on AWS). */
   memoryMb: number;
+  /** Whether Lambda writes its own START and REPORT lines to the function's logs (system log level INFO or DEBUG). */
+  platformLogs: boolean;
   environment: Record<string, Intrinsic>;
 }
 export interface QueueMappingSpec {
@@ -155,6 +157,9 @@ export function readTopology(template: CfnTemplate): Topology {
         handler: handler as HandlerName,
         timeoutSeconds: Number(props(resource).Timeout ?? 3),
         memoryMb: Number(props(resource).MemorySize ?? 128),
+        platformLogs: ["INFO", "DEBUG"].includes(
+          (props(resource).LoggingConfig as { SystemLogLevel?: string } | undefined)?.SystemLogLevel ?? "INFO",
+        ),
         environment: environment ?? {},
       },
     ];

@@ -26,7 +26,8 @@ export const PRICES = {
 
 /**
  * Lambda's own lines for each invocation in the JSON log format: `platform.start` and `platform.report`
- * (duration, billed duration, memory). An estimate from their usual size; the stand-in does not write them.
+ * (duration, billed duration, memory), written at system log level INFO or DEBUG. An estimate from their
+ * usual size; the stand-in does not write them.
  */
 export const PLATFORM_LOG_BYTES_PER_INVOCATION = 500;
 
@@ -266,13 +267,13 @@ export class UsageMeter {
   }
 
   /** One invocation, its duration already rounded up to the millisecond as Lambda bills it. */
-  lambdaInvocation(functionName: string, billedMs: number, memoryMb: number) {
+  lambdaInvocation(functionName: string, billedMs: number, memoryMb: number, platformLogs = true) {
     const current = this.counts.lambda.get(functionName) ?? { invocations: 0, mbMilliseconds: 0 };
     this.counts.lambda.set(functionName, {
       invocations: current.invocations + 1,
       mbMilliseconds: current.mbMilliseconds + billedMs * memoryMb,
     });
-    add(this.counts.logBytesByFunction, functionName, PLATFORM_LOG_BYTES_PER_INVOCATION);
+    if (platformLogs) add(this.counts.logBytesByFunction, functionName, PLATFORM_LOG_BYTES_PER_INVOCATION);
   }
 
   /** What a function wrote to stdout or stderr: CloudWatch Logs ingests every byte. */

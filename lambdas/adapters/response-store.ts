@@ -17,8 +17,6 @@ import {
 } from "../contracts/table";
 import { commentCutoff, type SweepRange, withoutExpiredComment } from "../core/comment-retention";
 
-export type StoredResponse = { record: ResponseRecord; publishedAt: string | null };
-
 export interface ListQuery {
   from: Date;
   to: Date;
@@ -78,12 +76,11 @@ export class ResponseStore {
     return withoutExpiredComment(record, days ? commentCutoff(new Date(), days) : null);
   }
 
-  /** Stores the record unless one with its id exists. Returns what is stored either way. */
   /**
-   * Stores a response once; a higher `revision` of it replaces a lower one (dropping its `publishedAt`, so the
-   * new version's event goes out). `created` is false when the stored version is this one or newer.
+   * Stores a response once; a higher `revision` of it replaces a lower one. Returns what is stored either way;
+   * `created` is false when the stored version is this one or newer.
    */
-  async putIfAbsent(given: ResponseRecord): Promise<{ created: boolean; stored: StoredResponse }> {
+  async putIfAbsent(given: ResponseRecord): Promise<{ created: boolean; stored: ResponseRecord }> {
     const record = this.retained(given);
     const sortKey = `${record.submittedAt}#${record.id}`;
     try {
@@ -102,7 +99,7 @@ export class ResponseStore {
           ...replacing(record),
         }),
       );
-      return { created: true, stored: { record, publishedAt: null } };
+      return { created: true, stored: record };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(record.id);
@@ -111,26 +108,11 @@ export class ResponseStore {
     }
   }
 
-  async get(id: string): Promise<StoredResponse | null> {
+  async get(id: string): Promise<ResponseRecord | null> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: responseKey(id), ConsistentRead: true }),
     );
-    if (!Item) return null;
-    return {
-      record: this.retained(responseRecordSchema.parse(Item)),
-      publishedAt: (Item.publishedAt as string | undefined) ?? null,
-    };
-  }
-
-  async markPublished(id: string, at: Date): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: responseKey(id),
-        UpdateExpression: "SET publishedAt = :at",
-        ExpressionAttributeValues: { ":at": at.toISOString() },
-      }),
-    );
+    return Item ? this.retained(responseRecordSchema.parse(Item)) : null;
   }
 
   /** Pages of a customer's responses in GSI2 (their cases share the partition and sort after `CASE#`). */

@@ -12,7 +12,7 @@ export interface NotifyPorts extends DeliveryPorts {
 
 /** Where a customer's name is held: on their stored response (as given with it, else their profile's then) and their profile. */
 export interface CustomerNameSources {
-  responses: { get(id: string): Promise<{ record: Pick<ResponseRecord, "customer"> } | null> };
+  responses: { get(id: string): Promise<Pick<ResponseRecord, "customer"> | null> };
   customers: { get(id: string): Promise<{ name?: string } | null> };
 }
 
@@ -25,7 +25,7 @@ export async function storedCustomerName(item: Case, sources: CustomerNameSource
   const { customerId } = item;
   if (!customerId) return null;
   const stored = item.response ? await sources.responses.get(item.responseId) : null;
-  const given = stored?.record.customer?.id === customerId ? stored.record.customer.name : undefined;
+  const given = stored?.customer?.id === customerId ? stored.customer.name : undefined;
   return given ?? (await sources.customers.get(customerId))?.name ?? null;
 }
 

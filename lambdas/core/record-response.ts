@@ -17,11 +17,7 @@ export interface RecordResponsePorts {
     ensureMinimal(id: string, now: Date): Promise<void>;
   };
   responses: {
-    putIfAbsent(record: ResponseRecord): Promise<{
-      created: boolean;
-      stored: { record: ResponseRecord; publishedAt: string | null };
-    }>;
-    markPublished(id: string, at: Date): Promise<void>;
+    putIfAbsent(record: ResponseRecord): Promise<{ created: boolean; stored: ResponseRecord }>;
   };
   events: { responseRecorded(record: ResponseRecord): Promise<void> };
   /** Marks the day a response counts in (in the metrics time zone), so the metrics rollup recomputes it. */
@@ -29,15 +25,17 @@ export interface RecordResponsePorts {
   now: () => Date;
 }
 
-export type RecordOutcome = "recorded" | "duplicate" | "published-after-retry";
+export type RecordOutcome = "recorded" | "duplicate";
 
 /**
- * Enriches and stores one submission exactly once, then makes sure its
- * `Response Recorded` event is published. A redelivered message finds the
- * stored record: if its event already went out nothing happens; if the
- * earlier attempt failed before publishing, the stored record is published now.
- * The response's day is marked changed for the metrics rollup on every attempt that
- * gets this far, so a crash between storing and marking cannot leave it uncounted.
+ * Enriches and stores one submission exactly once, then publishes its `Response Recorded` event. A
+ * redelivered message finds the stored record and publishes _it_ again: the earlier attempt may have
+ * stopped before publishing, and no mark says whether it did. Consumers take an event they have seen
+ * as a no-op (one case per response id, an at-risk crossing claimed once, a webhook id derived from the
+ * response and its revision), so a mark would only say what they already tolerate, and it cost a
+ * rewrite of the record and both its index copies on every response. The response's day is marked
+ * changed for the metrics rollup on every attempt, so a crash between storing and marking cannot leave
+ * it uncounted.
  */
 export async function recordResponse(submission: QueuedSubmission, ports: RecordResponsePorts): Promise<RecordOutcome> {
   const comment = hasWords(submission.comment) ? submission.comment : null;
@@ -55,16 +53,16 @@ export async function recordResponse(submission: QueuedSubmission, ports: Record
   });
 
   const { created, stored } = await ports.responses.putIfAbsent(record);
-  // After storing, and only while the stored record is still the customer's: a redelivery after their
-  // erasure finds the record under a pseudonym and must not bring a profile back for the erased id.
+  // A redelivery may find the record moved since: under a pseudonym (the customer was erased) or another id
+  // (merged). It must not bring a profile back for the old id, and publishes nothing: the move came after the
+  // response's own deliveries (erasure and merge are people's actions, minutes or days later), and it has told
+  // the rollup and the consumers itself.
   const customerId = submission.customer?.id;
-  if (customerId && !profile && stored.record.customer?.id === customerId)
-    await ports.customers.ensureMinimal(customerId, ports.now());
-  if (!created && stored.publishedAt) return "duplicate";
-  // Before publishing: a delivery that published has marked the day, so a duplicate may stop above.
-  await ports.metrics.markDayChanged(dayOf(stored.record.submittedAt, ports.metrics.timeZone), ports.now());
+  const movedSince = customerId !== undefined && stored.customer?.id !== customerId;
+  if (customerId && !profile && !movedSince) await ports.customers.ensureMinimal(customerId, ports.now());
+  if (movedSince) return "duplicate";
+  await ports.metrics.markDayChanged(dayOf(stored.submittedAt, ports.metrics.timeZone), ports.now());
   // Employee answers are counted, never published: no rule, webhook or case ever sees one.
-  if (stored.record.type !== "enps") await ports.events.responseRecorded(stored.record);
-  await ports.responses.markPublished(stored.record.id, ports.now());
-  return created ? "recorded" : "published-after-retry";
+  if (stored.type !== "enps") await ports.events.responseRecorded(stored);
+  return created ? "recorded" : "duplicate";
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { BlockList, isIP } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { DetailType } from "../contracts/events";
 import type { Contact } from "../contracts/follow-up-config";
 import {
   type Delivery,
@@ -250,8 +251,19 @@ export interface BusEvent {
 }
 
 /** Stable per event and endpoint, so the retries of one delivery (and a repeated fan-out) share their `webhook-id`. */
-export const messageIdFor = (eventId: string, webhookId: string) =>
-  `msg_${createHash("sha256").update(`${eventId}:${webhookId}`).digest("base64url").slice(0, 32)}`;
+export const messageIdFor = (eventKey: string, webhookId: string) =>
+  `msg_${createHash("sha256").update(`${eventKey}:${webhookId}`).digest("base64url").slice(0, 32)}`;
+
+/**
+ * What makes two events one for a receiver. Enrichment publishes `Response Recorded` again when a message is
+ * redelivered (it keeps no published mark), as a new EventBridge event: keyed by the response and its
+ * revision, the copies share one `webhook-id`, which receivers dedupe on. Other events by their EventBridge id.
+ */
+export function eventKeyOf(event: BusEvent): string {
+  if (event["detail-type"] !== DetailType.ResponseRecorded) return event.id;
+  const { id, revision } = event.detail as { id: string; revision?: number };
+  return `response:${id}:${revision ?? 0}`;
+}
 
 const dataSchemas = new Map(WEBHOOK_PAYLOADS.map((payload) => [payload.type, payload.data]));
 
@@ -273,7 +285,7 @@ export function deliveriesFor(event: BusEvent, endpoints: readonly StoredWebhook
   const data = schema.parse(event.detail);
   return subscribed.map((endpoint) => ({
     webhookId: endpoint.id,
-    messageId: messageIdFor(event.id, endpoint.id),
+    messageId: messageIdFor(eventKeyOf(event), endpoint.id),
     type,
     timestamp: event.time,
     data,

@@ -35,9 +35,9 @@ const ports = {
       const stored = await responses.get(id);
       return (
         stored && {
-          comment: stored.record.comment,
-          sentiment: stored.record.sentiment,
-          category: stored.record.category,
+          comment: stored.comment,
+          sentiment: stored.sentiment,
+          category: stored.category,
         }
       );
     },

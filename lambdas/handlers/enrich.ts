@@ -11,15 +11,50 @@ const ports = {
   customers: customerStore(),
   responses: responseStore(),
   events: eventPublisher(),
-  metrics: aggregateStore(),
   now,
 };
+const days = aggregateStore();
+
+/** The day each message of the batch changed, marked once per day when the batch is done (markChangedDays). */
+const changedDayOf = new Map<string, string>();
 
 async function processMessage(message: SQSRecord): Promise<void> {
   const submission = parseQueuedEvent(message, queuedSubmissionSchema);
-  const outcome = await recordResponse(submission, ports);
+  const outcome = await recordResponse(submission, {
+    ...ports,
+    metrics: {
+      timeZone: days.timeZone,
+      markDayChanged: async (day) => {
+        changedDayOf.set(message.messageId, day);
+      },
+    },
+  });
   metrics.addMetric(outcome === "duplicate" ? "DuplicateDeliveries" : "ResponsesRecorded", MetricUnit.Count, 1);
   logger.info("response processed", { responseId: submission.id, outcome });
 }
 
-export const handler = sqsBatchHandler(processMessage);
+/**
+ * One mark per day a batch touched, instead of one per response: the marks come after every record of
+ * the batch is stored, and a message is acknowledged only once its day is marked. A mark that fails
+ * fails its messages, which are redelivered, found stored, and marked then.
+ */
+async function markChangedDays(processed: readonly SQSRecord[]): Promise<SQSRecord[]> {
+  const byDay = new Map<string, SQSRecord[]>();
+  for (const message of processed) {
+    const day = changedDayOf.get(message.messageId);
+    if (day) byDay.set(day, [...(byDay.get(day) ?? []), message]);
+  }
+  changedDayOf.clear();
+  const unmarked: SQSRecord[] = [];
+  for (const [day, messages] of byDay) {
+    try {
+      await days.markDayChanged(day, now());
+    } catch (error) {
+      logger.error("marking a changed day failed; its messages will be redelivered", { day, error });
+      unmarked.push(...messages);
+    }
+  }
+  return unmarked;
+}
+
+export const handler = sqsBatchHandler(processMessage, markChangedDays);

@@ -28,19 +28,33 @@ export function parseQueuedEvent<S extends z.ZodType>(message: SQSRecord, schema
 /**
  * An SQS consumer: each message through `processMessage`, failures reported
  * per item so only they are retried (and, after maxReceiveCount, dead-lettered).
+ * `settleBatch`, when given, finishes what the processed messages left for the
+ * whole batch to do once; the messages it returns are reported failed too.
  */
-export function sqsBatchHandler(processMessage: (message: SQSRecord) => Promise<void>) {
+export function sqsBatchHandler(
+  processMessage: (message: SQSRecord) => Promise<void>,
+  settleBatch?: (processed: readonly SQSRecord[]) => Promise<readonly SQSRecord[]>,
+) {
   const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .handler(async (event, context) =>
-      processPartialResponse(event, processMessage, processor, {
+    .handler(async (event, context) => {
+      const answer = await processPartialResponse(event, processMessage, processor, {
         context,
         // In order: two deliveries of one item in a batch must not race to publish it twice.
         processInParallel: false,
         // Always answer with the failed items, so a batch that failed whole is retried the same way.
         throwOnFullBatchFailure: false,
-      }),
-    );
+      });
+      if (!settleBatch) return answer;
+      const failed = new Set(answer.batchItemFailures.map((failure) => failure.itemIdentifier));
+      const unsettled = await settleBatch(event.Records.filter((record) => !failed.has(record.messageId)));
+      return {
+        batchItemFailures: [
+          ...answer.batchItemFailures,
+          ...unsettled.map((record) => ({ itemIdentifier: record.messageId })),
+        ],
+      };
+    });
 }

@@ -16,7 +16,7 @@ export const handler = httpHandler<"responses-api">(
     getResponse: async ({ path }) => {
       const stored = await responses.get(path.id);
       if (!stored) throw notFound(`no response ${path.id}; it may still be in the queue`);
-      return { status: 200, body: stored.record };
+      return { status: 200, body: stored };
     },
     listResponses: async ({ query }) => {
       const { limit, customerId, category, theme, cursor } = query;

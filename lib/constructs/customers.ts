@@ -64,6 +64,8 @@ export class Customers extends Construct {
       observability,
       maxReceiveCount: config.maxReceiveCount,
       batchSize: 10,
+      // A risk a few seconds later changes nothing for anyone; fuller batches mean fewer invocations and SQS requests.
+      maxBatchingWindow: Duration.seconds(2),
     });
     new Rule(this, "ResponsesFromCustomers", {
       description: "cxloop: recompute churn risk for every response from a known customer",

@@ -1,7 +1,14 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, Validations } from "aws-cdk-lib";
-import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import {
+  Architecture,
+  type CfnFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -61,12 +68,16 @@ export class CxFunction extends Construct {
       // ($15-25 per million traced responses) for a bare invocation timeline the Lambda metrics already give.
       tracing: Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda's own START and REPORT lines (about 500 bytes an invocation) say what the Duration and Errors
+      // metrics already say; above INFO they are not written.
+      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: `cxloop-${props.handler}`,
         POWERTOOLS_METRICS_NAMESPACE: "cxloop",
-        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_LOG_LEVEL: props.observability.logging.level,
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(props.observability.logging.debugSampleRate),
         ...props.environment,
       },
       bundling: {

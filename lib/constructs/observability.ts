@@ -6,13 +6,22 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { StageConfig } from "../config";
 
-/** Operational alarms, all sent to one topic that the stage's alert addresses subscribe to. */
+/** Operational alarms, all sent to one topic that the stage's alert addresses subscribe to, and how the functions log. */
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
 
-  constructor(scope: Construct, id: string, props: { alertEmails: readonly string[] }) {
+  /** How every function logs (the stage's `logging`). */
+  readonly logging: StageConfig["logging"];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { alertEmails: readonly string[]; logging: StageConfig["logging"] },
+  ) {
     super(scope, id);
+    this.logging = props.logging;
     this.alarmTopic = new Topic(this, "AlarmTopic", { displayName: "cxloop alarms", enforceSSL: true });
     for (const email of props.alertEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
   }

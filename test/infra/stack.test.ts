@@ -39,6 +39,7 @@ beforeAll(() => {
     eventArchiveRetentionDays: 90,
     erasurePromiseDays: 90,
     logRetentionDays: 10,
+    logging: { level: "INFO", debugSampleRate: 0.05 },
     maxReceiveCount: 3,
     enrichmentBatchSize: 25,
     commentRetentionDays: 180,
@@ -341,6 +342,16 @@ describe("functions", () => {
       return handler;
     });
     expect(handlers.sort()).toEqual([...HANDLERS].sort());
+  });
+
+  it("log at the stage's level with its DEBUG sample, without Lambda's START and REPORT lines", () => {
+    for (const [id, f] of cxloopFunctionsOf(template)) {
+      expect(environmentOf(f), id).toMatchObject({
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_LOGGER_SAMPLE_RATE: "0.05",
+      });
+      expect(f.Properties.LoggingConfig, id).toMatchObject({ LogFormat: "JSON", SystemLogLevel: "WARN" });
+    }
   });
 
   it("log to their own log group, and every log group expires (config days rounded up to a CloudWatch value)", () => {

@@ -49,6 +49,7 @@ describe("loadStageConfig", () => {
       eventBusName: "cxloop",
       maxReceiveCount: 5,
       enrichmentBatchSize: 10,
+      logging: { level: "WARN", debugSampleRate: 0.01 },
     });
   });
 

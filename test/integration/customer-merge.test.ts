@@ -98,7 +98,7 @@ beforeAll(async () => {
 
   // The detractor's follow-up case, as the follow-up consumer opens it from the stored response.
   const { caseStore, responseStore } = await import("../../lambdas/handlers/composition-root");
-  const stored = (await responseStore().get(responseId(0, DUPE)))?.record as ResponseRecord;
+  const stored = (await responseStore().get(responseId(0, DUPE))) as ResponseRecord;
   expect(stored.customer?.id).toBe(DUPE);
   await caseStore().createIfAbsent(openCase(stored, "detractor", config, new Date("2026-11-02T11:00:00Z")));
   const ticket = { id: "ticket-1", type: "support-ticket", time: "2026-11-03T09:00:00Z" };

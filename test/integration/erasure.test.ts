@@ -192,7 +192,8 @@ describe("DELETE /v1/customers/{id}", () => {
       (event) =>
         event["detail-type"] === DetailType.ResponseRecorded && (event.detail as { id: string }).id.startsWith("e-"),
     );
-    expect(published).toHaveLength(RESPONSES);
+    // At least once each: a redelivered message publishes its stored record again.
+    expect(new Set(published.map((event) => (event.detail as { id: string }).id)).size).toBe(RESPONSES);
     for (const event of published) {
       expect(event.detail).toMatchObject({ schemaVersion: 2, customer: { id: CUSTOMER } });
       expect(JSON.stringify(event)).not.toMatch(/jo@erase\.example|Jo Erasable/);

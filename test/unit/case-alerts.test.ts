@@ -97,7 +97,7 @@ describe("the customer's name in an alert", () => {
   const snapshot = { segment: "smb", plan: null, annualValue: 1200, currency: "EUR", renewalDate: null };
   const sources = (stored: { id: string; name?: string } | null, profile: { name?: string } | null) => ({
     responses: {
-      get: async () => (stored ? { record: { customer: { ...snapshot, ...stored } } } : null),
+      get: async () => (stored ? { customer: { ...snapshot, ...stored } } : null),
     },
     customers: { get: async () => profile },
   });

@@ -7,7 +7,7 @@ import { createThemeMatcher } from "../../lambdas/core/themes";
 
 /** In-memory ports: the store keeps the first record per id, the bus can be told to fail. */
 function memoryPorts() {
-  const stored = new Map<string, { record: ResponseRecord; publishedAt: string | null }>();
+  const stored = new Map<string, ResponseRecord>();
   const published: ResponseRecord[] = [];
   const minimalProfiles: string[] = [];
   const changedDays: string[] = [];
@@ -26,13 +26,8 @@ function memoryPorts() {
       putIfAbsent: async (record) => {
         const existing = stored.get(record.id);
         if (existing) return { created: false, stored: existing };
-        const entry = { record, publishedAt: null };
-        stored.set(record.id, entry);
-        return { created: true, stored: entry };
-      },
-      markPublished: async (id, at) => {
-        const entry = stored.get(id);
-        if (entry) entry.publishedAt = at.toISOString();
+        stored.set(record.id, record);
+        return { created: true, stored: record };
       },
     },
     events: {
@@ -66,13 +61,28 @@ const submission = (id: string, extra: Partial<QueuedSubmission> = {}): QueuedSu
 });
 
 describe("recordResponse", () => {
-  it("stores and publishes a new response once; a redelivery does neither again", async () => {
+  it("stores a new response once; a redelivery stores nothing and publishes the stored record again", async () => {
     const { ports, stored, published } = memoryPorts();
     expect(await recordResponse(submission("a", { customer: { id: "vip" } }), ports)).toBe("recorded");
     expect(await recordResponse(submission("a", { score: 10 }), ports)).toBe("duplicate");
     expect(stored.size).toBe(1);
-    expect(published).toHaveLength(1);
+    expect(published).toHaveLength(2);
+    expect(published[1]).toEqual(published[0]);
     expect(published[0]).toMatchObject({ score: 2, category: "detractor", customer: { segment: "enterprise" } });
+  });
+
+  it("publishes nothing and creates no profile when a redelivery finds the response moved to another customer id", async () => {
+    const { ports, stored, published, minimalProfiles, changedDays } = memoryPorts();
+    await recordResponse(submission("m", { customer: { id: "erase-me" } }), ports);
+    const first = stored.get("m") as ResponseRecord;
+    stored.set("m", {
+      ...first,
+      customer: first.customer && { ...first.customer, id: "erased-01JZ0000000000000000000000" },
+    });
+    expect(await recordResponse(submission("m", { customer: { id: "erase-me" } }), ports)).toBe("duplicate");
+    expect(published).toHaveLength(1);
+    expect(minimalProfiles).toEqual(["erase-me"]);
+    expect(changedDays).toHaveLength(1);
   });
 
   it("creates a minimal profile for a customer it has never seen, and none for a known one", async () => {
@@ -86,11 +96,10 @@ describe("recordResponse", () => {
     const { ports, published, failNextPublish, stored, changedDays } = memoryPorts();
     failNextPublish();
     await expect(recordResponse(submission("b", { comment: "first words" }), ports)).rejects.toThrow("bus down");
-    expect(stored.get("b")?.publishedAt).toBeNull();
-    expect(await recordResponse(submission("b", { comment: "different words" }), ports)).toBe("published-after-retry");
+    expect(stored.get("b")?.comment).toBe("first words");
+    expect(await recordResponse(submission("b", { comment: "different words" }), ports)).toBe("duplicate");
     expect(published).toHaveLength(1);
     expect(published[0]?.comment).toBe("first words");
-    expect(stored.get("b")?.publishedAt).toBe("2026-11-22T12:00:00.000Z");
     // Both attempts marked the day: the one that failed may have been the only one to get that far.
     expect(changedDays).toEqual(["2026-11-22", "2026-11-22"]);
   });
@@ -98,7 +107,6 @@ describe("recordResponse", () => {
   it("marks the UTC day of submittedAt changed for the metrics rollup, not the day it arrived", async () => {
     const { ports, changedDays } = memoryPorts();
     await recordResponse(submission("late", { submittedAt: "2026-11-19T23:59:59.999Z" }), ports);
-    await recordResponse(submission("late"), ports);
     expect(changedDays).toEqual(["2026-11-19"]);
   });
 

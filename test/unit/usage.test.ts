@@ -179,6 +179,13 @@ describe("the usage report", () => {
     );
   });
 
+  it("adds Lambda's own log lines only for a function whose system log level writes them", () => {
+    const usage = new UsageMeter(true);
+    usage.lambdaInvocation("intake", 10, 512, true);
+    usage.lambdaInvocation("enrich", 10, 512, false);
+    expect(usage.report().logs.byFunction).toEqual({ intake: PLATFORM_LOG_BYTES_PER_INVOCATION });
+  });
+
   it("resets to zero and answers what it had counted", () => {
     const usage = meter();
     expect(usage.reset().apiGateway.requests).toBe(3);
