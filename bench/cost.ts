@@ -25,10 +25,10 @@ const SERVICES = ["apiGateway", "lambda", "sqs", "events", "dynamodb", "logs"] a
 
 interface Usage {
   apiGateway: { requests: number };
-  lambda: { invocations: number; gbSeconds: number };
-  sqs: { requests: number };
+  lambda: { invocations: number; gbSeconds: number; byFunction: Record<string, { invocations: number }> };
+  sqs: { requests: number; byAction: Record<string, number> };
   events: { entries: number; deliveries: number };
-  dynamodb: { readUnits: number; writeUnits: number };
+  dynamodb: { readUnits: number; writeUnits: number; writeUnitsByIndex: Record<string, number> };
   logs: { bytes: number };
   estimatedUsd: number;
   usdByService: Record<(typeof SERVICES)[number], number>;
@@ -183,6 +183,25 @@ export function printCost({ perKind, rollupRun }: CostResult) {
       "DynamoDB RRU": round(usage.dynamodb.readUnits / RESPONSES_PER_KIND),
       "log bytes": Math.round(usage.logs.bytes / RESPONSES_PER_KIND),
     })),
+  );
+  const each = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, count]) => `${name} ${round(count / RESPONSES_PER_KIND)}`)
+      .join(", ");
+  console.log("\nwhere they go, per response");
+  console.table(
+    perKind.map(({ kind, usage }) => {
+      const indexUnits = Object.values(usage.dynamodb.writeUnitsByIndex).reduce((sum, units) => sum + units, 0);
+      return {
+        kind,
+        "invocations by function": each(
+          Object.fromEntries(Object.entries(usage.lambda.byFunction).map(([name, fn]) => [name, fn.invocations])),
+        ),
+        "SQS requests by action": each(usage.sqs.byAction),
+        "WRU table / by index": `${round((usage.dynamodb.writeUnits - indexUnits) / RESPONSES_PER_KIND)} / ${each(usage.dynamodb.writeUnitsByIndex)}`,
+      };
+    }),
   );
   const runsPerMonth = (30 * 24 * 60) / 5;
   console.log(

@@ -8,12 +8,13 @@ import { exportBench } from "./export";
 import { DEPLOYED_SDK, type FunctionInit, initBench, SDK_MODES, type Timed } from "./init";
 import { METRICS_RUNS, metricsBench } from "./metrics";
 import { sentimentBench } from "./sentiment";
+import { printThroughput, throughputBench } from "./throughput";
 
 /**
  * `npm run bench`: what a cold start costs, what validation costs and how
  * `GET /v1/metrics` scales with the data, each against a baseline measured in
  * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
- * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`, `cost`) runs only those sections.
+ * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`, `cost`, `throughput`) runs only those sections.
  */
 /** The cold-start goal: module initialisation within 1.5× an empty Node.js process. */
 const INIT_GOAL = 1.5;
@@ -79,7 +80,7 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-const SECTIONS = ["init", "validation", "metrics", "widget", "sentiment", "export", "cost"] as const;
+const SECTIONS = ["init", "validation", "metrics", "widget", "sentiment", "export", "cost", "throughput"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -247,6 +248,7 @@ async function main() {
   if (run("sentiment")) sentimentBench(log);
   if (run("export")) await exportBench(log);
   if (run("cost")) printCost(await costBench(log));
+  if (run("throughput")) printThroughput(await throughputBench(log));
 }
 
 main().catch((error: Error) => {
