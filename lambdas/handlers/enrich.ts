@@ -15,10 +15,10 @@ const ports = {
 };
 const days = aggregateStore();
 
-/** The day each message of the batch changed, marked once per day when the batch is done (markChangedDays). */
-const changedDayOf = new Map<string, string>();
+/** The day each message of a batch changed, by message id: marked once per day when the batch is done. */
+type ChangedDays = Map<string, string>;
 
-async function processMessage(message: SQSRecord): Promise<void> {
+async function processMessage(message: SQSRecord, changedDayOf: ChangedDays): Promise<void> {
   const submission = parseQueuedEvent(message, queuedSubmissionSchema);
   const outcome = await recordResponse(submission, {
     ...ports,
@@ -38,13 +38,12 @@ async function processMessage(message: SQSRecord): Promise<void> {
  * the batch is stored, and a message is acknowledged only once its day is marked. A mark that fails
  * fails its messages, which are redelivered, found stored, and marked then.
  */
-async function markChangedDays(processed: readonly SQSRecord[]): Promise<SQSRecord[]> {
+async function markChangedDays(processed: readonly SQSRecord[], changedDayOf: ChangedDays): Promise<SQSRecord[]> {
   const byDay = new Map<string, SQSRecord[]>();
   for (const message of processed) {
     const day = changedDayOf.get(message.messageId);
     if (day) byDay.set(day, [...(byDay.get(day) ?? []), message]);
   }
-  changedDayOf.clear();
   const unmarked: SQSRecord[] = [];
   for (const [day, messages] of byDay) {
     try {
@@ -57,4 +56,7 @@ async function markChangedDays(processed: readonly SQSRecord[]): Promise<SQSReco
   return unmarked;
 }
 
-export const handler = sqsBatchHandler(processMessage, markChangedDays);
+export const handler = sqsBatchHandler(processMessage, {
+  begin: (): ChangedDays => new Map(),
+  settle: markChangedDays,
+});

@@ -25,31 +25,45 @@ export function parseQueuedEvent<S extends z.ZodType>(message: SQSRecord, schema
   return parsed.data;
 }
 
+/** What a consumer does once per batch, after its messages: with state of that batch only. */
+export interface BatchSettlement<State> {
+  begin(): State;
+  /** Answers the processed messages that must still be reported failed. */
+  settle(processed: readonly SQSRecord[], state: State): Promise<readonly SQSRecord[]>;
+}
+
 /**
  * An SQS consumer: each message through `processMessage`, failures reported
  * per item so only they are retried (and, after maxReceiveCount, dead-lettered).
- * `settleBatch`, when given, finishes what the processed messages left for the
+ * A `settlement`, when given, finishes what the processed messages left for the
  * whole batch to do once; the messages it returns are reported failed too.
  */
-export function sqsBatchHandler(
-  processMessage: (message: SQSRecord) => Promise<void>,
-  settleBatch?: (processed: readonly SQSRecord[]) => Promise<readonly SQSRecord[]>,
+export function sqsBatchHandler<State = undefined>(
+  processMessage: (message: SQSRecord, batch: State) => Promise<void>,
+  settlement?: BatchSettlement<State>,
 ) {
   const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
-      const answer = await processPartialResponse(event, processMessage, processor, {
-        context,
-        // In order: two deliveries of one item in a batch must not race to publish it twice.
-        processInParallel: false,
-        // Always answer with the failed items, so a batch that failed whole is retried the same way.
-        throwOnFullBatchFailure: false,
-      });
-      if (!settleBatch) return answer;
+      const batch = settlement?.begin() as State;
+      const answer = await processPartialResponse(
+        event,
+        (message: SQSRecord) => processMessage(message, batch),
+        processor,
+        {
+          context,
+          // In order: two deliveries of one item in a batch must not race to publish it twice.
+          processInParallel: false,
+          // Always answer with the failed items, so a batch that failed whole is retried the same way.
+          throwOnFullBatchFailure: false,
+        },
+      );
+      if (!settlement) return answer;
       const failed = new Set(answer.batchItemFailures.map((failure) => failure.itemIdentifier));
-      const unsettled = await settleBatch(event.Records.filter((record) => !failed.has(record.messageId)));
+      const processed = event.Records.filter((record) => !failed.has(record.messageId));
+      const unsettled = await settlement.settle(processed, batch);
       return {
         batchItemFailures: [
           ...answer.batchItemFailures,

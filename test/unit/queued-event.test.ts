@@ -34,16 +34,25 @@ describe("an SQS consumer that settles its batch", () => {
   it("settles only the messages that were processed, and reports failed what either step failed", async () => {
     const settled: string[][] = [];
     const handler = sqsBatchHandler(
-      async (message) => {
+      async (message, seen: string[]) => {
         if (message.messageId === "b") throw new Error("processing failed");
+        seen.push(message.messageId);
       },
-      async (processed) => {
-        settled.push(processed.map((message) => message.messageId));
-        return processed.filter((message) => message.messageId === "d");
+      {
+        begin: () => [],
+        settle: async (processed, seen) => {
+          settled.push(
+            processed.map((message) => message.messageId),
+            seen,
+          );
+          return processed.filter((message) => message.messageId === "d");
+        },
       },
     );
     const answer = await handler(batch, context);
-    expect(settled).toEqual([["a", "c", "d"]]);
+    // Each batch starts from its own state: a second run sees only its own messages.
+    await handler({ Records: [record("e")] }, context);
+    expect(settled).toEqual([["a", "c", "d"], ["a", "c", "d"], ["e"], ["e"]]);
     expect(answer.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(["b", "d"]);
   });
 
