@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startLocalRuntime } from "../local/runtime";
+import { withLocalRuntime } from "./local-runtime";
 
 /**
  * `npm run bench -- cost`: what one response costs on AWS, counted by the local runtime's meter
@@ -67,42 +64,21 @@ export interface CostResult {
   rollupRun: Usage;
 }
 
-export async function costBench(log: (line: string) => void): Promise<CostResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cxloop-bench-cost-"));
-  const apiKey = "bench-cost-key";
-  const runtime = await startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey,
-    cdkJsonPath: join(import.meta.dirname, "../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
-    loggingAsDeployed: true,
-    showFunctionOutput: false,
-  });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const answer = await fetch(`${runtime.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${await answer.text()}`);
-    return answer.json() as Promise<Record<string, unknown>>;
-  };
-  const usage = async () => (await call("GET", "/_local/usage")) as unknown as Usage;
-  const quiet = async () => {
-    let last = -1;
-    let stillSince = Date.now();
-    for (;;) {
-      const { invocations } = (await usage()).lambda;
-      if (invocations !== last) {
-        last = invocations;
-        stillSince = Date.now();
-      } else if (Date.now() - stillSince >= QUIET_MS) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
-  try {
+export function costBench(log: (line: string) => void): Promise<CostResult> {
+  return withLocalRuntime("cost", { loggingAsDeployed: true, showFunctionOutput: false }, async (_runtime, call) => {
+    const usage = async () => (await call("GET", "/_local/usage")) as unknown as Usage;
+    const quiet = async () => {
+      let last = -1;
+      let stillSince = Date.now();
+      for (;;) {
+        const { invocations } = (await usage()).lambda;
+        if (invocations !== last) {
+          last = invocations;
+          stillSince = Date.now();
+        } else if (Date.now() - stillSince >= QUIET_MS) return;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
     // Known customers, as a deployment that imports its CRM has them; outside what is metered.
     await call("POST", "/v1/customers/batch", {
       customers: Array.from({ length: CUSTOMERS }, (_, i) => ({
@@ -139,10 +115,7 @@ export async function costBench(log: (line: string) => void): Promise<CostResult
     await call("POST", `/_local/schedules/${rollup.name}/invoke`);
     const rollupRun = await usage();
     return { perKind, rollupRun };
-  } finally {
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 const perMillion = (usd: number) => (usd / RESPONSES_PER_KIND) * 1e6;

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DynamoDBClient, paginateQuery, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { monthBucket, TableKeys } from "../lambdas/contracts/table";
-import { startLocalRuntime } from "../local/runtime";
+import { withLocalRuntime } from "./local-runtime";
 
 /**
  * `npm run bench -- throughput`: the local runtime (`npm start`'s code path, sandboxes warm) taking
@@ -29,105 +26,95 @@ const percentile = (values: number[], share: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
 };
 
-export async function throughputBench(log: (line: string) => void): Promise<ThroughputResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cxloop-bench-throughput-"));
-  const apiKey = "bench-throughput-key";
-  const runtime = await startLocalRuntime({
-    port: 0,
-    dataDir,
-    apiKey,
-    cdkJsonPath: join(import.meta.dirname, "../cdk.json"),
-    log: () => undefined,
-    runSchedules: false,
-  });
-  const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
-  const dynamo = new DynamoDBClient({
-    endpoint: runtime.endpoints.dynamodb,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  const submittedAt = new Date().toISOString();
-  const { byTime } = TableKeys.indexes;
-  const ofTheMonth = {
-    TableName: runtime.topology.tables[0]?.logicalId,
-    IndexName: byTime.name,
-    KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeValues: { ":pk": { S: monthBucket(submittedAt) } },
-  };
-  const stored = async () => {
-    const { Count } = await dynamo.send(
-      new QueryCommand({ ...ofTheMonth, ExpressionAttributeNames: { "#pk": byTime.partitionKey }, Select: "COUNT" }),
-    );
-    return Count ?? 0;
-  };
-  const storedTimes = async () => {
-    const times: { receivedAt: number; enrichedAt: number }[] = [];
-    const pages = paginateQuery(
-      { client: dynamo },
-      {
-        ...ofTheMonth,
-        ExpressionAttributeNames: { "#pk": byTime.partitionKey, "#id": "id" },
-        ProjectionExpression: "#id, receivedAt, enrichedAt",
-      },
-    );
-    for await (const page of pages)
-      for (const item of page.Items ?? [])
-        if (item.id?.S?.startsWith("throughput-"))
-          times.push({
-            receivedAt: Date.parse(item.receivedAt?.S as string),
-            enrichedAt: Date.parse(item.enrichedAt?.S as string),
-          });
-    return times;
-  };
-  try {
-    // Every sandbox warm before the clock starts, as a deployment that has been taking traffic is.
-    const warm = await fetch(`${runtime.url}/v1/responses`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ id: "warm-up", type: "nps", score: 9, submittedAt }),
+export function throughputBench(log: (line: string) => void): Promise<ThroughputResult> {
+  return withLocalRuntime("throughput", {}, async (runtime, _call, apiKey) => {
+    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+    const dynamo = new DynamoDBClient({
+      endpoint: runtime.endpoints.dynamodb,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
-    if (warm.status !== 202) throw new Error(`warm-up POST answered ${warm.status}`);
-    while ((await stored()) < 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-
-    log(`throughput: ${RESPONSES} POSTs from ${CONCURRENCY} clients`);
-    const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < RESPONSES) {
-          const index = next++;
-          const answer = await fetch(`${runtime.url}/v1/responses`, {
-            method: "POST",
-            headers,
-            body: JSON.stringify({
-              id: `throughput-${index}`,
-              type: "nps",
-              score: index % 11,
-              comment: index % 3 === 0 ? "Delivery was late and support never called back." : undefined,
-              customer: { id: `throughput-customer-${index % 200}` },
-              submittedAt,
-            }),
-          });
-          if (answer.status !== 202) throw new Error(`POST throughput-${index} answered ${answer.status}`);
-        }
-      }),
-    );
-    const accepted = performance.now();
-    while ((await stored()) < RESPONSES + 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    const enriched = performance.now();
-    const readable = (await storedTimes()).map(({ receivedAt, enrichedAt }) => enrichedAt - receivedAt);
-    return {
-      responses: RESPONSES,
-      acceptedPerSecond: RESPONSES / ((accepted - started) / 1000),
-      enrichedPerSecond: RESPONSES / ((enriched - started) / 1000),
-      readableP50Ms: percentile(readable, 0.5),
-      readableP90Ms: percentile(readable, 0.9),
+    const submittedAt = new Date().toISOString();
+    const { byTime } = TableKeys.indexes;
+    const ofTheMonth = {
+      TableName: runtime.topology.tables[0]?.logicalId,
+      IndexName: byTime.name,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: monthBucket(submittedAt) } },
     };
-  } finally {
-    dynamo.destroy();
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+    const stored = async () => {
+      const { Count } = await dynamo.send(
+        new QueryCommand({ ...ofTheMonth, ExpressionAttributeNames: { "#pk": byTime.partitionKey }, Select: "COUNT" }),
+      );
+      return Count ?? 0;
+    };
+    const storedTimes = async () => {
+      const times: { receivedAt: number; enrichedAt: number }[] = [];
+      const pages = paginateQuery(
+        { client: dynamo },
+        {
+          ...ofTheMonth,
+          ExpressionAttributeNames: { "#pk": byTime.partitionKey, "#id": "id" },
+          ProjectionExpression: "#id, receivedAt, enrichedAt",
+        },
+      );
+      for await (const page of pages)
+        for (const item of page.Items ?? [])
+          if (item.id?.S?.startsWith("throughput-"))
+            times.push({
+              receivedAt: Date.parse(item.receivedAt?.S as string),
+              enrichedAt: Date.parse(item.enrichedAt?.S as string),
+            });
+      return times;
+    };
+    try {
+      // Every sandbox warm before the clock starts, as a deployment that has been taking traffic is.
+      const warm = await fetch(`${runtime.url}/v1/responses`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ id: "warm-up", type: "nps", score: 9, submittedAt }),
+      });
+      if (warm.status !== 202) throw new Error(`warm-up POST answered ${warm.status}`);
+      while ((await stored()) < 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+
+      log(`throughput: ${RESPONSES} POSTs from ${CONCURRENCY} clients`);
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < RESPONSES) {
+            const index = next++;
+            const answer = await fetch(`${runtime.url}/v1/responses`, {
+              method: "POST",
+              headers,
+              body: JSON.stringify({
+                id: `throughput-${index}`,
+                type: "nps",
+                score: index % 11,
+                comment: index % 3 === 0 ? "Delivery was late and support never called back." : undefined,
+                customer: { id: `throughput-customer-${index % 200}` },
+                submittedAt,
+              }),
+            });
+            if (answer.status !== 202) throw new Error(`POST throughput-${index} answered ${answer.status}`);
+          }
+        }),
+      );
+      const accepted = performance.now();
+      while ((await stored()) < RESPONSES + 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const enriched = performance.now();
+      const readable = (await storedTimes()).map(({ receivedAt, enrichedAt }) => enrichedAt - receivedAt);
+      return {
+        responses: RESPONSES,
+        acceptedPerSecond: RESPONSES / ((accepted - started) / 1000),
+        enrichedPerSecond: RESPONSES / ((enriched - started) / 1000),
+        readableP50Ms: percentile(readable, 0.5),
+        readableP90Ms: percentile(readable, 0.9),
+      };
+    } finally {
+      dynamo.destroy();
+    }
+  });
 }
 
 export function printThroughput(result: ThroughputResult) {
