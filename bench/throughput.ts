@@ -4,12 +4,18 @@ import { withLocalRuntime } from "./local-runtime";
 
 /**
  * `npm run bench -- throughput`: the local runtime (`npm start`'s code path, sandboxes warm) taking
- * RESPONSES single POSTs from CONCURRENCY clients. Intake's acceptance rate is the baseline the enrichment
+ * 2,000 single POSTs (by default) from CONCURRENCY clients. Intake's acceptance rate is the baseline the enrichment
  * rate is held against (the goal: enrichment keeps up). POST → readable is each record's `enrichedAt`
  * less its `receivedAt` (stamped by intake as it accepts): read back once all are stored, so no polling
  * client competes with the pipeline for the machine. `CXLOOP_BENCH_RESPONSES` changes the count.
  */
-const RESPONSES = Number(process.env.CXLOOP_BENCH_RESPONSES ?? 2_000);
+function responsesToPost(asked: string | undefined): number {
+  if (asked === undefined) return 2_000;
+  const count = Number(asked);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`CXLOOP_BENCH_RESPONSES must be a whole number of responses, at least 1 (got "${asked}")`);
+  return count;
+}
 const CONCURRENCY = 8;
 const POLL_MS = 100;
 
@@ -27,6 +33,7 @@ const percentile = (values: number[], share: number) => {
 };
 
 export function throughputBench(log: (line: string) => void): Promise<ThroughputResult> {
+  const responses = responsesToPost(process.env.CXLOOP_BENCH_RESPONSES);
   return withLocalRuntime("throughput", {}, async (runtime, _call, apiKey) => {
     const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
     const dynamo = new DynamoDBClient({
@@ -77,12 +84,12 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
       if (warm.status !== 202) throw new Error(`warm-up POST answered ${warm.status}`);
       while ((await stored()) < 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
 
-      log(`throughput: ${RESPONSES} POSTs from ${CONCURRENCY} clients`);
+      log(`throughput: ${responses} POSTs from ${CONCURRENCY} clients`);
       const started = performance.now();
       let next = 0;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (next < RESPONSES) {
+          while (next < responses) {
             const index = next++;
             const answer = await fetch(`${runtime.url}/v1/responses`, {
               method: "POST",
@@ -101,13 +108,13 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
         }),
       );
       const accepted = performance.now();
-      while ((await stored()) < RESPONSES + 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      while ((await stored()) < responses + 1) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const enriched = performance.now();
       const readable = (await storedTimes()).map(({ receivedAt, enrichedAt }) => enrichedAt - receivedAt);
       return {
-        responses: RESPONSES,
-        acceptedPerSecond: RESPONSES / ((accepted - started) / 1000),
-        enrichedPerSecond: RESPONSES / ((enriched - started) / 1000),
+        responses,
+        acceptedPerSecond: responses / ((accepted - started) / 1000),
+        enrichedPerSecond: responses / ((enriched - started) / 1000),
         readableP50Ms: percentile(readable, 0.5),
         readableP90Ms: percentile(readable, 0.9),
       };

@@ -42,7 +42,10 @@ async function markChangedDays(processed: readonly SQSRecord[], changedDayOf: Ch
   const byDay = new Map<string, SQSRecord[]>();
   for (const message of processed) {
     const day = changedDayOf.get(message.messageId);
-    if (day) byDay.set(day, [...(byDay.get(day) ?? []), message]);
+    if (!day) continue;
+    const messages = byDay.get(day) ?? [];
+    messages.push(message);
+    byDay.set(day, messages);
   }
   const unmarked: SQSRecord[] = [];
   for (const [day, messages] of byDay) {

@@ -12,12 +12,15 @@ describe("loadStageConfig", () => {
           apiKeys: [validKey, { name: "bad", sha256: "ABCDEF".repeat(10).padEnd(64, "0"), scopes: ["submit"] }],
           alerts: { emails: ["not-an-address"] },
           maxReceiveCount: 0,
+          logging: { level: "VERBOSE", debugSampleRate: 2 },
         },
       });
     expect(load).toThrow("invalid config for stage 'dev'");
     expect(load).toThrow("stages.dev.apiKeys.1.sha256: must be the lowercase hex SHA-256 of the key");
     expect(load).toThrow(/stages\.dev\.alerts\.emails\.0: /);
     expect(load).toThrow(/stages\.dev\.maxReceiveCount: /);
+    expect(load).toThrow(/stages\.dev\.logging\.level: /);
+    expect(load).toThrow(/stages\.dev\.logging\.debugSampleRate: /);
   });
 
   it("rejects a sha256 that is not 64 lowercase hex characters", () => {
