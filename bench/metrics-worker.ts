@@ -6,8 +6,9 @@ import { MetricsStore } from "../lambdas/adapters/metrics-store";
 import type { GroupBy } from "../lambdas/contracts/metrics";
 import { ApiRoute } from "../lambdas/contracts/routes";
 import { aggregatePartition } from "../lambdas/contracts/table";
-import { aggregateDay, type View } from "../lambdas/core/aggregates";
-import { addDays, computeMetrics, type Filters, resolveWindow, viewFor } from "../lambdas/core/metrics";
+import { aggregateDay, RUNNING_VIEW, runningTerms, type View } from "../lambdas/core/aggregates";
+import { addDays, type Filters, periodWindows, resolveWindow, viewFor, type Window } from "../lambdas/core/metrics";
+import { metricsFor } from "../lambdas/core/metrics-queries";
 import { dailyCounts, responsesOfDay, type SyntheticPlan } from "./synthetic";
 
 /**
@@ -25,10 +26,12 @@ export interface WorkerResult {
   cellsPerDay: number;
   themeCellsPerDay: number;
   themeCustomersPerDay: number;
+  /** Items put per day while loading: the views of the day, and the cube's running sums. */
+  putsPerDay: { views: number; running: number };
   queries: {
     name: string;
     /** The stored view the handler reads for this query, and what reading it costs. */
-    view: View;
+    view: View | typeof RUNNING_VIEW;
     items: number;
     bytes: number;
     pages: number;
@@ -39,7 +42,7 @@ export interface WorkerResult {
     bodyKb: number;
   }[];
   queryPeakRssMb: number;
-  /** `GET /v1/drivers` over the same 90 days: the survey and theme views of the window. */
+  /** `GET /v1/drivers` over the same 90 days: the survey, theme and answer views of the window. */
   drivers: { medianMs: number; p90Ms: number; bytes: number };
 }
 
@@ -104,7 +107,19 @@ function metricsEvent(query: Record<string, string>, routeKey: string = ApiRoute
   };
 }
 
+/** Items put into each partition, counted on the client the store writes with (which names a put by its low-level command). */
+const puts = new Map<string, number>();
+dynamoDocumentClient().middlewareStack.add(
+  (next, context) => async (args) => {
+    const pk = (args.input as { Item?: { pk?: unknown } }).Item?.pk;
+    if (context.commandName === "PutItemCommand" && typeof pk === "string") puts.set(pk, (puts.get(pk) ?? 0) + 1);
+    return next(args);
+  },
+  { step: "initialize" },
+);
+
 async function load(store: MetricsStore, plan: SyntheticPlan) {
+  puts.clear();
   let cells = 0;
   let themeCells = 0;
   let themeCustomers = 0;
@@ -125,6 +140,12 @@ async function load(store: MetricsStore, plan: SyntheticPlan) {
     cellsPerDay: cells / plan.days,
     themeCellsPerDay: themeCells / plan.days,
     themeCustomersPerDay: themeCustomers / plan.days,
+    putsPerDay: {
+      views:
+        [...puts].reduce((sum, [pk, count]) => (pk === aggregatePartition(RUNNING_VIEW) ? sum : sum + count), 0) /
+        plan.days,
+      running: (puts.get(aggregatePartition(RUNNING_VIEW)) ?? 0) / plan.days,
+    },
   };
 }
 
@@ -149,6 +170,14 @@ async function readVolume(tableName: string, view: View, from: string, to: strin
     }
   }
   return { items, bytes, pages };
+}
+
+/** What a query on three or more dimensions reads: the running sums its spans are made of, one query each. */
+async function runningVolume(store: MetricsStore, spans: readonly Window[]) {
+  const days = [...new Set(spans.map(runningTerms).flatMap((term) => [...term.add, ...term.subtract]))];
+  const sums = await store.runningSums(days);
+  const bytes = [...sums.values()].reduce((sum, cells) => sum + (cells.length ? JSON.stringify(cells).length : 0), 0);
+  return { items: days.length, bytes, pages: days.length };
 }
 
 async function main() {
@@ -205,7 +234,8 @@ async function main() {
   ];
   const queries: WorkerResult["queries"][] = sizes.map(() => []);
   for (const variant of variants) {
-    const view = viewFor(variant.filters ?? {}, variant.groupBy ?? null);
+    const dayView = viewFor(variant.filters ?? {}, variant.groupBy ?? null);
+    const running = dayView === "cube" && variant.groupBy !== "day";
     const { times, bodies } = await timeInTurns((index) => {
       const window = windows[index] as (typeof windows)[number];
       return metricsEvent({
@@ -216,28 +246,48 @@ async function main() {
       });
     });
     for (const [index, window] of windows.entries()) {
-      // The two halves of the same path, timed apart to see where the time goes.
+      // The query's own path with its reads timed apart, to see where the time goes.
       const reads: number[] = [];
       const computes: number[] = [];
+      let readMs = 0;
+      const timed =
+        <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+        async (...args: A) => {
+          const started = performance.now();
+          const result = await read(...args);
+          readMs += since(started);
+          return result;
+        };
+      const aggregates = {
+        days: timed(store.days.bind(store)),
+        runningSums: timed(store.runningSums.bind(store)),
+      };
       for (let run = 0; run < SPLIT_RUNS; run++) {
-        let started = performance.now();
-        const days = await store.days(view, window.previous.from, window.current.to);
-        reads.push(since(started));
-        started = performance.now();
-        computeMetrics({
-          window: window.current,
-          previousWindow: window.previous,
-          filters: variant.filters ?? {},
-          groupBy: variant.groupBy ?? null,
-          days,
-          previousDays: days,
-        });
-        computes.push(since(started));
+        readMs = 0;
+        const started = performance.now();
+        await metricsFor(
+          {
+            from: window.from,
+            to: window.lastDay,
+            ...(variant.groupBy ? { groupBy: variant.groupBy } : {}),
+            ...variant.filters,
+          },
+          { aggregates, today: () => window.lastDay, minResponses: 30 },
+        );
+        reads.push(readMs);
+        computes.push(since(started) - readMs);
       }
+      const groupBy = variant.groupBy;
+      const spans = [
+        window.previous,
+        ...(groupBy === "week" || groupBy === "month" ? periodWindows(window.current, groupBy) : [window.current]),
+      ];
       queries[index]?.push({
         name: variant.name,
-        view,
-        ...(await readVolume(tableName, view, window.previous.from, window.current.to)),
+        view: running ? RUNNING_VIEW : dayView,
+        ...(running
+          ? await runningVolume(store, spans)
+          : await readVolume(tableName, dayView, window.previous.from, window.current.to)),
         medianMs: median(times[index] ?? []),
         p90Ms: p90(times[index] ?? []),
         readMs: median(reads),
@@ -255,7 +305,8 @@ async function main() {
   for (const [index, window] of windows.entries()) {
     const driverBytes =
       (await readVolume(tableName, "survey", window.current.from, window.current.to)).bytes +
-      (await readVolume(tableName, "themes", window.current.from, window.current.to)).bytes;
+      (await readVolume(tableName, "themes", window.current.from, window.current.to)).bytes +
+      (await readVolume(tableName, "answers", window.current.from, window.current.to)).bytes;
     results.push({
       total: sizes[index]?.total ?? 0,
       days: SPAN_DAYS,

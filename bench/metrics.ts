@@ -74,6 +74,10 @@ export async function metricsBench(log: (line: string) => void): Promise<WorkerR
       `  loading ${METRICS_SIZES.map((size) => size.responses.toLocaleString("en")).join(" and ")} responses (180 days each), then ${METRICS_RUNS} timed requests per query and size, in turns…`,
     );
     const results = await runWorker({ ...base, TABLE_NAME: table });
+    for (const result of results)
+      log(
+        `  ${result.total.toLocaleString("en")} responses: ${result.putsPerDay.views.toFixed(1)} view items put per day, and ${result.putsPerDay.running.toFixed(2)} running sums of the cube`,
+      );
     client.destroy();
     return results;
   } finally {

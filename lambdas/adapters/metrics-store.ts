@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   paginateQuery,
+  QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
@@ -17,9 +20,15 @@ import {
   CELL_VIEWS,
   type Cell,
   cellsOfView,
+  combineCells,
   type DayAggregate,
+  dayAfter,
+  dayBefore,
   type EmployeeCell,
   type RollupResponse,
+  RUNNING_VIEW,
+  runningBlock,
+  runningSums,
   type SampledAnswer,
   type ThemeCell,
   type View,
@@ -29,6 +38,8 @@ import { conditionHeld } from "./conditional-write";
 
 /** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
 const CHUNK_CHARS = 300_000;
+/** Rewrites of a block's running sums before giving up while other writers keep changing its days. */
+const RUNNING_ATTEMPTS = 5;
 const { byTime } = TableKeys.indexes;
 /** What the rollup reads of a response; `customer.*` are nested paths. */
 const ROLLUP_FIELDS = [
@@ -71,6 +82,8 @@ function projection(paths: readonly string[]) {
 }
 
 type StoredEntry = Cell | ThemeCell | SampledAnswer | EmployeeCell;
+/** The views queries read by day, and the cube's running sums, read by `runningSums` only. */
+type StoredView = View | typeof RUNNING_VIEW;
 
 /** Day aggregates and the changed-days markers the rollup works from, in the single table. */
 export class MetricsStore {
@@ -192,10 +205,110 @@ export class MetricsStore {
       ["enps", aggregate.employees ?? []],
     ];
     await Promise.all(views.map(([view, entries]) => this.putView(view, aggregate.day, entries, at)));
+    await this.putRunningSums(aggregate.day, at);
   }
 
-  private async putView(view: View, day: string, entries: readonly StoredEntry[], at: Date) {
+  /**
+   * Rewrites the running sums from `day` to the end of its block (those that changed): from the
+   * latest sum before it, adding the cubes of every day after that one (a day whose cube is written
+   * but whose sum is not yet is so included). Then it reads the inputs and the sums again, and goes
+   * again if another writer changed any meanwhile: every writer writes its cube before its sums and
+   * checks after them, so the last check passes only on sums that are those of the cubes as they stand.
+   */
+  private async putRunningSums(day: string, at: Date) {
+    for (let attempt = 1; attempt <= RUNNING_ATTEMPTS; attempt++) {
+      if (await this.tryRunningSums(day, at)) return;
+      await sleep(20 * attempt);
+    }
+    throw new Error(`the running sums from ${day} kept changing under other writers; the day is to be written again`);
+  }
+
+  private async tryRunningSums(day: string, at: Date): Promise<boolean> {
+    const inputs = await this.runningInputs(day);
+    const stored = await this.rawDays(RUNNING_VIEW, inputs.from, inputs.to, true);
+    if (!inputs.whole || !stored) return false;
+    const cubes = [...inputs.cubes].map(([cubeDay, parts]) => ({
+      day: cubeDay,
+      cells: parseCells(parts),
+      themes: [],
+      answers: [],
+    }));
+    const written = runningSums(inputs.base ? parseCells(inputs.base) : [], cubes).map((sum) => ({
+      day: sum.day,
+      cells: sum.cells,
+      parts: pack(sum.cells).map((part) => JSON.stringify(part)),
+    }));
+    for (const sum of written)
+      if (!sameParts(stored.get(sum.day), sum.parts)) await this.putView(RUNNING_VIEW, sum.day, sum.cells, at);
+    const [again, now] = await Promise.all([
+      this.runningInputs(day),
+      this.rawDays(RUNNING_VIEW, inputs.from, inputs.to, true),
+    ]);
+    return (
+      JSON.stringify(again) === JSON.stringify(inputs) &&
+      written.every((sum) => sameParts(now?.get(sum.day), sum.parts))
+    );
+  }
+
+  /**
+   * What the running sums of `day`'s block from `day` on are made of: the latest sum before it, and
+   * the cubes after that sum's day; `whole` is false while a writer is midway through one of them.
+   */
+  private async runningInputs(day: string) {
+    const block = runningBlock(day);
+    const before = day === block.from ? null : await this.latestDay(RUNNING_VIEW, block.from, dayBefore(day), true);
+    const from = before ? dayAfter(before[0]) : block.from;
+    const cubes = await this.rawDays("cube", from, block.to, true);
+    const whole = before !== undefined && cubes !== null;
+    return { whole, from, to: block.to, base: before?.[1] ?? null, cubes: [...(cubes ?? [])] };
+  }
+
+  /**
+   * Each day's running sum: its block's cells through it, from the latest day of the block up to it that has one.
+   * A block with no sum up to the day is summed from its cubes: it has none (an empty read), or it was rolled up
+   * before running sums existed and nothing in it changed since, so an upgrade needs no recompute.
+   */
+  async runningSums(days: readonly string[]): Promise<Map<string, Cell[]>> {
+    const sums = await Promise.all(
+      days.map(async (day): Promise<[string, Cell[]]> => {
+        const { from } = runningBlock(day);
+        const latest = await this.latestDay(RUNNING_VIEW, from, day, false);
+        if (latest) return [day, parseCells(latest[1])];
+        const cubes = await this.rawDays("cube", from, day, false);
+        return [day, combineCells([...cubes.values()].map(parseCells))];
+      }),
+    );
+    return new Map(sums);
+  }
+
+  /**
+   * The last stored day of a view from `from` to `to` and its chunks' data, null when there is none;
+   * read consistently, undefined while a writer is midway through that day's chunks.
+   */
+  private async latestDay(view: StoredView, from: string, to: string, consistent: boolean) {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ProjectionExpression: "#day, #chunks, #data",
+        ExpressionAttributeNames: { "#day": "day", "#chunks": "chunks", "#data": "data" },
+        ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":from": `${from}#`, ":to": `${to}#~` },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: consistent,
+      }),
+    );
+    const last = page.Items?.[0];
+    if (!last) return null;
+    const day = String(last.day);
+    if (Number(last.chunks) === 1) return [day, [String(last.data)]] as const;
+    const days = consistent ? await this.rawDays(view, day, day, true) : await this.rawDays(view, day, day, false);
+    return days ? ([day, days.get(day) ?? []] as const) : undefined;
+  }
+
+  private async putView(view: StoredView, day: string, entries: readonly StoredEntry[], at: Date) {
     const chunks = pack(entries);
+    const writeId = randomUUID();
     const existing = await this.chunkKeys(view, day);
     for (const [index, part] of chunks.entries())
       await this.client.send(
@@ -205,6 +318,8 @@ export class MetricsStore {
             ...dayAggregateKey(view, day, index),
             day,
             chunks: chunks.length,
+            // One per write, so a consistent read can tell a day's chunks all come from the same one.
+            writeId,
             computedAt: at.toISOString(),
             data: JSON.stringify(part),
           },
@@ -214,7 +329,7 @@ export class MetricsStore {
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
   }
 
-  private async chunkKeys(view: View, day: string): Promise<{ pk: string; sk: string }[]> {
+  private async chunkKeys(view: StoredView, day: string): Promise<{ pk: string; sk: string }[]> {
     const keys: { pk: string; sk: string }[] = [];
     const pages = paginateQuery(
       { client: this.client },
@@ -232,31 +347,59 @@ export class MetricsStore {
 
   /** One view of every stored day from `from` to `to` (both `YYYY-MM-DD`, inclusive), in one query. */
   async days(view: View, from: string, to: string): Promise<DayAggregate[]> {
-    const days = new Map<string, DayAggregate>();
+    return [...(await this.rawDays(view, from, to, false))].map(([day, parts]) => {
+      const into: DayAggregate = { day, cells: [], themes: [], answers: [] };
+      const entries = parts.flatMap((part) => JSON.parse(part) as StoredEntry[]);
+      if (view === "themes") into.themes = entries as ThemeCell[];
+      else if (view === "answers") into.answers = entries as SampledAnswer[];
+      else if (view === "enps") into.employees = entries as EmployeeCell[];
+      else into.cells = entries as Cell[];
+      return into;
+    });
+  }
+
+  /**
+   * Each stored day's chunks of a view (their JSON, in order), from `from` to `to`, oldest first.
+   * Read consistently, null when a writer is midway through a day's chunks (they are not all of one
+   * write, or not all there).
+   */
+  private async rawDays(
+    view: StoredView,
+    from: string,
+    to: string,
+    consistent: true,
+  ): Promise<Map<string, string[]> | null>;
+  private async rawDays(view: StoredView, from: string, to: string, consistent: false): Promise<Map<string, string[]>>;
+  private async rawDays(view: StoredView, from: string, to: string, consistent: boolean) {
+    const days = new Map<string, { parts: string[]; chunks: number; writes: Set<unknown> }>();
     const pages = paginateQuery(
       { client: this.client },
       {
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ProjectionExpression: "#day, #data",
-        ExpressionAttributeNames: { "#day": "day", "#data": "data" },
+        ProjectionExpression: "#day, #data, #chunks, #writeId",
+        ExpressionAttributeNames: { "#day": "day", "#data": "data", "#chunks": "chunks", "#writeId": "writeId" },
         ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":from": `${from}#`, ":to": `${to}#~` },
+        ConsistentRead: consistent,
       },
     );
     for await (const page of pages)
       for (const item of page.Items ?? []) {
         const day = String(item.day);
-        const into = days.get(day) ?? { day, cells: [], themes: [], answers: [] };
-        const entries = JSON.parse(String(item.data));
-        if (view === "themes") into.themes.push(...(entries as ThemeCell[]));
-        else if (view === "answers") into.answers.push(...(entries as SampledAnswer[]));
-        else if (view === "enps") into.employees = [...(into.employees ?? []), ...(entries as EmployeeCell[])];
-        else into.cells.push(...(entries as Cell[]));
+        const into = days.get(day) ?? { parts: [], chunks: Number(item.chunks), writes: new Set() };
+        into.parts.push(String(item.data));
+        into.writes.add(item.writeId);
         days.set(day, into);
       }
-    return [...days.values()];
+    const whole = [...days.values()].every((day) => day.writes.size === 1 && day.parts.length === day.chunks);
+    if (consistent && !whole) return null;
+    return new Map([...days].map(([day, { parts }]) => [day, parts]));
   }
 }
+
+const parseCells = (parts: readonly string[]) => parts.flatMap((part) => JSON.parse(part) as Cell[]);
+const sameParts = (stored: readonly string[] | undefined, parts: readonly string[]) =>
+  stored !== undefined && stored.length === parts.length && stored.every((part, index) => part === parts[index]);
 
 /** Packs entries into parts whose JSON stays under the chunk size (an empty day is one empty part). */
 function pack<T>(entries: readonly T[]): T[][] {

@@ -128,6 +128,31 @@ function addScale(target: Record<string, ScaleCounts>, scale: string, counts: Sc
   target[scale] = into;
 }
 
+/** `whole` less `part` (a new value): the answers of `whole` not in `part`. */
+export function subtractStats(whole: Stats, part: Stats): Stats {
+  const scales = (a: Record<string, ScaleCounts>, b: Record<string, ScaleCounts>) =>
+    Object.fromEntries(
+      Object.entries(a).map(([scale, counts]) => {
+        const minus = b[scale] ?? { responses: 0, top: 0, sum: 0 };
+        return [
+          scale,
+          { responses: counts.responses - minus.responses, top: counts.top - minus.top, sum: counts.sum - minus.sum },
+        ];
+      }),
+    );
+  return {
+    total: whole.total - part.total,
+    nps: {
+      responses: whole.nps.responses - part.nps.responses,
+      promoters: whole.nps.promoters - part.nps.promoters,
+      passives: whole.nps.passives - part.nps.passives,
+      detractors: whole.nps.detractors - part.nps.detractors,
+    },
+    csat: scales(whole.csat, part.csat),
+    ces: scales(whole.ces, part.ces),
+  };
+}
+
 /** Adds `from` into `into` (mutating it) and returns it. */
 export function addStats(into: Stats, from: Stats): Stats {
   into.total += from.total;
@@ -434,4 +459,84 @@ export function cellsOfView(cells: readonly Cell[], view: CellView): Cell[] {
     collapsed.set(id, into);
   }
   return [...collapsed.values()];
+}
+
+/**
+ * Queries on three or more dimensions read running sums of the cube rather than its days: for every
+ * day with responses, the cube summed from the first day of its block of RUNNING_BLOCK_DAYS days
+ * (aligned on 1970-01-01) through that day. Any span of days is then a few such sums added and one
+ * subtracted (`runningTerms`), and each sum holds at most every combination in use, so the cells
+ * read stop growing once the combinations have been seen, however dense the days. A day's change
+ * rewrites the sums from it to the end of its block: one for today, at most 32 for a day long past.
+ */
+export const RUNNING_VIEW = "cube-running";
+export const RUNNING_BLOCK_DAYS = 32;
+
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Math.round(Date.parse(day) / DAY_MS);
+const dayOfNumber = (number: number) => new Date(number * DAY_MS).toISOString().slice(0, 10);
+/** The day before `day` (`YYYY-MM-DD`). */
+export const dayBefore = (day: string) => dayOfNumber(dayNumber(day) - 1);
+export const dayAfter = (day: string) => dayOfNumber(dayNumber(day) + 1);
+
+/** The block of days whose running sums `day`'s cube is added into. */
+export function runningBlock(day: string): { from: string; to: string } {
+  const first = Math.floor(dayNumber(day) / RUNNING_BLOCK_DAYS) * RUNNING_BLOCK_DAYS;
+  return { from: dayOfNumber(first), to: dayOfNumber(first + RUNNING_BLOCK_DAYS - 1) };
+}
+
+/**
+ * The running sums whose cells add up to the days `from`..`to`: with R(t) the sum of t's block
+ * through t, the span is R(to) − R(from − 1) + R(end of each block from that of `from − 1` up to,
+ * not including, that of `to`). A term added and subtracted alike is left out.
+ */
+export function runningTerms(span: { from: string; to: string }): { add: string[]; subtract: string[] } {
+  const before = dayBefore(span.from);
+  const add = [span.to];
+  for (let end = runningBlock(before).to; end < runningBlock(span.to).from; end = runningBlock(dayAfter(end)).to)
+    add.push(end);
+  const cancelled = add.indexOf(before);
+  if (cancelled >= 0) return { add: add.filter((_, index) => index !== cancelled), subtract: [] };
+  return { add, subtract: [before] };
+}
+
+const keyId = (cell: Cell) => JSON.stringify(cell.key);
+
+/**
+ * The cells of `add` summed, less those of `subtract`, in key order; a combination or scale left
+ * with no answers is dropped, so the result is what summing the days themselves would give.
+ */
+export function combineCells(add: readonly (readonly Cell[])[], subtract: readonly (readonly Cell[])[] = []): Cell[] {
+  const sums = new Map<string, Cell>();
+  for (const cell of add.flat()) {
+    const id = keyId(cell);
+    sums.set(id, { key: cell.key, stats: addStats(sums.get(id)?.stats ?? emptyStats(), cell.stats) });
+  }
+  for (const cell of subtract.flat()) {
+    const id = keyId(cell);
+    sums.set(id, { key: cell.key, stats: subtractStats(sums.get(id)?.stats ?? emptyStats(), cell.stats) });
+  }
+  const answered = (byScale: Record<string, ScaleCounts>) =>
+    Object.fromEntries(Object.entries(byScale).filter(([, counts]) => counts.responses !== 0));
+  return [...sums.entries()]
+    .filter(([, cell]) => cell.stats.total !== 0)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, cell]) => ({
+      key: cell.key,
+      stats: { ...cell.stats, csat: answered(cell.stats.csat), ces: answered(cell.stats.ces) },
+    }));
+}
+
+/**
+ * The running sums of `days` (one block's cubes, any order): each day's cells added to the running
+ * sum before it, starting from `base` (the block's sum on the day before the first of `days`).
+ */
+export function runningSums(base: readonly Cell[], days: readonly DayAggregate[]): DayAggregate[] {
+  let sum: readonly Cell[] = base;
+  return [...days]
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+    .map((day) => {
+      sum = combineCells([sum, day.cells]);
+      return { day: day.day, cells: [...sum], themes: [], answers: [] };
+    });
 }

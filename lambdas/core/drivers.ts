@@ -6,9 +6,9 @@ import {
   type DayAggregate,
   emptyStats,
   emptyThemeCell,
-  type ScaleCounts,
   type Stats,
   sampleCustomers,
+  subtractStats,
   type ThemeCell,
   type View,
 } from "./aggregates";
@@ -39,30 +39,6 @@ export async function daysForDrivers(aggregates: AggregateReader, window: Window
   for (const day of themes) dayOf(day.day).themes.push(...day.themes);
   for (const day of answers) dayOf(day.day).answers.push(...day.answers);
   return [...days.values()];
-}
-
-function subtract(whole: Stats, part: Stats): Stats {
-  const scales = (a: Record<string, ScaleCounts>, b: Record<string, ScaleCounts>) =>
-    Object.fromEntries(
-      Object.entries(a).map(([scale, counts]) => {
-        const minus = b[scale] ?? { responses: 0, top: 0, sum: 0 };
-        return [
-          scale,
-          { responses: counts.responses - minus.responses, top: counts.top - minus.top, sum: counts.sum - minus.sum },
-        ];
-      }),
-    );
-  return {
-    total: whole.total - part.total,
-    nps: {
-      responses: whole.nps.responses - part.nps.responses,
-      promoters: whole.nps.promoters - part.nps.promoters,
-      passives: whole.nps.passives - part.nps.passives,
-      detractors: whole.nps.detractors - part.nps.detractors,
-    },
-    csat: scales(whole.csat, part.csat),
-    ces: scales(whole.ces, part.ces),
-  };
 }
 
 /** The driver metric's score (points) and scored answers for a set of responses, with what its test needs. */
@@ -125,7 +101,7 @@ export function computeDrivers(input: {
   // Exact while every day's list was complete; once one was sampled, the union is sampled the same way.
   for (const totals of themes.values()) if (totals.customersSampled) sampleCustomers(totals);
   const drivers = [...themes.entries()].map(([theme, totals]) => {
-    const withoutStats = subtract(overall, totals.stats);
+    const withoutStats = subtractStats(overall, totals.stats);
     const mentioned = metric ? scoreOf(totals.stats, metric) : null;
     const rest = metric ? scoreOf(withoutStats, metric) : null;
     const insufficient = (mentioned?.n ?? 0) < minResponses || (rest?.n ?? 0) < minResponses;

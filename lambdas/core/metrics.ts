@@ -71,6 +71,16 @@ export function periodKey(day: string, period: Period): string {
   return addDays(day, -weekday);
 }
 
+/** The periods a window spans, each cut to the window, oldest first. */
+export function periodWindows(window: Window, period: Period): Window[] {
+  const periods = new Map<string, Window>();
+  for (const day of daysOf(window)) {
+    const key = periodKey(day, period);
+    periods.set(key, { from: periods.get(key)?.from ?? day, to: day });
+  }
+  return [...periods.values()];
+}
+
 const asPoints = (interval: Interval | null) =>
   interval && { low: round2(100 * interval.low), high: round2(100 * interval.high) };
 /** Four significant digits: a p-value's size matters, not its last decimals (and 2 decimals would show 0). */

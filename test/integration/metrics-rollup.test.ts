@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
@@ -8,7 +8,10 @@ import {
   aggregateDay,
   type DayAggregate,
   type RollupResponse,
+  RUNNING_VIEW,
 } from "../../lambdas/core/aggregates";
+import { computeMetrics, resolveWindow } from "../../lambdas/core/metrics";
+import { metricsFor } from "../../lambdas/core/metrics-queries";
 import { INDEX_SETTLE_MS, type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
 import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
 
@@ -206,5 +209,144 @@ describe("metrics rollup against the local DynamoDB", () => {
     await store.putDay(aggregateDay("2026-10-01", many.slice(0, 10)), AT);
     expect(await chunks()).toHaveLength(1);
     expect(npsOf((await store.days("cube", "2026-10-01", "2026-10-01"))[0])).toBe(10);
+  });
+
+  it("keeps the cube's running sums those of the cubes stored, whatever order and overlap days are written in", async () => {
+    const responsesOf = (day: string, count: number, shift: number): RollupResponse[] =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `run-${day}-${shift}-${i}`,
+        type: "nps" as const,
+        score: (i * 7 + shift) % 11,
+        scale: null,
+        themes: [],
+        sentiment: null,
+        survey: i % 3 === 0 ? "onboarding" : "post-purchase",
+        touchpoint: i % 2 === 0 ? "checkout" : "delivery",
+        stage: null,
+        channel: (["web", "email", "app"] as const)[i % 3] as RollupResponse["channel"],
+        customer: { id: `c${i}`, segment: i % 4 === 0 ? "enterprise" : "smb", annualValue: null, currency: null },
+        submittedAt: `${day}T10:00:00.000Z`,
+      }));
+    // 2026-10-10 … 2026-11-10 is one block of running sums; 2026-11-12 is in the next.
+    const days = ["2026-10-12", "2026-10-13", "2026-10-20", "2026-11-09", "2026-11-12"];
+    for (const day of ["2026-10-20", "2026-11-12"]) await store.putDay(aggregateDay(day, responsesOf(day, 9, 0)), AT);
+    // Days of one block at once, one of them twice with different answers, earlier days after later ones.
+    await Promise.all([
+      ...days.map((day, index) => store.putDay(aggregateDay(day, responsesOf(day, 12 + index, 1)), AT)),
+      store.putDay(aggregateDay("2026-10-13", responsesOf("2026-10-13", 5, 2)), AT),
+    ]);
+    await store.putDay(aggregateDay("2026-10-13", responsesOf("2026-10-13", 7, 3)), AT);
+
+    const cubes = await store.days("cube", "2026-09-01", "2026-11-30");
+    const ports = { aggregates: store, today: () => "2026-11-30", minResponses: 1 };
+    for (const [query, groupBy] of [
+      [{ from: "2026-10-13", to: "2026-11-12" }, "channel"],
+      [{ from: "2026-10-11", to: "2026-11-09" }, "month"],
+      [{ from: "2026-10-21", to: "2026-11-12" }, null],
+    ] as const) {
+      const filters = { survey: "post-purchase", segment: "smb", touchpoint: "checkout" };
+      const windows = resolveWindow(query, "2026-11-30");
+      if (!windows.ok) throw new Error("a valid window");
+      const fromSums = await metricsFor({ ...query, ...filters, ...(groupBy ? { groupBy } : {}) }, ports);
+      expect(fromSums).toEqual(
+        computeMetrics({
+          window: windows.value.current,
+          previousWindow: windows.value.previous,
+          filters,
+          groupBy,
+          days: cubes,
+          previousDays: cubes,
+          minResponses: 1,
+        }),
+      );
+      expect(fromSums.nps.responses).toBeGreaterThan(0);
+    }
+  });
+
+  it("rewrites its running sums when another writer changes an input of them while it writes", async () => {
+    const responsesOf = (day: string, count: number, score: number): RollupResponse[] =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `race-${day}-${score}-${i}`,
+        type: "nps" as const,
+        score,
+        scale: null,
+        themes: [],
+        sentiment: null,
+        survey: "relationship",
+        touchpoint: "account",
+        stage: null,
+        channel: "web" as const,
+        customer: { id: `c${i}`, segment: "smb", annualValue: null, currency: null },
+        submittedAt: `${day}T10:00:00.000Z`,
+      }));
+    const [first, second] = ["2026-08-10", "2026-08-12"] as const;
+    await store.putDay(aggregateDay(first, responsesOf(first, 3, 10)), AT);
+    await store.putDay(aggregateDay(second, responsesOf(second, 2, 10)), AT);
+    // A second writer whose first read of the cubes is answered, then held until another writer
+    // has rewritten the earlier day and its sums in full: the sum it read before is then stale.
+    const raw = new DynamoDBClient({
+      endpoint: dynamo.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const held = DynamoDBDocumentClient.from(raw);
+    let meanwhile: (() => Promise<void>) | null = () => store.putDay(aggregateDay(first, responsesOf(first, 4, 0)), AT);
+    held.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown>; ConsistentRead?: boolean };
+        if (context.commandName === "QueryCommand" && input.ConsistentRead && meanwhile) {
+          const run = meanwhile;
+          meanwhile = null;
+          await run();
+        }
+        return result;
+      },
+      { step: "initialize" },
+    );
+    await new MetricsStore(held, TABLE).putDay(aggregateDay(second, responsesOf(second, 2, 9)), AT);
+    raw.destroy();
+    expect(meanwhile).toBeNull();
+
+    const sums = await store.runningSums([second]);
+    const nps = (sums.get(second) ?? []).find((cell) => cell.key.survey === "relationship")?.stats.nps;
+    expect(nps).toEqual({ responses: 6, promoters: 2, passives: 0, detractors: 4 });
+  });
+  it("answers three dimensions from the cubes of a block rolled up before running sums existed", async () => {
+    const responses = (day: string): RollupResponse[] =>
+      Array.from({ length: 4 }, (_, i) => ({
+        id: `old-${day}-${i}`,
+        type: "nps" as const,
+        score: i === 0 ? 3 : 10,
+        scale: null,
+        themes: [],
+        sentiment: null,
+        survey: "legacy-survey",
+        touchpoint: "account",
+        stage: null,
+        channel: "email" as const,
+        customer: { id: `c${i}`, segment: "enterprise", annualValue: null, currency: null },
+        submittedAt: `${day}T09:00:00.000Z`,
+      }));
+    const days = ["2026-06-02", "2026-06-03"];
+    for (const day of days) await store.putDay(aggregateDay(day, responses(day)), AT);
+    // What an older deploy left: the cubes, and no running sums.
+    const sums = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :month)",
+        ExpressionAttributeValues: { ":pk": aggregatePartition(RUNNING_VIEW), ":month": "2026-06" },
+      }),
+    );
+    expect(sums.Items?.length).toBeGreaterThan(0);
+    for (const item of sums.Items ?? [])
+      await client.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+
+    const ports = { aggregates: store, today: () => "2026-06-30", minResponses: 1 };
+    const answer = await metricsFor(
+      { from: "2026-06-01", to: "2026-06-30", survey: "legacy-survey", segment: "enterprise", channel: "email" },
+      ports,
+    );
+    expect(answer.nps).toMatchObject({ responses: 8 });
   });
 });

@@ -4,13 +4,18 @@ import { GROUP_BYS } from "../../lambdas/contracts/metrics";
 import {
   ANSWER_SAMPLE_SIZE,
   aggregateDay,
+  type CellView,
   cellsOfView,
   type DayAggregate,
   mergeDays,
   type RollupResponse,
+  runningBlock,
+  runningSums,
+  type View,
 } from "../../lambdas/core/aggregates";
 import { computeDrivers } from "../../lambdas/core/drivers";
-import { computeMetrics, npsMetric, periodKey, resolveWindow, viewFor } from "../../lambdas/core/metrics";
+import { addDays, computeMetrics, npsMetric, periodKey, resolveWindow, viewFor } from "../../lambdas/core/metrics";
+import { metricsFor } from "../../lambdas/core/metrics-queries";
 import { seededRandom } from "../support/prng";
 import { rollupResponse } from "../support/responses";
 
@@ -490,6 +495,80 @@ describe("aggregates are exact", () => {
           if (view !== "cube") expect(viewDay.cells.length).toBeLessThanOrEqual(cube.cells.length);
         },
       ),
+    );
+  });
+
+  it("a query on three or more dimensions answers from the running sums exactly as from the cube's days", async () => {
+    // 2026-10-08 … 2026-12-31 crosses four running-sum blocks (the last three begin 2026-10-10, -11-11, -12-13).
+    const first = "2026-10-08";
+    const dayAt = (offset: number) => addDays(first, offset % 85);
+    const filterValue = (values: string[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(arbitraryResponse, fc.nat()), { minLength: 1, maxLength: 80 }),
+        // Survey and segment, and a third dimension filtered or grouped by, or both.
+        fc.record({
+          survey: fc.constantFrom("post-purchase", "onboarding"),
+          touchpoint: filterValue(["checkout", "delivery"]),
+          channel: filterValue(["web", "email"]),
+          segment: fc.constantFrom("smb", "enterprise"),
+        }),
+        fc.constantFrom(null, "week", "month", "channel", "touchpoint"),
+        fc.nat({ max: 84 }),
+        fc.integer({ min: 1, max: 60 }),
+        async (drawn, filters, groupBy, start, length) => {
+          fc.pre(
+            groupBy === "channel" ||
+              groupBy === "touchpoint" ||
+              filters.channel !== undefined ||
+              filters.touchpoint !== undefined,
+          );
+          const responses = toResponses(drawn.map(([fields]) => fields));
+          const byDay = new Map<string, RollupResponse[]>();
+          for (const [index, [, offset]] of drawn.entries())
+            byDay.set(dayAt(offset), [...(byDay.get(dayAt(offset)) ?? []), responses[index] as RollupResponse]);
+          const cubes = [...byDay].map(([day, ofDay]) => aggregateDay(day, ofDay));
+          const running = new Map<string, DayAggregate[]>();
+          for (const cube of cubes) {
+            const { from } = runningBlock(cube.day);
+            running.set(from, [...(running.get(from) ?? []), cube]);
+          }
+          const sums = [...running.values()].flatMap((ofBlock) => runningSums([], ofBlock));
+          const aggregates = {
+            days: async (view: View, from: string, to: string) =>
+              cubes
+                .filter((cube) => cube.day >= from && cube.day <= to)
+                .map((cube) => ({ ...cube, cells: cellsOfView(cube.cells, view as CellView) })),
+            runningSums: async (days: readonly string[]) =>
+              new Map(
+                days.map((day) => {
+                  const latest = sums
+                    .filter((sum) => sum.day <= day && sum.day >= runningBlock(day).from)
+                    .sort((a, b) => (a.day < b.day ? 1 : -1))[0];
+                  return [day, latest?.cells ?? []];
+                }),
+              ),
+          };
+          const query = { from: dayAt(start), to: addDays(dayAt(start), length - 1), ...filters };
+          const windows = resolveWindow(query, "2027-01-01");
+          if (!windows.ok) throw new Error("a valid window");
+          const fromSums = await metricsFor(
+            { ...query, ...(groupBy ? { groupBy } : {}) },
+            { aggregates, today: () => "2027-01-01", minResponses: 5 },
+          );
+          const fromDays = computeMetrics({
+            window: windows.value.current,
+            previousWindow: windows.value.previous,
+            filters,
+            groupBy,
+            days: cubes,
+            previousDays: cubes,
+            minResponses: 5,
+          });
+          expect(fromSums).toEqual(fromDays);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 
