@@ -5,6 +5,7 @@ import { acceptSubmission } from "../lambdas/core/submission";
 import { buildWidget } from "../web/build";
 import { costBench, printCost } from "./cost";
 import { exportBench } from "./export";
+import { growthBench, printGrowth } from "./growth";
 import { DEPLOYED_SDK, type FunctionInit, initBench, SDK_MODES, type Timed } from "./init";
 import { METRICS_RUNS, metricsBench } from "./metrics";
 import { sentimentBench } from "./sentiment";
@@ -14,7 +15,7 @@ import { printThroughput, throughputBench } from "./throughput";
  * `npm run bench`: what a cold start costs, what validation costs and how
  * `GET /v1/metrics` scales with the data, each against a baseline measured in
  * the same run. Prints tables; copy them into bench/RESULTS.md when they change.
- * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`, `cost`, `throughput`) runs only those sections.
+ * `npm run bench -- init` (or `validation`, `metrics`, `widget`, `sentiment`, `export`, `cost`, `throughput`, `growth`) runs only those sections.
  */
 /** The cold-start goal: module initialisation within 1.5× an empty Node.js process. */
 const INIT_GOAL = 1.5;
@@ -80,7 +81,17 @@ function opsPerSecond(work: (text: string) => unknown, inputs: string[]): number
   return median(rounds);
 }
 
-const SECTIONS = ["init", "validation", "metrics", "widget", "sentiment", "export", "cost", "throughput"] as const;
+const SECTIONS = [
+  "init",
+  "validation",
+  "metrics",
+  "widget",
+  "sentiment",
+  "export",
+  "cost",
+  "throughput",
+  "growth",
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -249,6 +260,7 @@ async function main() {
   if (run("export")) await exportBench(log);
   if (run("cost")) printCost(await costBench(log));
   if (run("throughput")) printThroughput(await throughputBench(log));
+  if (run("growth")) printGrowth(await growthBench(log));
 }
 
 main().catch((error: Error) => {

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import type dynaliteServer from "dynalite";
 import { TableKeys } from "../lambdas/contracts/table";
+import { type DynaliteStore, serveTransactions, transactionHandler } from "./dynamodb-transactions";
 import { type Item, itemSize, readUnits, type TableDefinition, type UsageMeter, writeUnits } from "./usage";
 
 export interface LocalDynamo {
@@ -33,11 +34,15 @@ type Action = (store: Store, data: Request, cb: Callback) => void;
 /** The helpers dynalite's actions call through its `db` module object, so replacing one here reaches them all. */
 interface DynaliteDb {
   [METERED]?: true;
+  create(options: object): DynaliteStore;
   updateIndexes(store: Store, table: TableDefinition, before: Item | undefined, after: Item | null, cb: unknown): void;
   checkConditional(data: Request, existing: Item | undefined): unknown;
   addConsumedCapacity(data: Request, isRead: boolean, item?: Item, other?: Item): unknown;
   queryTable(store: Store, table: TableDefinition, data: Request, ...rest: [...unknown[], Callback]): void;
 }
+
+/** The store dynalite made for a server's options, for the TransactWriteItems handler in front of it. */
+const storeOfOptions = new WeakMap<object, DynaliteStore>();
 
 const asksForCapacity = (data: Request) =>
   data.ReturnConsumedCapacity === "TOTAL" || data.ReturnConsumedCapacity === "INDEXES";
@@ -58,7 +63,12 @@ function meteredDynalite(): typeof dynaliteServer {
   // Only a request's input links the helpers that lack the store (a condition, a GetItem) to their server.
   const meterOfRequest = new WeakMap<Request, UsageMeter>();
 
-  const { updateIndexes, checkConditional, addConsumedCapacity, queryTable } = db;
+  const { create, updateIndexes, checkConditional, addConsumedCapacity, queryTable } = db;
+  db.create = (options) => {
+    const store = create(options);
+    storeOfOptions.set(options, store);
+    return store;
+  };
   // Every successful write passes through here with the table's description (its indexes, as created) and the
   // item before and after; a delete's `after` is null.
   db.updateIndexes = (store, table, before, after, cb) => {
@@ -115,13 +125,20 @@ export async function startDynalite(
   options: { path?: string; port?: number; usage?: UsageMeter } = {},
 ): Promise<LocalDynamo> {
   const dynalite = meteredDynalite();
-  const server = dynalite({
+  const serverOptions = {
     path: options.path,
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
     ...(options.usage ? { [METER]: options.usage } : {}),
-  });
+  };
+  const server = dynalite(serverOptions);
+  const store = storeOfOptions.get(serverOptions);
+  if (!store) throw new Error("dynalite made its store without the wrapped db.create");
+  serveTransactions(
+    server,
+    transactionHandler(store, (served) => (served.options as Store["options"])[METER]),
+  );
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

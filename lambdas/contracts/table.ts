@@ -32,6 +32,18 @@ export const submissionClaimKey = (id: string) => ({ pk: `CLAIM#${id}`, sk: "CLA
 export const caseKey = (id: string) => ({ pk: `CASE#${id}`, sk: "CASE" });
 /** Cases are listed through GSI1 by state, ordered by due time, so the SLA sweeper reads only what is due. */
 export const casesByStateKey = (closed: boolean) => (closed ? "CASES#CLOSED" : "CASES#ACTIVE");
+/**
+ * The case stats counters (docs/architecture.md, Close the loop): the totals in a few shards, so concurrent case
+ * writes seldom meet on one item; one item per time-to-first-contact bucket; the mark that every case written
+ * before the counters existed has been counted into them.
+ */
+export const CASE_STATS_PARTITION = "CASES#STATS";
+export const caseStatsTotalsKey = (shard: number) => ({ pk: CASE_STATS_PARTITION, sk: `TOTALS#${shard}` });
+export const caseContactBucketKey = (index: number) => ({
+  pk: CASE_STATS_PARTITION,
+  sk: `CONTACT#${String(index).padStart(5, "0")}`,
+});
+export const caseStatsBackfilledKey = { pk: CASE_STATS_PARTITION, sk: "BACKFILLED" } as const;
 /** How far the comment-retention sweep has got: every response submitted before `watermark` is done. */
 export const commentRetentionWatermarkKey = { pk: "RETENTION#COMMENTS", sk: "WATERMARK" } as const;
 /** One item per alert delivered (case, event, level, channel): a retried alert is never sent twice. */

@@ -17,7 +17,8 @@ export interface CaseWorkPorts<Cursor> {
   cases: {
     get(id: string): Promise<Case | null>;
     list(query: CaseQuery<Cursor>): Promise<{ items: Case[]; nextCursor: Cursor | null }>;
-    save(next: Case, expectedVersion: number): Promise<void>;
+    /** Saves `next` unless the case changed since `read` (as `get` or `list` returned it) was read. */
+    save(next: Case, read: Case): Promise<void>;
   };
   events: CaseEvents;
   now: () => Date;
@@ -70,7 +71,7 @@ export async function updateCase(
   if (!outcome.ok) throw new ClientError("conflict", outcome.conflict, [{ path: "status", message: outcome.conflict }]);
   if (outcome.changes.length === 0) return current;
   try {
-    await ports.cases.save(outcome.case, current.version);
+    await ports.cases.save(outcome.case, current);
   } catch (error) {
     if (ports.isConflict(error)) throw changedMeanwhile("the case changed while this edit was saved");
     throw error;

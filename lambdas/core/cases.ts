@@ -1,11 +1,4 @@
-import {
-  CASE_TRANSITIONS,
-  type Case,
-  type CasePatch,
-  type CaseStats,
-  isClosed,
-  type Priority,
-} from "../contracts/cases";
+import { CASE_TRANSITIONS, type Case, type CasePatch, isClosed, type Priority } from "../contracts/cases";
 import type { CustomerAtRiskDetail, DetailType } from "../contracts/events";
 import type { FollowUpConfig } from "../contracts/follow-up-config";
 import type { ResponseRecord } from "../contracts/record";
@@ -19,7 +12,6 @@ export interface CaseEvents {
 }
 
 const HOUR_MS = 3_600_000;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** One case per response: the id is derived from the response id, so a second open is a no-op. */
 export const caseIdFor = (responseId: string) => `case-${responseId}`;
@@ -214,51 +206,5 @@ export function escalate(item: Case, level: number, now: Date): Case {
     history: [...item.history, { at, by: "cxloop", change: `overdue: escalated to level ${level}` }],
     updatedAt: at,
     version: item.version + 1,
-  };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/** Loop health: time to first contact, share closed within SLA, open and overdue per owner. */
-export function caseStats(cases: readonly Case[], now: Date): CaseStats {
-  const firstContactHours = cases
-    .filter((item) => item.firstContactAt)
-    .map((item) => (new Date(item.firstContactAt as string).getTime() - new Date(item.createdAt).getTime()) / HOUR_MS);
-  const closed = cases.filter((item) => isClosed(item.status) && item.closedAt);
-  const withinSla = closed.filter((item) => (item.closedAt as string) <= item.dueAt).length;
-  const owners = new Map<string, { open: number; overdue: number }>();
-  for (const item of cases) {
-    if (isClosed(item.status)) continue;
-    const entry = owners.get(item.owner) ?? { open: 0, overdue: 0 };
-    entry.open += 1;
-    if (isOverdue(item, now)) entry.overdue += 1;
-    owners.set(item.owner, entry);
-  }
-  const mean = firstContactHours.length
-    ? firstContactHours.reduce((sum, hours) => sum + hours, 0) / firstContactHours.length
-    : null;
-  const medianHours = median(firstContactHours);
-  return {
-    cases: cases.length,
-    open: cases.filter((item) => !isClosed(item.status)).length,
-    overdue: cases.filter((item) => isOverdue(item, now)).length,
-    closedWithinSla: {
-      closed: closed.length,
-      withinSla,
-      percent: closed.length ? round2((100 * withinSla) / closed.length) : null,
-    },
-    timeToFirstContactHours: {
-      contacted: firstContactHours.length,
-      median: medianHours === null ? null : round2(medianHours),
-      mean: mean === null ? null : round2(mean),
-    },
-    byOwner: [...owners.entries()]
-      .map(([owner, counts]) => ({ owner, ...counts }))
-      .sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.owner.localeCompare(b.owner)),
   };
 }

@@ -4,7 +4,7 @@ import type { FollowUpConfig } from "../contracts/follow-up-config";
 import { type CaseEvents, escalate, escalationDue } from "./cases";
 
 export interface SweepPorts {
-  cases: { activeDueBefore(at: Date): Promise<Case[]>; save(next: Case, expectedVersion: number): Promise<void> };
+  cases: { activeDueBefore(at: Date): Promise<Case[]>; save(next: Case, read: Case): Promise<void> };
   events: CaseEvents;
   config: FollowUpConfig;
   now: () => Date;
@@ -27,7 +27,7 @@ export async function sweepOverdue(ports: SweepPorts): Promise<{ checked: number
     await ports.events.caseEvent(DetailType.CaseOverdue, { case: next, level });
     await ports.events.caseEvent(DetailType.CaseEscalated, { case: next, level });
     try {
-      await ports.cases.save(next, item.version);
+      await ports.cases.save(next, item);
       escalated.push(item.id);
     } catch (error) {
       if (!ports.isConflict(error)) throw error;

@@ -130,7 +130,8 @@ export class CloseTheLoop extends Construct {
       handler: "cases-api",
       description: "Lists, shows and updates follow-up cases; loop health stats",
     });
-    data.grantTable(this.api, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
+    // UpdateItem: the case stats counters, updated in the transaction of the case write they count.
+    data.grantTable(this.api, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
     data.grantPutEvents(this.api);
   }
 

@@ -129,4 +129,13 @@ describe("close-the-loop infrastructure", () => {
     const actions = actionsOf("sla-sweeper");
     expect(actions).toEqual(["dynamodb:PutItem", "dynamodb:Query", "events:PutEvents"]);
   });
+
+  it("lets the cases API update items (the stats counters, in the case write's transaction) but not delete any", () => {
+    expect(actionsOf("cases-api").filter((action) => action.startsWith("dynamodb:"))).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+  });
 });

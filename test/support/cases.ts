@@ -60,9 +60,9 @@ export function memory() {
       [...cases.values()].map((entry) => entry.stored).filter((item) => item.customerId === customerId),
     activeDueBefore: async (at: Date) =>
       [...cases.values()].map((entry) => entry.stored).filter((item) => new Date(item.dueAt) < at),
-    save: async (next: Case, expectedVersion: number) => {
+    save: async (next: Case, read: Case) => {
       const entry = cases.get(next.id);
-      if (entry?.stored.version !== expectedVersion) throw new Error("conflict");
+      if (entry?.stored.version !== read.version) throw new Error("conflict");
       entry.stored = next;
     },
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Case } from "../../lambdas/contracts/cases";
 import { type FollowUpConfig, followUpConfigSchema } from "../../lambdas/contracts/follow-up-config";
+import { caseStats } from "../../lambdas/core/case-stats";
 import {
   applyPatch,
-  caseStats,
   escalate,
   escalationDue,
   openCase,
