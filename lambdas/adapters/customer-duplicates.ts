@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { CUSTOMER_DUPLICATES_PARTITION, customerMatchKey, TableKeys } from "../contracts/table";
 import { conditionHeld as held } from "./conditional-write";
 
@@ -100,6 +106,14 @@ export class DuplicateIndex {
           }),
         ),
       );
+  }
+
+  /** The customers under one key, shared or not (a stale member is possible: see the class). */
+  async members(key: string): Promise<string[]> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerMatchKey(key), ConsistentRead: true }),
+    );
+    return membersOf(Item);
   }
 
   /** A page of the keys listed as shared, with their members. */

@@ -9,6 +9,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { churnRiskSchema } from "../contracts/churn";
 import {
   type CustomerProfile,
   type CustomerProfileInput,
@@ -19,6 +20,7 @@ import {
 import { customerErasureKey, customerKey, eventIndexSortKey, eventMonthBucket, TableKeys } from "../contracts/table";
 import type { ChurnRisk } from "../core/churn";
 import { duplicateKeys, type MergeHistoryEntry, type MergeRecord } from "../core/customer-merge";
+import type { CustomerRollups, StoredAssessment } from "../core/customer-risk";
 import type { EnrichmentProfile } from "../core/enrich";
 import type { AtRiskCustomer } from "../core/revenue-at-risk";
 import { conditionHeld } from "./conditional-write";
@@ -36,8 +38,6 @@ function toProfile(id: string, item: Record<string, unknown>): CustomerProfile {
 }
 
 const { byTime, byCustomer } = TableKeys.indexes;
-/** A profile's key in the by-customer index: its email address, so a lookup by email is one query. */
-const emailIndexKey = (email: string) => `EMAIL#${email.toLowerCase()}`;
 const CUSTOMERS_AT_RISK = "CUSTOMERS#AT_RISK";
 /** The profile's duplicate keys as last written to the duplicate index, so a change knows which to leave. */
 const MATCH_KEYS = "matchKeys";
@@ -137,28 +137,55 @@ export class CustomerStore {
   }
 
   async get(id: string): Promise<CustomerProfile | null> {
+    return (await this.getAssessed(id)).profile;
+  }
+
+  /** The profile with what the last churn-risk assessment stored on it, for the next one to compare with. */
+  async getAssessed(id: string): Promise<{ profile: CustomerProfile | null; assessed: StoredAssessment | null }> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: customerKey(id), ConsistentRead: true }),
     );
-    return Item ? toProfile(id, Item) : null;
+    if (!Item) return { profile: null, assessed: null };
+    const stored = churnRiskSchema.safeParse(Item.churnRisk);
+    return {
+      profile: toProfile(id, Item),
+      assessed: { churnRisk: stored.success ? stored.data : null, atRisk: Item.atRiskSince !== undefined },
+    };
   }
 
   /**
-   * Profiles with this email address, whatever its case: each profile carries its address, lower-cased,
-   * as its key in the by-customer index, so the lookup is one query and leaves with the profile.
+   * Profiles stored before the duplicate index existed carry their address, lower-cased, as their key in the
+   * by-customer index until their next put; one query finds them, so an older deploy needs no backfill.
    */
-  async withEmail(email: string, limit: number): Promise<CustomerProfile[]> {
+  private async legacyWithEmail(email: string): Promise<string[]> {
     const { Items } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: byCustomer.name,
         KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey },
-        ExpressionAttributeValues: { ":pk": emailIndexKey(email) },
-        Limit: limit,
+        ExpressionAttributeNames: { "#pk": byCustomer.partitionKey, "#sk": byCustomer.sortKey },
+        ExpressionAttributeValues: { ":pk": `EMAIL#${email.toLowerCase()}` },
+        ProjectionExpression: "#sk",
       }),
     );
-    return (Items ?? []).map((item) => toProfile(String(item[byCustomer.sortKey]), item));
+    return (Items ?? []).map((item) => String(item[byCustomer.sortKey]));
+  }
+
+  /**
+   * Profiles with this email address, whatever its case, found through the duplicate index (which holds the
+   * customers under each address's key) and checked against the profiles themselves, which the index follows.
+   * Profiles are in no secondary index of their own: the churn-risk update that follows every response would
+   * otherwise rewrite an index copy each time.
+   */
+  async withEmail(email: string, limit: number): Promise<CustomerProfile[]> {
+    const [key] = duplicateKeys({ email });
+    if (!key) return [];
+    const [members, legacy] = await Promise.all([this.duplicates.members(key.key), this.legacyWithEmail(email)]);
+    const found = await this.getMany([...new Set([...members, ...legacy])]);
+    return found
+      .filter((profile) => !profile.mergedInto && duplicateKeys(profile).some((own) => own.key === key.key))
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .slice(0, limit);
   }
 
   /**
@@ -167,11 +194,9 @@ export class CustomerStore {
    * duplicate key with (as the index has them); a profile merged into another is not changed (`mergedInto`).
    */
   async put(id: string, input: CustomerProfileInput, now: Date): Promise<PutOutcome> {
-    const indexed =
-      input.email === undefined
-        ? {}
-        : { [byCustomer.partitionKey]: emailIndexKey(input.email), [byCustomer.sortKey]: id };
-    const stored = { ...input, ...indexed } as Record<string, unknown>;
+    const stored = { ...input } as Record<string, unknown>;
+    // The by-customer index keys are always removed: profiles stored before `withEmail` used the duplicate index
+    // carried their address there, and leave the index on their next put.
     const fields = [...PROFILE_FIELDS, byCustomer.partitionKey, byCustomer.sortKey];
     const set = fields.filter((field) => stored[field] !== undefined);
     const remove = fields.filter((field) => stored[field] === undefined);
@@ -340,7 +365,7 @@ export class CustomerStore {
     customerId: string,
     risk: ChurnRisk & { assessedAt: string },
     atRisk: boolean,
-    rollups: NonNullable<CustomerProfile["rollups"]>,
+    rollups: CustomerRollups,
   ): Promise<{ crossed: boolean }> {
     const base = { TableName: this.tableName, Key: customerKey(customerId) };
     // Every write requires the profile: an assessment that read it just before an erasure must not bring it back.

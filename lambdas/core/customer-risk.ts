@@ -1,15 +1,23 @@
+import { isDeepStrictEqual } from "node:util";
 import { type Case, isClosed } from "../contracts/cases";
 import type { CustomerProfile, OperationalEvent } from "../contracts/customers";
-
-export type CustomerRollups = NonNullable<CustomerProfile["rollups"]>;
-
 import type { ResponseRecord } from "../contracts/record";
 import type { ChurnRisk } from "./churn";
 import { customerView } from "./customer-view";
 
+export type CustomerRollups = NonNullable<CustomerProfile["rollups"]>;
+
+/** What the last assessment stored: its risk (without when) and whether it left the customer at risk. */
+export interface StoredAssessment {
+  churnRisk: ChurnRisk | null;
+  atRisk: boolean;
+}
+
 export interface CustomerRiskPorts {
   load(customerId: string): Promise<{
     profile: CustomerProfile | null;
+    /** What the profile holds from the last assessment; null without a profile. */
+    assessed: StoredAssessment | null;
     responses: ResponseRecord[];
     /** All of the customer's responses, not only the recent ones loaded above. */
     responseCount: number;
@@ -37,9 +45,15 @@ export interface CustomerRiskPorts {
   now: () => Date;
 }
 
+const sameRisk = (a: ChurnRisk | null, b: ChurnRisk) =>
+  a !== null && a.score === b.score && a.level === b.level && isDeepStrictEqual(a.reasons, b.reasons);
+
 /**
  * Recomputes a customer's churn risk and publishes `Customer At Risk` once per
  * crossing of the threshold, however many responses or events push it there.
+ * Nothing is written when the risk, the at-risk flag and the rollups are what the profile holds
+ * already (a redelivered event, or one that changes nothing the profile shows): the write is what
+ * an assessment costs, and an unchanged flag can cross nothing.
  */
 export async function assessCustomerRisk(customerId: string, trigger: string, ports: CustomerRiskPorts) {
   const data = await ports.load(customerId);
@@ -61,6 +75,14 @@ export async function assessCustomerRisk(customerId: string, trigger: string, po
     openCases: data.cases.filter((item) => !isClosed(item.status)).length,
   };
   const atRisk = churnRisk.score >= ports.threshold;
+  const { assessed } = data;
+  if (
+    assessed &&
+    assessed.atRisk === atRisk &&
+    sameRisk(assessed.churnRisk, churnRisk) &&
+    isDeepStrictEqual(data.profile.rollups, rollups)
+  )
+    return { churnRisk, crossed: false };
   const { crossed } = await ports.saveRisk(
     customerId,
     { ...churnRisk, assessedAt: now.toISOString() },

@@ -33,6 +33,7 @@ import { WebhookDeliveryLog, WebhookQueue, WebhookStore } from "../adapters/webh
 import { abuseControlSchema } from "../contracts/auth";
 import { type InboundHookSecrets, inboundHookSecretsSchema } from "../contracts/inbound-hooks";
 import { readEnv } from "../contracts/runtime-env";
+import { MAX_CLOCK_SKEW_MS } from "../contracts/submission";
 import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
 import type { IdentityPolicy } from "../core/collect";
@@ -222,14 +223,28 @@ export const customerRisk = /* @__PURE__ */ once((): CustomerRiskPorts => {
   const events = eventPublisher();
   return {
     load: async (customerId) => {
-      const [profile, history, responseCount, customerCases, customerEvents] = await Promise.all([
-        customers.get(customerId),
-        responses.list({ customerId, from: new Date(0), to: now(), limit: RISK_HISTORY }),
-        responses.countForCustomer(customerId),
+      const [{ profile, assessed }, history, customerCases, customerEvents] = await Promise.all([
+        customers.getAssessed(customerId),
+        // Up to the latest `submittedAt` intake accepts, so the window holds every stored response when it is not full.
+        responses.list({
+          customerId,
+          from: new Date(0),
+          to: new Date(now().getTime() + MAX_CLOCK_SKEW_MS),
+          limit: RISK_HISTORY,
+        }),
         caseStore().ofCustomer(customerId),
         customers.events(customerId, RISK_HISTORY),
       ]);
-      return { profile, responses: history.items, responseCount, cases: customerCases, events: customerEvents };
+      // The count is the window's unless it is full: only then does the count read the customer's whole history.
+      const responseCount = history.nextCursor ? await responses.countForCustomer(customerId) : history.items.length;
+      return {
+        profile,
+        assessed,
+        responses: history.items,
+        responseCount,
+        cases: customerCases,
+        events: customerEvents,
+      };
     },
     saveRisk: (customerId, risk, atRisk, rollups) => customers.saveRisk(customerId, risk, atRisk, rollups),
     publishAtRisk: ({ customerId, churnRisk, profile, trigger, since }) =>

@@ -97,4 +97,40 @@ describe("GET /_local/usage", () => {
     expect(after.apiGateway.requests).toBe(0);
     expect(after.estimatedUsd).toBeLessThan(reset.body.estimatedUsd);
   });
+
+  it("rewrites a known customer's profile once per response, in no index, and not at all for a redelivery", async () => {
+    const customerId = "c-usage-3";
+    expect((await api("PUT", `/v1/customers/${customerId}`, { email: "Usage.Three@Example.com" })).status).toBe(201);
+    await local.call("POST", "/_local/usage/reset");
+    const promoter = { id: "usage-known", type: "nps", score: 9, customer: { id: customerId } };
+    expect((await api("POST", "/v1/responses", promoter)).status).toBe(202);
+    const assessedOnce = async () => {
+      const { body } = await api("GET", `/v1/customers/${customerId}`);
+      return body.profile?.rollups?.responseCount === 1 ? true : undefined;
+    };
+    await eventually(assessedOnce, 30_000);
+    // The rollups are visible while the risk function's invocation is still ending; it is metered when it has ended.
+    const first = await eventually(async () => {
+      const counted = await usage();
+      return counted.lambda.byFunction["customer-risk"] ? counted : undefined;
+    });
+    // The record's two index copies and nothing else: the risk update of the profile is a write of the table only.
+    expect(first.dynamodb.writeUnitsByIndex).toEqual({ gsi1: 1, gsi2: 1 });
+    const storedRisk = async () =>
+      (await local.scan()).find((item) => item.pk === `CUSTOMER#${customerId}` && item.sk === "PROFILE")?.churnRisk;
+    const assessed = await storedRisk();
+    expect(assessed).toMatchObject({ assessedAt: expect.any(String) });
+
+    // The same body again: enrichment finds it stored and publishes it again, and the risk is assessed again.
+    const risk = () => first.lambda.byFunction["customer-risk"].invocations;
+    expect((await api("POST", "/v1/responses", promoter)).status).toBe(202);
+    await eventually(async () => {
+      const now = await usage();
+      return now.lambda.byFunction["customer-risk"].invocations > risk() ? true : undefined;
+    }, 30_000);
+    expect(await storedRisk()).toEqual(assessed);
+    // Search by address, whatever its case, reads the duplicate index now that profiles are in no index.
+    const found = await api("GET", `/v1/customers?q=${encodeURIComponent("usage.three@example.COM")}`);
+    expect(found.body.items.map((item: Json) => item.id)).toEqual([customerId]);
+  }, 60_000);
 });
