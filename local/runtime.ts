@@ -27,7 +27,7 @@ import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
 import { bundleHandlers } from "./handler-bundles";
 import { Journal } from "./journal";
-import { type InvocationLog, LambdaHost } from "./lambda-host";
+import { DEFAULT_MAX_SANDBOXES, type InvocationLog, LambdaHost } from "./lambda-host";
 import { Outbox, slackItem } from "./outbox";
 import { LocalPeople, localSignInSchema } from "./people";
 import { ScheduleTimer } from "./schedules";
@@ -66,6 +66,12 @@ export interface LocalRuntimeOptions {
    * each on first use, as Lambda does (the end-to-end suites: no work for functions a suite never calls).
    */
   warmFunctions?: boolean;
+  /**
+   * The most sandboxes a function runs at once (DEFAULT_MAX_SANDBOXES, sized by this machine's cores, when
+   * absent); a function whose template reserves fewer (ReservedConcurrentExecutions) gets that many. Each
+   * event-source mapping keeps at most that many batches in flight, fewer if its MaximumConcurrency says so.
+   */
+  maxSandboxesPerFunction?: number;
   /** Fire scheduled rules on their schedule (on by default); they can always be run through /_local. */
   runSchedules?: boolean;
   /**
@@ -213,7 +219,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (dropped > 0) log(`dropped ${dropped} journaled message(s) of queues no longer in the stack or past retention`);
   await importLegacySnapshot(sqs, queueUrls, join(options.dataDir, LEGACY_QUEUE_SNAPSHOT), log);
 
-  // Functions, each in its own sandbox with its template environment resolved to the stand-ins.
+  // Functions, each a pool of sandboxes with its template environment resolved to the stand-ins.
   const resolve = resolver(template, queueUrls);
   const sdkEndpoints = {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
@@ -303,6 +309,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           },
           timeoutMs: fn.timeoutSeconds * 1000,
           memoryMb: fn.memoryMb,
+          maxSandboxes: Math.min(
+            fn.reservedConcurrency ?? Number.POSITIVE_INFINITY,
+            options.maxSandboxesPerFunction ?? DEFAULT_MAX_SANDBOXES,
+          ),
         },
         logInvocation,
         (chunk, stream) => {

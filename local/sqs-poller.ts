@@ -8,7 +8,6 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { LOCAL_REGION } from "./aws-local";
-import type { LambdaHost } from "./lambda-host";
 import type { QueueMappingSpec } from "./template";
 
 /** A received message as the SQS event-source mapping hands it to a function. */
@@ -45,6 +44,12 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   );
 }
 
+/** What a mapping hands its batches to: a function (LambdaHost), and how many invocations it can run at once. */
+export interface BatchTarget {
+  readonly maxSandboxes: number;
+  invoke<T = unknown>(event: unknown): Promise<T>;
+}
+
 /** How long a draining poller waits before looking again at an empty queue. */
 const DRAIN_POLL_MS = 50;
 
@@ -52,28 +57,41 @@ const DRAIN_POLL_MS = 50;
  * Plays an SQS event-source mapping: long-polls the queue, hands batches to the
  * function, deletes what succeeded. Failed messages stay and come back after the
  * visibility timeout; the queue's redrive policy moves them to the DLQ.
+ *
+ * Like Lambda's pollers it scales with the queue: one receive loop always runs, each batch it finds
+ * starts another loop while fewer than `concurrency` run, and a loop beyond the first that finds the
+ * queue empty ends. So up to `concurrency` batches are in flight at once, and an idle queue costs one
+ * long poll at a time.
  */
 export class SqsPoller {
   private running = false;
   private draining = false;
-  private loop?: Promise<void>;
+  private readonly loops = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  /** Messages received and neither deleted nor handed back for a retry yet. */
+  /** Messages received and neither deleted nor handed back for a retry yet, over every loop. */
   private held = 0;
   /** Messages whose delivery failed, by id, with when their visibility timeout ends at the latest. */
   private readonly retrying = new Map<string, number>();
+  /** The most batches in flight at once: the mapping's MaximumConcurrency, and no more than the function's sandboxes. */
+  readonly concurrency: number;
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly mapping: QueueMappingSpec,
     private readonly queue: { url: string; arn: string; visibilityTimeoutSeconds: number },
-    private readonly target: LambdaHost,
+    private readonly target: BatchTarget,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    // A batch the function has no sandbox for would only wait, its visibility timeout running.
+    this.concurrency = Math.max(
+      1,
+      Math.min(mapping.maximumConcurrency ?? Number.POSITIVE_INFINITY, target.maxSandboxes),
+    );
+  }
 
   start() {
     this.running = true;
-    this.loop = this.run();
+    this.addLoop(true);
   }
 
   /** Ctrl-C: from the next receive on, polls without waiting, so the queue is worked off without pauses. */
@@ -90,6 +108,11 @@ export class SqsPoller {
     return this.held > 0;
   }
 
+  /** Receive loops running now, each with at most one batch in flight. */
+  get pollers(): number {
+    return this.loops.size;
+  }
+
   /**
    * Messages that failed and are not visible again yet: they wait for their visibility timeout, not
    * for this poller. Counted from the receive, so a message is never counted after it is visible again.
@@ -99,10 +122,10 @@ export class SqsPoller {
     return this.retrying.size;
   }
 
-  /** Stops receiving at once (an open receive is abandoned) and waits for the batch in hand, if any. */
+  /** Stops receiving at once (open receives are abandoned) and waits for every batch in hand. */
   async stop() {
     this.halt();
-    await this.loop;
+    while (this.loops.size > 0) await Promise.all(this.loops);
   }
 
   /** Stops receiving without waiting; `stop()` then waits. */
@@ -111,25 +134,35 @@ export class SqsPoller {
     this.abort.abort();
   }
 
-  private async run() {
+  private addLoop(first: boolean) {
+    const loop = this.run(first).finally(() => this.loops.delete(loop));
+    this.loops.add(loop);
+  }
+
+  private async run(first: boolean) {
     while (this.running) {
+      const inHand = { count: 0 };
       try {
-        const batch = await this.receiveBatch();
-        if (batch.messages.length > 0) await this.deliver(batch.messages, batch.receivedAt);
+        const batch = await this.receiveBatch(inHand);
+        if (batch.messages.length > 0) {
+          // Where one batch was, more may wait: another loop receives while this one delivers.
+          if (this.running && this.loops.size < this.concurrency) this.addLoop(false);
+          await this.deliver(batch.messages, batch.receivedAt);
+        } else if (!first) return;
         else if (this.draining) await sleep(DRAIN_POLL_MS, undefined, { signal: this.abort.signal });
       } catch (error) {
-        if (this.running) {
-          this.log(`poller ${this.mapping.logicalId}: ${(error as Error).message}`);
-          await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
-        }
+        if (!this.running) return;
+        this.log(`poller ${this.mapping.logicalId}: ${(error as Error).message}`);
+        if (!first) return;
+        await sleep(1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
       } finally {
-        this.held = 0;
+        this.held -= inHand.count;
       }
     }
   }
 
   /** Gathers up to BatchSize messages, waiting at most the batching window once the first has arrived. */
-  private async receiveBatch(): Promise<{ messages: Message[]; receivedAt: number }> {
+  private async receiveBatch(inHand: { count: number }): Promise<{ messages: Message[]; receivedAt: number }> {
     const messages: Message[] = [];
     const receivedAt = Date.now();
     const windowEnds = () => Date.now() + this.mapping.batchingWindowSeconds * 1000;
@@ -153,12 +186,14 @@ export class SqsPoller {
         if (messages.length === 0 || !this.running) throw error;
         break;
       }
-      if (Messages?.length) {
-        if (messages.length === 0) deadline = windowEnds();
-        messages.push(...Messages);
-        this.held = messages.length;
-        for (const message of Messages) this.retrying.delete(message.MessageId as string);
-      } else if (messages.length > 0 || !this.running) break;
+      // An empty answer ends the batch: what is in hand goes now, and a long poll that found nothing returns to
+      // the loop, which pauses before the next while draining (no long poll then) or ends if it is not the first.
+      if (!Messages?.length) break;
+      if (messages.length === 0) deadline = windowEnds();
+      messages.push(...Messages);
+      inHand.count += Messages.length;
+      this.held += Messages.length;
+      for (const message of Messages) this.retrying.delete(message.MessageId as string);
       if (Date.now() >= deadline) break;
     }
     return { messages, receivedAt };

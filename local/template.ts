@@ -33,6 +33,8 @@ export interface FunctionSpec {
   /** Whether Lambda writes its own START and REPORT lines to the function's logs (system log level INFO or DEBUG). */
   platformLogs: boolean;
   environment: Record<string, Intrinsic>;
+  /** ReservedConcurrentExecutions: the most sandboxes the function may run at once, when the template caps it. */
+  reservedConcurrency?: number;
 }
 export interface QueueMappingSpec {
   logicalId: string;
@@ -41,6 +43,8 @@ export interface QueueMappingSpec {
   batchSize: number;
   batchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
+  /** ScalingConfig.MaximumConcurrency: the most batches the mapping has in flight at once, when the template caps it. */
+  maximumConcurrency?: number;
 }
 export interface RouteSpec {
   routeKey: string;
@@ -161,6 +165,9 @@ export function readTopology(template: CfnTemplate): Topology {
           (props(resource).LoggingConfig as { SystemLogLevel?: string } | undefined)?.SystemLogLevel ?? "INFO",
         ),
         environment: environment ?? {},
+        ...(props(resource).ReservedConcurrentExecutions === undefined
+          ? {}
+          : { reservedConcurrency: Number(props(resource).ReservedConcurrentExecutions) }),
       },
     ];
   });
@@ -190,6 +197,7 @@ export function readTopology(template: CfnTemplate): Topology {
       const functionLogicalId = referencedId(p.FunctionName);
       if (!queueLogicalId || !functionLogicalId || template.Resources[queueLogicalId]?.Type !== "AWS::SQS::Queue")
         return [];
+      const maximumConcurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
       return [
         {
           logicalId,
@@ -200,6 +208,7 @@ export function readTopology(template: CfnTemplate): Topology {
           reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
             "ReportBatchItemFailures",
           ),
+          ...(maximumConcurrency === undefined ? {} : { maximumConcurrency: Number(maximumConcurrency) }),
         },
       ];
     }),

@@ -83,11 +83,19 @@ describe("topology read from the synthesized stack", () => {
 
   it("finds the intake queue's redrive policy and the enrichment mapping's settings", () => {
     const [mapping] = topology.queueMappings;
-    expect(mapping).toMatchObject({ batchSize: 10, batchingWindowSeconds: 1, reportBatchItemFailures: true });
+    expect(mapping).toMatchObject({
+      batchSize: 10,
+      batchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      // ScalingConfig: the most batches the local pollers keep in flight.
+      maximumConcurrency: 5,
+    });
     const queue = topology.queues.find((q) => q.logicalId === mapping?.queueLogicalId);
     expect(queue?.deadLetter?.maxReceiveCount).toBe(5);
     expect(topology.queues.some((q) => q.logicalId === queue?.deadLetter?.queueLogicalId)).toBe(true);
     expect(topology.functions.find((fn) => fn.logicalId === mapping?.functionLogicalId)?.handler).toBe("enrich");
+    // No function reserves concurrency: each gets the local runtime's bound on sandboxes.
+    expect(topology.functions.filter((fn) => fn.reservedConcurrency !== undefined)).toEqual([]);
   });
 
   it("reads CORS, tables and the bus", () => {
