@@ -8,6 +8,7 @@ import { responseRecordedDetail } from "../lambdas/contracts/events";
 import type { ResponseRecord } from "../lambdas/contracts/record";
 import { openCase } from "../lambdas/core/cases";
 import { caseStore } from "../lambdas/handlers/composition-root";
+import { apiGatewayEvent, benchContext } from "./lambda-invocation";
 
 /**
  * The growth benchmark's worker (started by bench/growth.ts, one per size, each with its own TABLE_NAME): loads
@@ -31,53 +32,9 @@ const HOUR_MS = 3_600_000;
 const START = Date.now() - 20 * 24 * HOUR_MS;
 const CATEGORY_MATCH_EVERY = 100;
 
-function context(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    memoryLimitInMB: "512",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: "bench",
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-function httpEvent(
-  routeKey: string,
-  options: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown } = {},
-): APIGatewayProxyEventV2 {
-  const [method, template] = routeKey.split(" ") as [string, string];
-  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => options.path?.[name] ?? name);
-  return {
-    version: "2.0",
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json" },
-    queryStringParameters: options.query,
-    pathParameters: options.path,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "bench",
-      domainName: "localhost",
-      domainPrefix: "localhost",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-      requestId: randomUUID(),
-      routeKey,
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
-}
+const httpEvent = (routeKey: string, options?: Parameters<typeof apiGatewayEvent>[2]) =>
+  apiGatewayEvent(routeKey, key, options);
+const context = (name: string) => benchContext(name, 60_000);
 
 type Http = (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; body: string }>;
 const load = async <T>(name: string) => (await import(`../lambdas/handlers/${name}.ts`)).handler as T;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { paginateQuery } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { dynamoDocumentClient } from "../lambdas/adapters/clients/dynamodb";
@@ -9,6 +8,7 @@ import { aggregatePartition } from "../lambdas/contracts/table";
 import { aggregateDay, RUNNING_VIEW, runningTerms, type View } from "../lambdas/core/aggregates";
 import { addDays, type Filters, periodWindows, resolveWindow, viewFor, type Window } from "../lambdas/core/metrics";
 import { metricsFor } from "../lambdas/core/metrics-queries";
+import { apiGatewayEvent, benchContext } from "./lambda-invocation";
 import { dailyCounts, responsesOfDay, type SyntheticPlan } from "./synthetic";
 
 /**
@@ -64,48 +64,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const p90 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.9)] as number;
 const since = (started: number) => performance.now() - started;
 
-function context(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: "metrics-api",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:metrics-api",
-    memoryLimitInMB: "512",
-    awsRequestId: randomUUID(),
-    logGroupName: "/aws/lambda/metrics-api",
-    logStreamName: "bench",
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-/** An API Gateway HTTP API (payload 2.0) event for `GET /v1/metrics`, as the route integration sends it. */
-function metricsEvent(query: Record<string, string>, routeKey: string = ApiRoute.getMetrics): APIGatewayProxyEventV2 {
-  const path = routeKey.split(" ")[1] as string;
-  return {
-    version: "2.0",
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: { authorization: `Bearer ${key}`, accept: "application/json" },
-    queryStringParameters: query,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "bench",
-      domainName: "localhost",
-      domainPrefix: "localhost",
-      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-      requestId: randomUUID(),
-      routeKey,
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
-}
+/** An API Gateway HTTP API (payload 2.0) event for `GET /v1/metrics` (or another GET route), as the route integration sends it. */
+const metricsEvent = (query: Record<string, string>, routeKey: string = ApiRoute.getMetrics) =>
+  apiGatewayEvent(routeKey, key, { query });
+const context = () => benchContext("metrics-api");
 
 /** Items put into each partition, counted on the client the store writes with (which names a put by its low-level command). */
 const puts = new Map<string, number>();
