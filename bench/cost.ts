@@ -76,8 +76,14 @@ export interface CostResult {
   rollupRun: Usage;
 }
 
+/**
+ * One sandbox per function: each of Lambda's has its own share of a CPU, while here sandboxes share two cores
+ * with the stand-ins, so invocations running side by side would each bill the others' CPU time as their own.
+ */
+const METERED_RUNTIME = { loggingAsDeployed: true, showFunctionOutput: false, maxSandboxesPerFunction: 1 };
+
 export function costBench(log: (line: string) => void): Promise<CostResult> {
-  return withLocalRuntime("cost", { loggingAsDeployed: true, showFunctionOutput: false }, async (_runtime, call) => {
+  return withLocalRuntime("cost", METERED_RUNTIME, async (_runtime, call) => {
     const usage = async () => (await call("GET", "/_local/usage")) as unknown as Usage;
     const quiet = async () => {
       let last = -1;
