@@ -158,6 +158,17 @@ describe("metrics in the local runtime", () => {
           posted.filter((item) => STAGES[item.touchpoint] === "own" && (SEGMENTS[item.customer] ?? null) === group.key),
         ),
       );
+    // Three dimensions read the cube's running sums, not a stored view: the same exact figures.
+    const emailSmbByTouchpoint = await metrics({ channel: "email", segment: "smb", groupBy: "touchpoint" });
+    const emailSmb = posted.filter((item) => item.channel === "email" && SEGMENTS[item.customer] === "smb");
+    expect(emailSmbByTouchpoint.groups.length).toBeGreaterThan(1);
+    expect(emailSmbByTouchpoint.groups.map((group: Json) => group.key).sort()).toEqual(
+      [...new Set(emailSmb.map((item) => item.touchpoint))].sort(),
+    );
+    for (const group of emailSmbByTouchpoint.groups)
+      expect(figures(group), `email, smb, touchpoint=${group.key}`).toEqual(
+        expected(emailSmb.filter((item) => item.touchpoint === group.key)),
+      );
     const { body: stamped } = await call("GET", `/v1/responses/${posted[1]?.id}`);
     expect(stamped).toMatchObject({ touchpoint: "delivery", stage: "own" });
   });
