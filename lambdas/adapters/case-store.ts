@@ -311,9 +311,14 @@ export class CaseStore {
    * Counts every case not yet counted (written before the counters existed), a transaction per group of cases:
    * each case is marked counted, on condition it is still unmarked at the version read, in the same transaction
    * that adds what the group contributes, so a case is counted once however many backfills run. Stops when
-   * `hasTime` says so (false); true, with the mark that the counters are whole, once none is left.
+   * `hasTime` says so (false); true, with the mark that the counters are whole, once none is left. Once marked it
+   * reads only the mark: the scheduled sweep calls it on every run.
    */
   async backfillCounters(hasTime: () => boolean): Promise<boolean> {
+    const mark = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: caseStatsBackfilledKey, ConsistentRead: true }),
+    );
+    if (mark.Item) return true;
     for (const state of ["ACTIVE", "CLOSED"] as const) {
       const pages = paginateQuery(
         { client: this.client },

@@ -118,7 +118,8 @@ export class CloseTheLoop extends Construct {
       description: "Escalates overdue follow-up cases, one level at a time",
       timeout: Duration.minutes(2),
     });
-    data.grantTable(this.sweeper, "dynamodb:Query", "dynamodb:PutItem");
+    // GetItem and UpdateItem for counting older cases into the stats counters (the backfill's transactions).
+    data.grantTable(this.sweeper, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
     data.grantPutEvents(this.sweeper);
     new Rule(this, "SlaSweepSchedule", {
       description: "cxloop SLA sweep",

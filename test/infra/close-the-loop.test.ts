@@ -125,9 +125,15 @@ describe("close-the-loop infrastructure", () => {
     }
   });
 
-  it("lets the sweeper query and write cases but not delete anything", () => {
+  it("lets the sweeper query and write cases and the stats counters but not delete anything", () => {
     const actions = actionsOf("sla-sweeper");
-    expect(actions).toEqual(["dynamodb:PutItem", "dynamodb:Query", "events:PutEvents"]);
+    expect(actions).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "events:PutEvents",
+    ]);
   });
 
   it("lets the cases API update items (the stats counters, in the case write's transaction) but not delete any", () => {

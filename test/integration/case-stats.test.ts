@@ -1,12 +1,13 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context, ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaseStore } from "../../lambdas/adapters/case-store";
 import { type Case, isClosed } from "../../lambdas/contracts/cases";
-import { caseKey, casesByStateKey, TableKeys } from "../../lambdas/contracts/table";
+import { caseKey, caseStatsBackfilledKey, casesByStateKey, TableKeys } from "../../lambdas/contracts/table";
 import { caseStats } from "../../lambdas/core/case-stats";
 import { openCase, openRetentionCase } from "../../lambdas/core/cases";
 import { config, record } from "../support/cases";
-import { httpEvent, KEYS, type Pipeline, startPipeline } from "../support/pipeline";
+import { httpEvent, KEYS, lambdaContext, type Pipeline, startPipeline } from "../support/pipeline";
 
 /**
  * `GET /v1/cases/stats` through the cases API handler, against dynalite, from lifetime counters kept in the
@@ -213,5 +214,31 @@ describe("GET /v1/cases/stats from counters", () => {
     expect(await store.get(retention.id)).toBeNull();
     expect(await expectStatsMatchTheCases()).toEqual(before);
     expect((await countedTotals()).cases).toBe(before.cases);
+  });
+
+  it("is finished by the SLA sweep on its schedule, a little each run, before any stats request", async () => {
+    const before = await expectStatsMatchTheCases();
+    // An upgrade whose backfill has not finished: older cases not yet counted, and no mark that the counters are whole.
+    await pipeline.dynamoClient.send(new DeleteCommand({ TableName: pipeline.tableName, Key: caseStatsBackfilledKey }));
+    const opened = daysAgo(3);
+    await putUncounted(legacy("old-swept-1", opened, { status: "contacted", firstContactAt: opened.toISOString() }));
+    await putUncounted(legacy("old-swept-2", opened, {}));
+    const sweeper = (await import("../../lambdas/handlers/sla-sweeper")).handler as unknown as (
+      event: ScheduledEvent,
+      context: Context,
+    ) => Promise<{ statsCountersWhole: boolean }>;
+    const sweep = (remainingMs: number) =>
+      sweeper({} as ScheduledEvent, { ...lambdaContext("sla-sweeper"), getRemainingTimeInMillis: () => remainingMs });
+
+    // A run with no time left for it counts nothing and says so; the next run, with time, counts both.
+    expect((await sweep(1_000)).statsCountersWhole).toBe(false);
+    expect((await countedTotals()).cases).toBe(before.cases);
+    expect((await sweep(60_000)).statsCountersWhole).toBe(true);
+    expect((await pipeline.scanTable()).some((item) => item.sk === caseStatsBackfilledKey.sk)).toBe(true);
+    expect((await countedTotals()).cases).toBe(before.cases + 2);
+    expect((await expectStatsMatchTheCases()).cases).toBe(before.cases + 2);
+    // Every later sweep reads only the mark.
+    expect((await sweep(60_000)).statsCountersWhole).toBe(true);
+    expect((await countedTotals()).cases).toBe(before.cases + 2);
   });
 });
