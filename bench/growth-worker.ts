@@ -1,20 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
-import type { APIGatewayProxyEventV2, Context, SQSEvent } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { dynamoDocumentClient } from "../lambdas/adapters/clients/dynamodb";
 import { ResponseStore } from "../lambdas/adapters/response-store";
 import type { Case } from "../lambdas/contracts/cases";
-import { responseRecordedDetail } from "../lambdas/contracts/events";
 import type { ResponseRecord } from "../lambdas/contracts/record";
 import { openCase } from "../lambdas/core/cases";
-import { caseStore } from "../lambdas/handlers/composition-root";
+import { assessRisk, caseStore } from "../lambdas/handlers/composition-root";
 import { apiGatewayEvent, benchContext } from "./lambda-invocation";
 
 /**
  * The growth benchmark's worker (started by bench/growth.ts, one per size, each with its own TABLE_NAME): loads
  * one size's history, then answers the parent's requests one line at a time, each a handler invoked as Lambda
- * invokes it (API Gateway v2 events, SQS records, a scheduled event), and prints how long it took. Written
- * against what both the code before the case counters (552cb0a) and after offer, so one file measures both.
+ * invokes it (API Gateway v2 events, a scheduled event) or, for churn risk, the assessment enrichment runs per
+ * customer, and prints how long it took. Written against what both the code before the case counters (552cb0a)
+ * and after offer, so one file measures both.
  */
 interface Size {
   cases: number;
@@ -82,7 +82,6 @@ async function main() {
   const customersApi = await load<Http>("customers-api");
   const responsesApi = await load<Http>("responses-api");
   const sweeper = await load<(event: unknown, context: Context) => Promise<unknown>>("sla-sweeper");
-  const risk = await load<(event: SQSEvent, context: Context) => Promise<unknown>>("customer-risk");
   const responses = new ResponseStore(dynamoDocumentClient(), tableName);
   const cases = caseStore();
   const call = async (handler: Http, event: APIGatewayProxyEventV2, ok = [200, 201]) => {
@@ -145,36 +144,6 @@ async function main() {
   );
   const loadMs = performance.now() - started;
 
-  const riskEvent = (): SQSEvent => {
-    const detail = response(`risk-1-r${size.riskResponses - 1}`, START, { customer: snapshot("risk-1") });
-    return {
-      Records: [
-        {
-          messageId: randomUUID(),
-          receiptHandle: "bench",
-          body: JSON.stringify({
-            version: "0",
-            id: randomUUID(),
-            "detail-type": "Response Recorded",
-            source: "cxloop",
-            time: new Date().toISOString(),
-            detail: responseRecordedDetail(detail),
-          }),
-          attributes: {
-            ApproximateReceiveCount: "1",
-            SentTimestamp: String(Date.now()),
-            SenderId: "bench",
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: "",
-          eventSource: "aws:sqs",
-          eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:risk",
-          awsRegion: "us-east-1",
-        },
-      ],
-    };
-  };
   let erased = 0;
   const requests: Record<string, () => Promise<Record<string, number>>> = {
     stats: async () => {
@@ -208,9 +177,9 @@ async function main() {
         if (answer.statusCode === 200) return { calls, slowestMs, responses: JSON.parse(answer.body).erased.responses };
       }
     },
+    // What enrichment runs once per customer of a batch (and the customers API after an event).
     risk: async () => {
-      const result = (await risk(riskEvent(), context("customer-risk"))) as { batchItemFailures: unknown[] };
-      if (result.batchItemFailures.length > 0) throw new Error("risk recomputation failed");
+      await assessRisk("risk-1", `response risk-1-r${size.riskResponses - 1}`);
       return {};
     },
     list: async () => {

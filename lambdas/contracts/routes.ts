@@ -66,7 +66,6 @@ export const HANDLERS = [
   "sla-sweeper",
   "cases-api",
   "customers-api",
-  "customer-risk",
   "comment-retention",
   "metrics-api",
   "metrics-rollup",

@@ -14,7 +14,14 @@ export interface StoredAssessment {
 }
 
 export interface CustomerRiskPorts {
-  load(customerId: string): Promise<{
+  /**
+   * `justStored`: responses of the customer the caller stored a moment ago, which the by-customer index may not
+   * show yet (on AWS it lags a write a little); the history loaded must hold them.
+   */
+  load(
+    customerId: string,
+    justStored: readonly ResponseRecord[],
+  ): Promise<{
     profile: CustomerProfile | null;
     /** What the profile holds from the last assessment; null without a profile. */
     assessed: StoredAssessment | null;
@@ -45,6 +52,24 @@ export interface CustomerRiskPorts {
   now: () => Date;
 }
 
+/**
+ * A customer's responses as the by-customer index orders them (submittedAt, then id, newest first), from a
+ * window read through it and the responses just stored, which it may not show yet. A response in both is
+ * kept once, in its higher revision.
+ */
+export function newestResponses(
+  window: readonly ResponseRecord[],
+  justStored: readonly ResponseRecord[],
+): ResponseRecord[] {
+  const byId = new Map(window.map((record) => [record.id, record]));
+  for (const record of justStored) {
+    const listed = byId.get(record.id);
+    if (!listed || (record.revision ?? 0) > (listed.revision ?? 0)) byId.set(record.id, record);
+  }
+  const indexKey = (record: ResponseRecord) => `${record.submittedAt}#${record.id}`;
+  return [...byId.values()].sort((a, b) => (indexKey(a) < indexKey(b) ? 1 : -1));
+}
+
 const sameRisk = (a: ChurnRisk | null, b: ChurnRisk) =>
   a !== null && a.score === b.score && a.level === b.level && isDeepStrictEqual(a.reasons, b.reasons);
 
@@ -55,8 +80,13 @@ const sameRisk = (a: ChurnRisk | null, b: ChurnRisk) =>
  * already (a redelivered event, or one that changes nothing the profile shows): the write is what
  * an assessment costs, and an unchanged flag can cross nothing.
  */
-export async function assessCustomerRisk(customerId: string, trigger: string, ports: CustomerRiskPorts) {
-  const data = await ports.load(customerId);
+export async function assessCustomerRisk(
+  customerId: string,
+  trigger: string,
+  ports: CustomerRiskPorts,
+  justStored: readonly ResponseRecord[] = [],
+) {
+  const data = await ports.load(customerId, justStored);
   const now = ports.now();
   // Every customer seen in a response or event has a profile (minimal at least); without one there is nothing to track.
   if (!data.profile) return { churnRisk: null, crossed: false };

@@ -37,7 +37,7 @@ import { MAX_CLOCK_SKEW_MS } from "../contracts/submission";
 import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
 import type { IdentityPolicy } from "../core/collect";
-import { assessCustomerRisk, type CustomerRiskPorts } from "../core/customer-risk";
+import { assessCustomerRisk, type CustomerRiskPorts, newestResponses } from "../core/customer-risk";
 import { RateLimiter } from "../core/rate-limits";
 import { lexiconAnalyzer, type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
 import { createThemeMatcher } from "../core/themes";
@@ -216,13 +216,13 @@ export const churnRiskThreshold = /* @__PURE__ */ once(() => readEnv(["churnRisk
 /** How much history churn risk is computed from: the same window the 360° view shows. */
 const RISK_HISTORY = 50;
 
-/** Recomputing a customer's churn risk: for the risk consumer and for the customers API after an event. */
+/** Recomputing a customer's churn risk: for enrichment after a batch, and for the customers API after an event. */
 export const customerRisk = /* @__PURE__ */ once((): CustomerRiskPorts => {
   const customers = customerStore();
   const responses = responseStore();
   const events = eventPublisher();
   return {
-    load: async (customerId) => {
+    load: async (customerId, justStored) => {
       const [{ profile, assessed }, history, customerCases, customerEvents] = await Promise.all([
         customers.getAssessed(customerId),
         // Up to the latest `submittedAt` intake accepts, so the window holds every stored response when it is not full.
@@ -235,12 +235,13 @@ export const customerRisk = /* @__PURE__ */ once((): CustomerRiskPorts => {
         caseStore().ofCustomer(customerId),
         customers.events(customerId, RISK_HISTORY),
       ]);
-      // The count is the window's unless it is full: only then does the count read the customer's whole history.
-      const responseCount = history.nextCursor ? await responses.countForCustomer(customerId) : history.items.length;
+      const known = newestResponses(history.items, justStored);
+      // The count is what is known unless the window is full: only then does the count read the customer's whole history.
+      const responseCount = history.nextCursor ? await responses.countForCustomer(customerId) : known.length;
       return {
         profile,
         assessed,
-        responses: history.items,
+        responses: known.slice(0, RISK_HISTORY),
         responseCount,
         cases: customerCases,
         events: customerEvents,

@@ -34,17 +34,19 @@ export class Ingestion extends Construct {
 
     this.enrich = new CxFunction(this, "Enrich", {
       handler: "enrich",
-      description: "Enriches queued submissions, stores each once and publishes Response Recorded",
+      description: "Enriches queued submissions, stores each once, publishes Response Recorded, recomputes churn risk",
       logRetention,
       observability,
       timeout: Duration.seconds(30),
       environment: {
         [EnvName.sentimentProvider]: config.sentimentProvider,
         [EnvName.journey]: JSON.stringify(config.journey),
+        [EnvName.churnRiskThreshold]: String(config.churnRiskThreshold),
         ...(config.themes ? { [EnvName.themes]: JSON.stringify(config.themes) } : {}),
       },
     });
-    data.grantTable(this.enrich, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    // Query: churn risk reads the customer's latest responses, cases and events (and counts their responses).
+    data.grantTable(this.enrich, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
     data.grantPutEvents(this.enrich);
     if (config.sentimentProvider === "comprehend") {
       // Comprehend's sentiment API has no resource-level permissions.

@@ -109,10 +109,10 @@ describe("GET /_local/usage", () => {
       return body.profile?.rollups?.responseCount === 1 ? true : undefined;
     };
     await eventually(assessedOnce, 30_000);
-    // The rollups are visible while the risk function's invocation is still ending; it is metered when it has ended.
+    // The rollups are visible while enrichment's invocation is still ending; it is metered when it has ended.
     const first = await eventually(async () => {
       const counted = await usage();
-      return counted.lambda.byFunction["customer-risk"] ? counted : undefined;
+      return counted.lambda.byFunction.enrich ? counted : undefined;
     });
     // The record's two index copies and nothing else: the risk update of the profile is a write of the table only.
     expect(first.dynamodb.writeUnitsByIndex).toEqual({ gsi1: 1, gsi2: 1 });
@@ -121,12 +121,12 @@ describe("GET /_local/usage", () => {
     const assessed = await storedRisk();
     expect(assessed).toMatchObject({ assessedAt: expect.any(String) });
 
-    // The same body again: enrichment finds it stored and publishes it again, and the risk is assessed again.
-    const risk = () => first.lambda.byFunction["customer-risk"].invocations;
+    // The same body again: enrichment finds it stored, publishes it again and assesses the risk again.
+    const enriched = () => first.lambda.byFunction.enrich.invocations;
     expect((await api("POST", "/v1/responses", promoter)).status).toBe(202);
     await eventually(async () => {
       const now = await usage();
-      return now.lambda.byFunction["customer-risk"].invocations > risk() ? true : undefined;
+      return now.lambda.byFunction.enrich.invocations > enriched() ? true : undefined;
     }, 30_000);
     expect(await storedRisk()).toEqual(assessed);
     // Search by address, whatever its case, reads the duplicate index now that profiles are in no index.

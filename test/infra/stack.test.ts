@@ -42,6 +42,7 @@ beforeAll(() => {
     logging: { level: "INFO", debugSampleRate: 0.05 },
     maxReceiveCount: 3,
     enrichmentBatchSize: 25,
+    churnRiskThreshold: 0.7,
     commentRetentionDays: 180,
     metricsTimeZone: "Europe/Berlin",
     throttle: { rateLimit: 20, burstLimit: 40 },
@@ -143,14 +144,12 @@ describe("consumer queues", () => {
   const mappings = () => queueMappingsOf(template);
   const handlerOf = (functionId: string) => resourceById(template, functionId).Metadata?.[HANDLER_METADATA_KEY];
 
-  it("feed enrich, follow-up, notify, customer-risk, the webhook fan-out and delivery, and export steps, one queue each", () => {
+  it("feed enrich, follow-up, notify, the webhook fan-out and delivery, and export steps, one queue each", () => {
     expect(
       mappings()
         .map((m) => handlerOf(m.functionId))
         .sort(),
-    ).toEqual(
-      ["customer-risk", "enrich", "export", "follow-up", "notify", "webhook-delivery", "webhook-fanout"].sort(),
-    );
+    ).toEqual(["enrich", "export", "follow-up", "notify", "webhook-delivery", "webhook-fanout"].sort());
     expect(new Set(mappings().map((m) => m.queueId)).size).toBe(mappings().length);
   });
 
@@ -461,10 +460,10 @@ describe("IAM, per function role", () => {
     expect(all.filter((action) => action.startsWith("events:"))).toEqual([]);
   });
 
-  it("lets enrich get, put and update items (no query, scan or delete), publish to the bus and consume its queue", () => {
+  it("lets enrich get, put, update and query items (for churn risk; no scan or delete), publish to the bus and consume its queue", () => {
     const actions = allowedActionsOf(template, role("enrich"));
     const dynamo = [...actions.keys()].filter((action) => action.startsWith("dynamodb:"));
-    expect(dynamo).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(dynamo).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
     for (const action of dynamo) expect(sortedJson(actions.get(action) ?? [])).toEqual(sortedJson(tableResources()));
     expect(actions.get("events:PutEvents")).toEqual([arnOf(busId())]);
     const consume = [
@@ -476,6 +475,13 @@ describe("IAM, per function role", () => {
     ];
     for (const action of consume) expect(actions.get(action)).toEqual([arnOf(intakeQueueId())]);
     expect([...actions.keys()].sort()).toEqual([...dynamo, "events:PutEvents", ...consume].sort());
+  });
+
+  it("gives enrich and the customers API the stage's churn-risk threshold, the two that assess risk", () => {
+    for (const handler of ["enrich", "customers-api"] as const)
+      expect(environmentOf(fn(handler)[1])[EnvName.churnRiskThreshold], handler).toBe(
+        String(config.churnRiskThreshold),
+      );
   });
 
   it("lets the responses API only get and query, on the table and its indexes", () => {

@@ -5,6 +5,7 @@ import {
   assessCustomerRisk,
   type CustomerRiskPorts,
   type CustomerRollups,
+  newestResponses,
   type StoredAssessment,
 } from "../../lambdas/core/customer-risk";
 import { npsCategory } from "../../lambdas/core/scoring";
@@ -89,5 +90,23 @@ describe("assessCustomerRisk", () => {
     await assessCustomerRisk("c-1", "response r-3", ports);
     expect(writes.map((write) => write.atRisk)).toEqual([true, false, true]);
     expect(published).toEqual(["response r-1", "response r-3"]);
+  });
+});
+
+describe("newestResponses", () => {
+  const ids = (records: ResponseRecord[]) => records.map((record) => `${record.id}@${record.revision ?? 0}`);
+
+  it("places a response just stored that the index does not show yet where the index will", () => {
+    const window = [nps("r-3", 9, "2026-12-02T10:00:00.000Z"), nps("r-1", 9, "2026-12-01T10:00:00.000Z")];
+    const late = nps("r-2", 2, "2026-12-01T12:00:00.000Z");
+    const sameInstant = nps("r-4", 2, "2026-12-02T10:00:00.000Z");
+    expect(ids(newestResponses(window, [late, sameInstant]))).toEqual(["r-4@0", "r-3@0", "r-2@0", "r-1@0"]);
+  });
+
+  it("keeps a response in both once, in its higher revision", () => {
+    const first = nps("r-1", 9, "2026-12-01T10:00:00.000Z");
+    const revised = { ...first, comment: "later words", revision: 2 };
+    expect(ids(newestResponses([first], [revised, first]))).toEqual(["r-1@2"]);
+    expect(ids(newestResponses([revised], [first]))).toEqual(["r-1@2"]);
   });
 });
