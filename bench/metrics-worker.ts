@@ -5,7 +5,16 @@ import { MetricsStore } from "../lambdas/adapters/metrics-store";
 import type { GroupBy } from "../lambdas/contracts/metrics";
 import { ApiRoute } from "../lambdas/contracts/routes";
 import { aggregatePartition } from "../lambdas/contracts/table";
-import { aggregateDay, RUNNING_VIEW, runningTerms, type View } from "../lambdas/core/aggregates";
+import {
+  aggregateDay,
+  type DriverBlock,
+  driverBlockHalves,
+  driverBlocksOf,
+  driverBlockView,
+  RUNNING_VIEW,
+  runningTerms,
+  type View,
+} from "../lambdas/core/aggregates";
 import { addDays, type Filters, periodWindows, resolveWindow, viewFor, type Window } from "../lambdas/core/metrics";
 import { metricsFor } from "../lambdas/core/metrics-queries";
 import { apiGatewayEvent, benchContext } from "./lambda-invocation";
@@ -26,8 +35,8 @@ export interface WorkerResult {
   cellsPerDay: number;
   themeCellsPerDay: number;
   themeCustomersPerDay: number;
-  /** Items put per day while loading: the views of the day, and the cube's running sums. */
-  putsPerDay: { views: number; running: number };
+  /** Items put per day while loading: the views of the day, the cube's running sums, and the driver blocks (with their KB). */
+  putsPerDay: { views: number; running: number; blocks: number; blockKb: number };
   queries: {
     name: string;
     /** The stored view the handler reads for this query, and what reading it costs. */
@@ -42,8 +51,8 @@ export interface WorkerResult {
     bodyKb: number;
   }[];
   queryPeakRssMb: number;
-  /** `GET /v1/drivers` over the same 90 days: the survey, theme and answer views of the window. */
-  drivers: { medianMs: number; p90Ms: number; bytes: number };
+  /** `GET /v1/drivers` over the same 90 days: the window's driver blocks, and the day views of any day no block covers. */
+  drivers: { medianMs: number; p90Ms: number; items: number; bytes: number };
 }
 
 const [runsArg, keyArg, ...sizeArgs] = process.argv.slice(2);
@@ -69,16 +78,51 @@ const metricsEvent = (query: Record<string, string>, routeKey: string = ApiRoute
   apiGatewayEvent(routeKey, key, { query });
 const context = () => benchContext("metrics-api");
 
-/** Items put into each partition, counted on the client the store writes with (which names a put by its low-level command). */
-const puts = new Map<string, number>();
+/** Items and data bytes put into each partition, counted on the client the store writes with (which names a put by its low-level command). */
+const puts = new Map<string, { items: number; bytes: number }>();
 dynamoDocumentClient().middlewareStack.add(
   (next, context) => async (args) => {
-    const pk = (args.input as { Item?: { pk?: unknown } }).Item?.pk;
-    if (context.commandName === "PutItemCommand" && typeof pk === "string") puts.set(pk, (puts.get(pk) ?? 0) + 1);
+    const item = (args.input as { Item?: { pk?: unknown; data?: unknown } }).Item;
+    if (context.commandName === "PutItemCommand" && typeof item?.pk === "string") {
+      const into = puts.get(item.pk) ?? { items: 0, bytes: 0 };
+      into.items += 1;
+      into.bytes += Buffer.byteLength(String(item.data ?? ""));
+      puts.set(item.pk, into);
+    }
     return next(args);
   },
   { step: "initialize" },
 );
+
+const isBlock = (pk: string) => pk.startsWith(aggregatePartition("drivers-"));
+
+/**
+ * What `GET /v1/drivers` reads (`daysForDrivers`): each block of the window as stored, a block not
+ * stored as its halves (the query that found nothing counted too), down to the three day views of a day.
+ */
+async function driverVolume(tableName: string, window: Window) {
+  let items = 0;
+  let bytes = 0;
+  const add = (read: { items: number; bytes: number }) => {
+    items += read.items;
+    bytes += read.bytes;
+  };
+  for (let wanted = driverBlocksOf(window); wanted.length > 0; ) {
+    const halves: DriverBlock[] = [];
+    for (const block of wanted) {
+      if (block.level === 0) {
+        for (const view of ["survey", "themes", "answers"] as const)
+          add(await readVolume(tableName, view, block.from, block.to));
+        continue;
+      }
+      const stored = await readVolume(tableName, driverBlockView(block.level), block.from, block.from);
+      add(stored);
+      if (stored.items === 0) halves.push(...driverBlockHalves(block));
+    }
+    wanted = halves;
+  }
+  return { items, bytes };
+}
 
 async function load(store: MetricsStore, plan: SyntheticPlan) {
   puts.clear();
@@ -104,15 +148,24 @@ async function load(store: MetricsStore, plan: SyntheticPlan) {
     themeCustomersPerDay: themeCustomers / plan.days,
     putsPerDay: {
       views:
-        [...puts].reduce((sum, [pk, count]) => (pk === aggregatePartition(RUNNING_VIEW) ? sum : sum + count), 0) /
-        plan.days,
-      running: (puts.get(aggregatePartition(RUNNING_VIEW)) ?? 0) / plan.days,
+        [...puts].reduce(
+          (sum, [pk, put]) => (pk === aggregatePartition(RUNNING_VIEW) || isBlock(pk) ? sum : sum + put.items),
+          0,
+        ) / plan.days,
+      running: (puts.get(aggregatePartition(RUNNING_VIEW))?.items ?? 0) / plan.days,
+      blocks: [...puts].reduce((sum, [pk, put]) => (isBlock(pk) ? sum + put.items : sum), 0) / plan.days,
+      blockKb: [...puts].reduce((sum, [pk, put]) => (isBlock(pk) ? sum + put.bytes : sum), 0) / 1024 / plan.days,
     },
   };
 }
 
 /** What one metrics request reads: the view's day-aggregate items of both windows, as `MetricsStore.days` queries them. */
-async function readVolume(tableName: string, view: View, from: string, to: string) {
+async function readVolume(
+  tableName: string,
+  view: View | ReturnType<typeof driverBlockView>,
+  from: string,
+  to: string,
+) {
   let items = 0;
   let bytes = 0;
   let pages = 0;
@@ -265,10 +318,7 @@ async function main() {
   });
   const results: WorkerResult[] = [];
   for (const [index, window] of windows.entries()) {
-    const driverBytes =
-      (await readVolume(tableName, "survey", window.current.from, window.current.to)).bytes +
-      (await readVolume(tableName, "themes", window.current.from, window.current.to)).bytes +
-      (await readVolume(tableName, "answers", window.current.from, window.current.to)).bytes;
+    const read = await driverVolume(tableName, window.current);
     results.push({
       total: sizes[index]?.total ?? 0,
       days: SPAN_DAYS,
@@ -278,7 +328,7 @@ async function main() {
       drivers: {
         medianMs: median(drivers.times[index] ?? []),
         p90Ms: p90(drivers.times[index] ?? []),
-        bytes: driverBytes,
+        ...read,
       },
     });
   }

@@ -76,7 +76,7 @@ export async function metricsBench(log: (line: string) => void): Promise<WorkerR
     const results = await runWorker({ ...base, TABLE_NAME: table });
     for (const result of results)
       log(
-        `  ${result.total.toLocaleString("en")} responses: ${result.putsPerDay.views.toFixed(1)} view items put per day, and ${result.putsPerDay.running.toFixed(2)} running sums of the cube`,
+        `  ${result.total.toLocaleString("en")} responses: ${result.putsPerDay.views.toFixed(1)} view items put per day, ${result.putsPerDay.running.toFixed(2)} running sums of the cube and ${result.putsPerDay.blocks.toFixed(2)} driver block items (${result.putsPerDay.blockKb.toFixed(0)} KB); GET /v1/drivers reads ${result.drivers.items} items`,
       );
     client.destroy();
     return results;

@@ -22,9 +22,14 @@ import {
   cellsOfView,
   combineCells,
   type DayAggregate,
+  DRIVER_BLOCK_LEVELS,
+  type DriverBlock,
   dayAfter,
   dayBefore,
+  driverBlockOf,
+  driverBlockView,
   type EmployeeCell,
+  mergeDriverBlock,
   type RollupResponse,
   RUNNING_VIEW,
   runningBlock,
@@ -33,13 +38,13 @@ import {
   type ThemeCell,
   type View,
 } from "../core/aggregates";
-import { DEFAULT_TIME_ZONE, dayBounds } from "../core/calendar";
+import { DEFAULT_TIME_ZONE, dayBounds, dayOf } from "../core/calendar";
 import { conditionHeld } from "./conditional-write";
 
 /** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
 const CHUNK_CHARS = 300_000;
-/** Rewrites of a block's running sums before giving up while other writers keep changing its days. */
-const RUNNING_ATTEMPTS = 5;
+/** Rewrites of what is derived from several days (running sums, driver blocks) before giving up while other writers keep changing them. */
+const DERIVED_ATTEMPTS = 5;
 const { byTime } = TableKeys.indexes;
 /** What the rollup reads of a response; `customer.*` are nested paths. */
 const ROLLUP_FIELDS = [
@@ -81,9 +86,13 @@ function projection(paths: readonly string[]) {
   return { ProjectionExpression: expression, ExpressionAttributeNames: names };
 }
 
-type StoredEntry = Cell | ThemeCell | SampledAnswer | EmployeeCell;
-/** The views queries read by day, and the cube's running sums, read by `runningSums` only. */
-type StoredView = View | typeof RUNNING_VIEW;
+/** A driver block keeps three kinds of entries in one list, so that its chunks split anywhere. */
+type BlockEntry = ["cell", Cell] | ["theme", ThemeCell] | ["answer", SampledAnswer];
+type StoredEntry = Cell | ThemeCell | SampledAnswer | EmployeeCell | BlockEntry;
+/** The views queries read by day, the cube's running sums (read by `runningSums`) and the driver blocks (`driverBlocks`). */
+type StoredView = View | typeof RUNNING_VIEW | ReturnType<typeof driverBlockView>;
+/** The day views drivers read, and a driver block's parts. */
+const DRIVER_DAY_VIEWS = ["survey", "themes", "answers"] as const;
 
 /** Day aggregates and the changed-days markers the rollup works from, in the single table. */
 export class MetricsStore {
@@ -205,24 +214,30 @@ export class MetricsStore {
       ["enps", aggregate.employees ?? []],
     ];
     await Promise.all(views.map(([view, entries]) => this.putView(view, aggregate.day, entries, at)));
-    await this.putRunningSums(aggregate.day, at);
+    await Promise.all([
+      this.untilSettled(`the running sums from ${aggregate.day}`, () => this.tryRunningSums(aggregate.day, at)),
+      this.untilSettled(`the driver blocks of ${aggregate.day}`, () => this.tryDriverBlocks(aggregate.day, at)),
+    ]);
+  }
+
+  /**
+   * Runs a rewrite of derived items until it reports them settled: each writer writes its day before
+   * them and checks after, so the last check passes only on items that are those of the days as they stand.
+   */
+  private async untilSettled(what: string, attempt: () => Promise<boolean>) {
+    for (let count = 1; count <= DERIVED_ATTEMPTS; count++) {
+      if (await attempt()) return;
+      await sleep(20 * count);
+    }
+    throw new Error(`${what} kept changing under other writers; the day is to be written again`);
   }
 
   /**
    * Rewrites the running sums from `day` to the end of its block (those that changed): from the
    * latest sum before it, adding the cubes of every day after that one (a day whose cube is written
-   * but whose sum is not yet is so included). Then it reads the inputs and the sums again, and goes
-   * again if another writer changed any meanwhile: every writer writes its cube before its sums and
-   * checks after them, so the last check passes only on sums that are those of the cubes as they stand.
+   * but whose sum is not yet is so included). Then it reads the inputs and the sums again and reports
+   * whether another writer changed any meanwhile (`untilSettled` goes again if so).
    */
-  private async putRunningSums(day: string, at: Date) {
-    for (let attempt = 1; attempt <= RUNNING_ATTEMPTS; attempt++) {
-      if (await this.tryRunningSums(day, at)) return;
-      await sleep(20 * attempt);
-    }
-    throw new Error(`the running sums from ${day} kept changing under other writers; the day is to be written again`);
-  }
-
   private async tryRunningSums(day: string, at: Date): Promise<boolean> {
     const inputs = await this.runningInputs(day);
     const stored = await this.rawDays(RUNNING_VIEW, inputs.from, inputs.to, true);
@@ -261,6 +276,126 @@ export class MetricsStore {
     const cubes = await this.rawDays("cube", from, block.to, true);
     const whole = before !== undefined && cubes !== null;
     return { whole, from, to: block.to, base: before?.[1] ?? null, cubes: [...(cubes ?? [])] };
+  }
+
+  /**
+   * Writes the driver blocks that end yesterday (in the store's time zone), if no rollup of their
+   * days has since they closed: a day whose last response came before midnight is not rolled up
+   * again. One read when they are there.
+   */
+  async closeDriverBlocks(at: Date): Promise<void> {
+    const yesterday = dayBefore(dayOf(at, this.timeZone));
+    let levels = 0;
+    while (levels < DRIVER_BLOCK_LEVELS && driverBlockOf(yesterday, levels + 1).to === yesterday) levels += 1;
+    if (levels === 0) return;
+    const largest = driverBlockOf(yesterday, levels);
+    if ((await this.rawDays(driverBlockView(levels), largest.from, largest.from, false)).has(largest.from)) return;
+    await this.untilSettled(`the driver blocks ending ${yesterday}`, () => this.tryDriverBlocks(yesterday, at));
+  }
+
+  /**
+   * Rewrites the closed driver blocks holding `day` (those that changed), each from its two halves:
+   * the one holding `day` just computed, the other as stored, or from its days when it is not (rolled
+   * up before blocks existed, or nothing written in it yet). Recomputed, never incremented, so a
+   * retry or a recompute gives the same blocks. Then it reads the inputs and the blocks again and
+   * reports whether another writer changed any meanwhile, as the running sums do.
+   * A block is closed when its last day is before `at`'s day: today's day changes at every rollup
+   * run, and rewriting the six blocks holding it each time would write about 1.4 MB a run at 1 M
+   * responses. So a block is written once its days are over (and again when a late response
+   * changes one), and until then drivers read its closed halves and today's day (`daysForDrivers`).
+   */
+  private async tryDriverBlocks(day: string, at: Date): Promise<boolean> {
+    const today = dayOf(at, this.timeZone);
+    let levels = 0;
+    while (levels < DRIVER_BLOCK_LEVELS && driverBlockOf(day, levels + 1).to < today) levels += 1;
+    if (levels === 0) return true;
+    const inputs = await this.driverInputs(day, levels);
+    if (!inputs) return false;
+    const written: { block: DriverBlock; entries: BlockEntry[]; parts: string[] }[] = [];
+    let piece = inputs.day;
+    for (const [index, sibling] of inputs.siblings.entries()) {
+      const block = driverBlockOf(day, index + 1);
+      const halves = sibling.day < piece.day ? [sibling, piece] : [piece, sibling];
+      piece = mergeDriverBlock(block.from, halves);
+      const entries = blockEntries(piece);
+      written.push({ block, entries, parts: pack(entries).map((part) => JSON.stringify(part)) });
+    }
+    const storedBlocks = () =>
+      Promise.all(written.map(({ block }) => this.rawDays(driverBlockView(block.level), block.from, block.from, true)));
+    for (const [index, stored] of (await storedBlocks()).entries()) {
+      const { block, entries, parts } = written[index] as (typeof written)[number];
+      if (!stored || !sameParts(stored.get(block.from), parts))
+        await this.putView(driverBlockView(block.level), block.from, entries, at);
+    }
+    const [again, now] = await Promise.all([this.driverInputs(day, levels), storedBlocks()]);
+    return (
+      again !== null &&
+      again.raw === inputs.raw &&
+      written.every(({ block, parts }, index) => sameParts(now[index]?.get(block.from), parts))
+    );
+  }
+
+  /**
+   * What the driver blocks holding `day` are made of: the day's own views, and at each level the
+   * half its block does not hold (a day, then blocks of 2, 4, …), up to blocks of 2^`levels` days;
+   * null while a writer is midway through one.
+   */
+  private async driverInputs(day: string, levels: number) {
+    const halves = Array.from({ length: levels }, (_, index) => {
+      const holding = driverBlockOf(day, index);
+      const parent = driverBlockOf(day, index + 1);
+      const other = holding.from === parent.from ? dayAfter(holding.to) : parent.from;
+      return driverBlockOf(other, index);
+    });
+    const read = await Promise.all([
+      this.driverPiece({ level: 0, from: day, to: day }),
+      ...halves.map((half) => this.driverPiece(half)),
+    ]);
+    if (read.some((piece) => piece === null)) return null;
+    const [own, ...siblings] = read as { piece: DayAggregate; raw: string }[];
+    return {
+      day: (own as { piece: DayAggregate }).piece,
+      siblings: siblings.map((sibling) => sibling.piece),
+      raw: JSON.stringify(read.map((piece) => piece?.raw)),
+    };
+  }
+
+  /** One block (or day) as drivers read it, read consistently, with its stored text to compare; null midway through a write. */
+  private async driverPiece(block: DriverBlock): Promise<{ piece: DayAggregate; raw: string } | null> {
+    if (block.level > 0) {
+      const stored = await this.rawDays(driverBlockView(block.level), block.from, block.from, true);
+      if (!stored) return null;
+      const parts = stored.get(block.from);
+      if (parts) return { piece: parseBlock(block.from, parts), raw: JSON.stringify(parts) };
+    }
+    const views = await Promise.all(DRIVER_DAY_VIEWS.map((view) => this.rawDays(view, block.from, block.to, true)));
+    if (views.some((view) => view === null)) return null;
+    const [survey, themes, answers] = views as Map<string, string[]>[];
+    const days = [...new Set([survey, themes, answers].flatMap((view) => [...(view?.keys() ?? [])]))].sort();
+    const entries = (view: Map<string, string[]> | undefined, day: string) =>
+      (view?.get(day) ?? []).flatMap((part) => JSON.parse(part));
+    const pieces = days.map((dayOfBlock) => ({
+      day: dayOfBlock,
+      cells: entries(survey, dayOfBlock) as Cell[],
+      themes: entries(themes, dayOfBlock) as ThemeCell[],
+      answers: entries(answers, dayOfBlock) as SampledAnswer[],
+    }));
+    const piece =
+      block.level === 0
+        ? (pieces[0] ?? { day: block.from, cells: [], themes: [], answers: [] })
+        : mergeDriverBlock(block.from, pieces);
+    return { piece, raw: JSON.stringify([...views.map((view) => [...(view ?? [])])]) };
+  }
+
+  /** The stored driver blocks among `blocks`, by first day; one missing is not in the map. */
+  async driverBlocks(blocks: readonly DriverBlock[]): Promise<Map<string, DayAggregate>> {
+    const read = await Promise.all(
+      blocks.map(async (block) => {
+        const parts = (await this.rawDays(driverBlockView(block.level), block.from, block.from, false)).get(block.from);
+        return parts ? [[block.from, parseBlock(block.from, parts)] as const] : [];
+      }),
+    );
+    return new Map(read.flat());
   }
 
   /**
@@ -398,6 +533,22 @@ export class MetricsStore {
 }
 
 const parseCells = (parts: readonly string[]) => parts.flatMap((part) => JSON.parse(part) as Cell[]);
+
+const blockEntries = (block: DayAggregate): BlockEntry[] => [
+  ...block.cells.map((cell): BlockEntry => ["cell", cell]),
+  ...block.themes.map((theme): BlockEntry => ["theme", theme]),
+  ...block.answers.map((answer): BlockEntry => ["answer", answer]),
+];
+
+function parseBlock(day: string, parts: readonly string[]): DayAggregate {
+  const block: DayAggregate = { day, cells: [], themes: [], answers: [] };
+  for (const entry of parts.flatMap((part) => JSON.parse(part) as BlockEntry[])) {
+    if (entry[0] === "cell") block.cells.push(entry[1]);
+    else if (entry[0] === "theme") block.themes.push(entry[1]);
+    else block.answers.push(entry[1]);
+  }
+  return block;
+}
 const sameParts = (stored: readonly string[] | undefined, parts: readonly string[]) =>
   stored !== undefined && stored.length === parts.length && stored.every((part, index) => part === parts[index]);
 

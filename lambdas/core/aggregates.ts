@@ -179,11 +179,11 @@ const sampleRank = (answer: SampledAnswer) => customerHash(answer.customer ?? `#
 export const bySampleRank = (a: SampledAnswer, b: SampledAnswer) =>
   sampleRank(a) - sampleRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** The day's sample from any answers of that day (duplicates by id counted once). */
-export function sampleAnswers(answers: Iterable<SampledAnswer>): SampledAnswer[] {
+/** The `size` answers ranked first among any answers (duplicates by id counted once): a day's sample by default. */
+export function sampleAnswers(answers: Iterable<SampledAnswer>, size = ANSWER_SAMPLE_SIZE): SampledAnswer[] {
   const unique = new Map<string, SampledAnswer>();
   for (const answer of answers) unique.set(answer.id, answer);
-  return [...unique.values()].sort(bySampleRank).slice(0, ANSWER_SAMPLE_SIZE);
+  return [...unique.values()].sort(bySampleRank).slice(0, size);
 }
 
 function answerOf(response: RollupResponse): SampledAnswer | null {
@@ -390,19 +390,25 @@ export function customerHash(id: string): number {
 
 const byHash = (a: string, b: string) => customerHash(a) - customerHash(b) || (a < b ? -1 : a > b ? 1 : 0);
 
-/** Cuts a theme cell's customers down to the sample, marking it sampled when anyone was left out. */
-export function sampleCustomers(cell: Pick<ThemeCell, "customers" | "customersSampled">): void {
+/**
+ * Cuts a theme cell's customers down to the `size` whose ids hash smallest (a day's sample by
+ * default), marking it sampled when anyone was left out.
+ */
+export function sampleCustomers(cell: Pick<ThemeCell, "customers" | "customersSampled">, size = CUSTOMER_SAMPLE_SIZE) {
   const ids = Object.keys(cell.customers);
-  if (ids.length <= CUSTOMER_SAMPLE_SIZE) return;
-  for (const id of ids.sort(byHash).slice(CUSTOMER_SAMPLE_SIZE)) delete cell.customers[id];
+  if (ids.length <= size) return;
+  for (const id of ids.sort(byHash).slice(size)) delete cell.customers[id];
   cell.customersSampled = true;
 }
 
-/** Distinct customers and their annual value per currency: exact, or estimated from the sample. */
-export function customersAffected(cell: Pick<ThemeCell, "customers" | "customersSampled">) {
+/**
+ * Distinct customers and their annual value per currency: exact, or estimated from a sample cut
+ * to `size` (`sampleCustomers`): count ≈ (size − 1) / the largest hash kept.
+ */
+export function customersAffected(cell: Pick<ThemeCell, "customers" | "customersSampled">, size: number) {
   const ids = Object.keys(cell.customers);
   const largest = ids.reduce((max, id) => Math.max(max, customerHash(id)), 0);
-  const count = cell.customersSampled ? (CUSTOMER_SAMPLE_SIZE - 1) / largest : ids.length;
+  const count = cell.customersSampled ? (size - 1) / largest : ids.length;
   const scale = ids.length === 0 ? 0 : count / ids.length;
   const values = new Map<string, number>();
   for (const [annualValue, currency] of Object.values(cell.customers))
@@ -539,4 +545,78 @@ export function runningSums(base: readonly Cell[], days: readonly DayAggregate[]
       sum = combineCells([sum, day.cells]);
       return { day: day.day, cells: [...sum], themes: [], answers: [] };
     });
+}
+
+/**
+ * `GET /v1/drivers` reads its window as a few aligned blocks of days rather than day by day: blocks
+ * of 2, 4, … 2^DRIVER_BLOCK_LEVELS days, aligned on 1970-01-01, each stored as the merge of its two
+ * halves, so any window is at most two blocks per size (about 10 for 90 days). A block keeps its
+ * survey totals, its theme cells with at most BLOCK_CUSTOMER_SAMPLE_SIZE customers each, and at most
+ * BLOCK_ANSWER_SAMPLE_SIZE answers, both chosen by the smallest hash like the days' samples: the
+ * bottom-k of a union is the bottom-k of its parts' bottom-k, so a block is exactly what its days
+ * would give, and so is a window made of blocks. The samples are what bound the bytes a window reads:
+ * a block's are full at any volume where the days' would have grown to their caps.
+ */
+export const DRIVER_BLOCK_LEVELS = 6;
+/** A theme's customers per block, and in a window: counts and values estimated to about 1 / sqrt(k − 2), 18%. */
+export const BLOCK_CUSTOMER_SAMPLE_SIZE = 32;
+/** Answers per block, and in a window: the driver model fits the NPS answers among them. */
+export const BLOCK_ANSWER_SAMPLE_SIZE = 1000;
+
+/** `level` 0 is one day (read from the day views); level l ≥ 1 is 2^l days, stored in `driverBlockView(l)`. */
+export interface DriverBlock {
+  level: number;
+  from: string;
+  to: string;
+}
+export const driverBlockView = (level: number): `drivers-${number}` => `drivers-${2 ** level}`;
+
+/** The block of `level` that holds `day`. */
+export function driverBlockOf(day: string, level: number): DriverBlock {
+  const size = 2 ** level;
+  const first = Math.floor(dayNumber(day) / size) * size;
+  return { level, from: dayOfNumber(first), to: dayOfNumber(first + size - 1) };
+}
+
+/** The two blocks of the level below that make up `block` (level ≥ 1). */
+export function driverBlockHalves(block: DriverBlock): [DriverBlock, DriverBlock] {
+  const first = driverBlockOf(block.from, block.level - 1);
+  return [first, driverBlockOf(dayAfter(first.to), block.level - 1)];
+}
+
+/** The days `from`..`to` as disjoint aligned blocks, the largest that fits first. */
+export function driverBlocksOf(span: { from: string; to: string }): DriverBlock[] {
+  const blocks: DriverBlock[] = [];
+  const last = dayNumber(span.to);
+  for (let start = dayNumber(span.from); start <= last; ) {
+    let level = DRIVER_BLOCK_LEVELS;
+    while (level > 0 && (start % 2 ** level !== 0 || start + 2 ** level - 1 > last)) level -= 1;
+    blocks.push({ level, from: dayOfNumber(start), to: dayOfNumber(start + 2 ** level - 1) });
+    start += 2 ** level;
+  }
+  return blocks;
+}
+
+/**
+ * A block (stored under its first day) from what drivers read of its parts, days or smaller
+ * blocks: survey totals added, each theme's customers and the answers cut to the block's samples.
+ */
+export function mergeDriverBlock(day: string, parts: readonly DayAggregate[]): DayAggregate {
+  const themes = new Map<string, ThemeCell>();
+  for (const entry of parts.flatMap((part) => part.themes)) {
+    const id = JSON.stringify([entry.survey, entry.theme]);
+    const into = themes.get(id) ?? emptyThemeCell(entry.survey, entry.theme);
+    addThemeCell(into, entry);
+    themes.set(id, into);
+  }
+  for (const into of themes.values()) sampleCustomers(into, BLOCK_CUSTOMER_SAMPLE_SIZE);
+  return {
+    day,
+    cells: combineCells(parts.map((part) => part.cells)),
+    themes: [...themes.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, cell]) => cell),
+    answers: sampleAnswers(
+      parts.flatMap((part) => part.answers),
+      BLOCK_ANSWER_SAMPLE_SIZE,
+    ),
+  };
 }

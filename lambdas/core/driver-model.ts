@@ -1,5 +1,5 @@
 import fCdf from "@stdlib/stats-base-dists-f-cdf";
-import { bySampleRank, type DayAggregate, type SampledAnswer } from "./aggregates";
+import { BLOCK_ANSWER_SAMPLE_SIZE, type DayAggregate, type SampledAnswer, sampleAnswers } from "./aggregates";
 import { SIGNIFICANCE_LEVEL } from "./intervals";
 
 /**
@@ -7,16 +7,15 @@ import { SIGNIFICANCE_LEVEL } from "./intervals";
  * the customer's CSAT and CES answers in the window and the answer's attributes, with R² split
  * among the drivers by LMG (the Shapley value of R², averaged over every order of entry; Lindeman,
  * Merenda & Gold 1980; Grömping 2006). Each driver's significance is the partial F-test of its
- * columns in the full model. It reads only the days' answer samples, so its cost is bounded by the
- * window, never by the history. See docs/metrics.md, "Driver model".
+ * columns in the full model. It reads only the window's answer sample (the blocks' and days' samples
+ * cut to the one the blocks keep), so its cost is bounded, never by the history or the volume. See
+ * docs/metrics.md, "Driver model".
  */
 
 /** Most themes entered, the most mentioned first: with the others, at most 12 drivers, so 4,096 subset fits. */
 const MAX_THEMES = 6;
 /** A theme, a level of an attribute or a CSAT/CES answer needs this many NPS answers to be entered. */
 const MIN_ROWS_PER_PREDICTOR = 5;
-/** Cap on the rows fitted (the answers ranked first by the sample's hash), so a long window stays quick. */
-export const MAX_MODEL_ROWS = 5000;
 const ATTRIBUTES = ["segment", "channel", "touchpoint", "survey"] as const;
 const NO_VALUE = "(none)";
 /** Pivots smaller than this share of their column's variance are taken as collinear and dropped. */
@@ -166,12 +165,14 @@ export function fitDriverModel(input: {
   survey?: string;
   minResponses: number;
 }): DriverModel | null {
-  const answers = input.days.flatMap((day) => day.answers);
-  const sampled = input.days.some((day) => day.answers.length < scoredAnswers(day));
-  const rows = answers
-    .filter((answer) => answer.type === "nps" && (input.survey === undefined || answer.survey === input.survey))
-    .sort(bySampleRank)
-    .slice(0, MAX_MODEL_ROWS);
+  // Each block or day keeps its own bottom-k; only the bottom-k of their union is a sample in which
+  // every customer is alike likely, whichever block they answered in (a short block keeps as many as a long one).
+  const all = input.days.flatMap((day) => day.answers);
+  const answers = sampleAnswers(all, BLOCK_ANSWER_SAMPLE_SIZE);
+  const sampled = answers.length < all.length || input.days.some((day) => day.answers.length < scoredAnswers(day));
+  const rows = answers.filter(
+    (answer) => answer.type === "nps" && (input.survey === undefined || answer.survey === input.survey),
+  );
   if (rows.length === 0) return null;
   const n = rows.length;
   const outcome = rows.map((row) => 10 * row.score);

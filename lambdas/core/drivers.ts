@@ -2,8 +2,13 @@ import { DEFAULT_MIN_RESPONSES, type Drivers } from "../contracts/metrics";
 import {
   addStats,
   addThemeCell,
+  BLOCK_CUSTOMER_SAMPLE_SIZE,
   customersAffected,
   type DayAggregate,
+  type DriverBlock,
+  dayAfter,
+  driverBlockHalves,
+  driverBlocksOf,
   emptyStats,
   emptyThemeCell,
   type Stats,
@@ -18,13 +23,48 @@ import { round2, type Window } from "./metrics";
 
 type Metric = "nps" | "csat";
 
-/** Where drivers read from: a view of the stored day aggregates. */
+/** Where drivers read from: a view of the stored day aggregates, and the stored blocks of days where it keeps them. */
 export interface AggregateReader {
   days(view: View, from: string, to: string): Promise<DayAggregate[]>;
+  /**
+   * The stored blocks among `blocks` (level ≥ 1), by first day; a block missing (it holds today, was
+   * rolled up before blocks existed, or has no day written) is read as its halves, down to days. A
+   * reader without it reads days only.
+   */
+  driverBlocks?(blocks: readonly DriverBlock[]): Promise<Map<string, DayAggregate>>;
 }
 
-/** Drivers need each day's totals by survey, its theme cells and its answer sample: three views, joined by day. */
+/**
+ * What drivers read of a window: its aligned blocks of days where stored (about 10 for 90 days,
+ * whatever they hold; a block is stored once all its days are over), and the days of the rest, each
+ * day's totals by survey, theme cells and answer sample (three views, joined by day).
+ */
 export async function daysForDrivers(aggregates: AggregateReader, window: Window): Promise<DayAggregate[]> {
+  if (!aggregates.driverBlocks) return dayViews(aggregates, window);
+  const found: DayAggregate[] = [];
+  const fromDays: Window[] = [];
+  // A block not stored (it holds today, or was rolled up before blocks existed) is read as its two halves, down to days.
+  for (let wanted = driverBlocksOf(window); wanted.length > 0; ) {
+    const stored = await aggregates.driverBlocks(wanted.filter((block) => block.level > 0));
+    const halves: DriverBlock[] = [];
+    for (const block of wanted) {
+      const piece = stored.get(block.from);
+      if (piece) found.push(piece);
+      else if (block.level > 0) halves.push(...driverBlockHalves(block));
+      else {
+        const last = fromDays[fromDays.length - 1];
+        if (last && dayAfter(last.to) === block.from) last.to = block.to;
+        else fromDays.push({ from: block.from, to: block.to });
+      }
+    }
+    wanted = halves;
+  }
+  const days = await Promise.all(fromDays.map((span) => dayViews(aggregates, span)));
+  return [...found, ...days.flat()];
+}
+
+/** Each day's totals by survey, theme cells and answer sample: three views, joined by day. */
+export async function dayViews(aggregates: AggregateReader, window: Window): Promise<DayAggregate[]> {
   const [bySurvey, themes, answers] = await Promise.all([
     aggregates.days("survey", window.from, window.to),
     aggregates.days("themes", window.from, window.to),
@@ -98,8 +138,9 @@ export function computeDrivers(input: {
 
   const metric: Metric | null =
     overall.nps.responses > 0 ? "nps" : Object.values(overall.csat).some((c) => c.responses > 0) ? "csat" : null;
-  // Exact while every day's list was complete; once one was sampled, the union is sampled the same way.
-  for (const totals of themes.values()) if (totals.customersSampled) sampleCustomers(totals);
+  // Exact while every part's list was complete; once one was sampled, the union is sampled like a block.
+  for (const totals of themes.values())
+    if (totals.customersSampled) sampleCustomers(totals, BLOCK_CUSTOMER_SAMPLE_SIZE);
   const drivers = [...themes.entries()].map(([theme, totals]) => {
     const withoutStats = subtractStats(overall, totals.stats);
     const mentioned = metric ? scoreOf(totals.stats, metric) : null;
@@ -118,7 +159,7 @@ export function computeDrivers(input: {
       };
       pValue = Number(comparison.pValue.toPrecision(4));
     }
-    const affected = customersAffected(totals);
+    const affected = customersAffected(totals, BLOCK_CUSTOMER_SAMPLE_SIZE);
     return {
       theme,
       mentions: totals.stats.total,

@@ -6,6 +6,8 @@ export interface RollupPorts {
     changedDays(): Promise<{ day: string; version: number; changedAt: string }[]>;
     responsesOfDay(day: string): AsyncIterable<RollupResponse>;
     putDay(aggregate: DayAggregate, at: Date): Promise<void>;
+    /** Stores what summarises days once they are over (the driver blocks ending yesterday), if not yet. */
+    closeDriverBlocks(at: Date): Promise<void>;
     clearChanged(day: string, version: number): Promise<boolean>;
   };
   now: () => Date;
@@ -28,7 +30,8 @@ export async function recomputeDay(day: string, ports: RollupPorts): Promise<Day
 export const INDEX_SETTLE_MS = 60_000;
 
 /**
- * Recomputes every day marked changed, oldest first, while `hasTime` allows. A day's mark is
+ * Recomputes every day marked changed, oldest first, while `hasTime` allows, then closes yesterday's
+ * driver blocks if its rollups did not. A day's mark is
  * cleared only after its aggregate is written, only if no response arrived meanwhile, and only
  * if its last change had time to reach the index before the day was read; so a crash, a timeout
  * or a lagging index leaves the day marked and the next run computes it again.
@@ -46,6 +49,7 @@ export async function rollUpChangedDays(
     if (Date.parse(changedAt) <= readFrom - INDEX_SETTLE_MS) await ports.store.clearChanged(day, version);
     recomputed.push(day);
   }
+  if (hasTime()) await ports.store.closeDriverBlocks(ports.now());
   return { recomputed, left: changed.length - recomputed.length };
 }
 

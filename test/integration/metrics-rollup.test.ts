@@ -74,6 +74,7 @@ const afterEachDay = (then: () => Promise<void>): RollupPorts => ({
       await store.putDay(aggregate, at);
       await then();
     },
+    closeDriverBlocks: (at) => store.closeDriverBlocks(at),
     clearChanged: (day, version) => store.clearChanged(day, version),
   },
 });

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import {
+  aggregateDay,
+  BLOCK_ANSWER_SAMPLE_SIZE,
+  BLOCK_CUSTOMER_SAMPLE_SIZE,
+  cellsOfView,
+  type DayAggregate,
+  DRIVER_BLOCK_LEVELS,
+  dayAfter,
+  driverBlockOf,
+  driverBlocksOf,
+  mergeDriverBlock,
+  type RollupResponse,
+} from "../../lambdas/core/aggregates";
+import { type AggregateReader, computeDrivers, daysForDrivers } from "../../lambdas/core/drivers";
+import { addDays } from "../../lambdas/core/metrics";
+
+const THEMES = ["delivery", "price", "staff"];
+/** A busy day: far more customers per theme than a block keeps, and scores that follow the themes. */
+const responsesOf = (day: string, count: number): RollupResponse[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `${day}-${i}`,
+    type: i % 4 === 3 ? ("csat" as const) : ("nps" as const),
+    score: i % 4 === 3 ? 1 + (i % 5) : i % 3 === 0 ? i % 6 : 7 + (i % 4),
+    scale: null,
+    themes: i % 5 === 4 ? [] : [THEMES[i % 3] as string],
+    // Multiples of 1/8 add up exactly in any order, so merges in any grouping agree to the bit.
+    sentiment: { label: "neutral", score: ((i % 9) - 4) / 8 },
+    survey: i % 2 === 0 ? "post-purchase" : "relationship",
+    touchpoint: "delivery",
+    stage: null,
+    channel: "web",
+    customer: {
+      id: `c${(i * 13 + day.length * 7 + Number(day.slice(-2)) * 31) % 900}`,
+      segment: "smb",
+      annualValue: 100,
+      currency: "EUR",
+    },
+    submittedAt: `${day}T10:00:00.000Z`,
+  }));
+/** What drivers read of a day: its totals by survey, theme cells and answer sample. */
+const pieceOf = (aggregate: DayAggregate): DayAggregate => ({
+  ...aggregate,
+  cells: cellsOfView(aggregate.cells, "survey"),
+});
+
+describe("driver blocks", () => {
+  it("cut any window into disjoint aligned blocks, at most two of each size", () => {
+    for (let start = 0; start < 200; start += 7)
+      for (const length of [1, 2, 30, 63, 90, 181]) {
+        const window = { from: addDays("2026-01-01", start), to: addDays("2026-01-01", start + length - 1) };
+        const blocks = driverBlocksOf(window);
+        expect(blocks[0]?.from).toBe(window.from);
+        expect(blocks[blocks.length - 1]?.to).toBe(window.to);
+        for (const [index, block] of blocks.entries()) {
+          expect(driverBlockOf(block.from, block.level)).toEqual(block);
+          if (index > 0) expect(block.from).toBe(dayAfter(blocks[index - 1]?.to as string));
+        }
+        for (let level = 0; level < DRIVER_BLOCK_LEVELS; level++)
+          expect(blocks.filter((block) => block.level === level).length).toBeLessThanOrEqual(2);
+        if (length <= 90) expect(blocks.length).toBeLessThanOrEqual(12);
+      }
+  });
+
+  it("are, merged from halves, exactly the merge of their days, however sampled", () => {
+    const first = driverBlockOf("2026-03-01", 3).from;
+    const days = Array.from({ length: 8 }, (_, index) =>
+      pieceOf(aggregateDay(addDays(first, index), responsesOf(addDays(first, index), 400))),
+    );
+    const halves = (from: number, size: number): DayAggregate =>
+      size === 1
+        ? (days[from] as DayAggregate)
+        : mergeDriverBlock(days[from]?.day as string, [halves(from, size / 2), halves(from + size / 2, size / 2)]);
+    const block = halves(0, 8);
+    expect(block).toEqual(mergeDriverBlock(first, days));
+    expect(block.answers).toHaveLength(BLOCK_ANSWER_SAMPLE_SIZE);
+    for (const theme of block.themes) {
+      expect(Object.keys(theme.customers)).toHaveLength(BLOCK_CUSTOMER_SAMPLE_SIZE);
+      expect(theme.customersSampled).toBe(true);
+    }
+  });
+
+  it("give the drivers the days give, and say what they estimated", async () => {
+    const from = driverBlockOf("2026-03-01", 4).from;
+    const window = { from, to: addDays(from, 20) };
+    const aggregates = Array.from({ length: 21 }, (_, index) => {
+      const day = addDays(from, index);
+      return pieceOf(aggregateDay(day, responsesOf(day, 150)));
+    });
+    const days: AggregateReader = {
+      days: async (view, dayFrom, dayTo) =>
+        aggregates
+          .filter((day) => day.day >= dayFrom && day.day <= dayTo)
+          .map((day) => ({ ...day, ...(view === "survey" ? { themes: [], answers: [] } : { cells: [] }) })),
+    };
+    const blocks: AggregateReader = {
+      ...days,
+      driverBlocks: async (wanted) =>
+        new Map(
+          wanted.map((block) => [
+            block.from,
+            mergeDriverBlock(
+              block.from,
+              aggregates.filter((day) => day.day >= block.from && day.day <= block.to),
+            ),
+          ]),
+        ),
+    };
+    const fromDays = computeDrivers({ window, days: await daysForDrivers(days, window) });
+    const fromBlocks = computeDrivers({ window, days: await daysForDrivers(blocks, window) });
+    // The days' lists are complete, so they count customers exactly; the blocks' samples estimate them.
+    const scores = (drivers: typeof fromDays) =>
+      drivers.drivers.map(({ customers, customersEstimated, annualValue, ...scored }) => scored);
+    expect(scores(fromBlocks)).toEqual(scores(fromDays));
+    expect(fromBlocks.model).toEqual(fromDays.model);
+    expect(fromBlocks.model).toMatchObject({ sampled: true });
+    expect(fromBlocks.model?.n).toBeLessThan(BLOCK_ANSWER_SAMPLE_SIZE);
+    for (const [index, driver] of fromBlocks.drivers.entries()) {
+      const exact = fromDays.drivers[index];
+      expect(exact?.customersEstimated).toBe(false);
+      expect(driver.customersEstimated).toBe(true);
+      expect(Math.abs(driver.customers / (exact?.customers ?? 0) - 1)).toBeLessThan(0.4);
+    }
+  });
+});
