@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, paginateQuery, QueryCommand } from "@aws-sdk/client-dynamodb";
@@ -36,8 +37,27 @@ export interface ThroughputResult {
   enrichedPerSecond: number;
   readableP50Ms: number;
   readableP90Ms: number;
-  /** Share of the time the main thread (every stand-in: dynalite, SQS, EventBridge, HTTP, pollers) was busy. */
+  /** Share of the time the main thread (SQS, EventBridge, HTTP, the pollers; dynalite has its own) was busy. */
   mainThreadBusy: number;
+  /**
+   * CPU time per response, user and system: the main thread's, and the whole process's (every thread: the stand-ins,
+   * the sandboxes, libuv's pool). Unlike the rates, these hardly change with what else runs on the machine: a
+   * thread that waits for a core is busy by the event loop's count, but not spending CPU.
+   */
+  cpuMsPerResponse: { mainThread: number; process: number };
+}
+
+/**
+ * The main thread's CPU time, user and system, in ms: `process.threadCpuUsage` where Node has it (22.19 and
+ * later), else Linux's count for the thread whose id is the process's (utime and stime, in 100 Hz ticks).
+ */
+function mainThreadCpuMs(): number {
+  if (typeof process.threadCpuUsage === "function") {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  }
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const percentile = (values: number[], share: number) => {
@@ -127,15 +147,20 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
       log(`throughput: ${responses} POSTs from ${CONCURRENCY} clients`);
       await call("POST", "/_local/usage/reset");
       const loopBefore = performance.eventLoopUtilization();
+      const mainThreadBefore = mainThreadCpuMs();
+      const processBefore = process.cpuUsage();
       const started = performance.now();
       await post("throughput", responses);
       const accepted = performance.now();
       await allStored(WARM_UP + responses);
       const enriched = performance.now();
       const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
+      const mainThreadCpu = mainThreadCpuMs() - mainThreadBefore;
+      const processCpu = process.cpuUsage(processBefore);
       const usage = (await call("GET", "/_local/usage")) as unknown as UsageReport;
       const readable = (await storedTimes()).map(({ receivedAt, enrichedAt }) => enrichedAt - receivedAt);
       const each = (count: number) => count / responses;
+      const msEach = ({ user, system }: NodeJS.CpuUsage) => each((user + system) / 1000);
       return {
         responses,
         perResponse: {
@@ -149,6 +174,7 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
         readableP50Ms: percentile(readable, 0.5),
         readableP90Ms: percentile(readable, 0.9),
         mainThreadBusy,
+        cpuMsPerResponse: { mainThread: each(mainThreadCpu), process: msEach(processCpu) },
       };
     } finally {
       dynamo.destroy();
@@ -170,11 +196,13 @@ export function printThroughput(result: ThroughputResult) {
       "POST → readable p50 ms": round(result.readableP50Ms),
       "p90 ms": round(result.readableP90Ms),
       "main thread busy": `${Math.round(result.mainThreadBusy * 100)} %`,
+      "CPU ms / response, main thread": round(result.cpuMsPerResponse.mainThread),
+      "whole process": round(result.cpuMsPerResponse.process),
     },
   ]);
   const { perResponse } = result;
   const tenth = (value: number) => Number(value.toFixed(1));
-  console.log("per response, until the last was enriched (what the main thread's stand-ins served)");
+  console.log("per response, until the last was enriched (what the stand-ins served)");
   console.table([
     {
       "λ invocations": tenth(perResponse.invocations),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type Item, type TableDefinition, type UsageMeter, writeUnits } from "./usage";
+import { type DynamoMeter, type Item, type TableDefinition, writeUnits } from "./usage";
 
 /**
  * `TransactWriteItems` for dynalite, which answers it with UnknownOperationException. The case stats counters
@@ -133,7 +133,7 @@ function dryRunStore(store: DynaliteStore, written: { item?: Item | null }): Dyn
   return dry;
 }
 
-export function transactionHandler(store: DynaliteStore, meterOf: (store: DynaliteStore) => UsageMeter | undefined) {
+export function transactionHandler(store: DynaliteStore, meterOf: (store: DynaliteStore) => DynamoMeter | undefined) {
   const { db, validations, validationOf, action } = dynaliteModules();
   const tokens = new Map<string, { body: string; at: number }>();
 

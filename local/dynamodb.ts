@@ -1,11 +1,21 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import type dynaliteServer from "dynalite";
 import { TableKeys } from "../lambdas/contracts/table";
 import { type DynaliteStore, serveTransactions, transactionHandler } from "./dynamodb-transactions";
-import { type Item, itemSize, readUnits, type TableDefinition, type UsageMeter, writeUnits } from "./usage";
+import {
+  type DynamoMeter,
+  type Item,
+  itemSize,
+  readUnits,
+  type TableDefinition,
+  type UsageMeter,
+  writeUnits,
+} from "./usage";
 
 export interface LocalDynamo {
   url: string;
@@ -21,7 +31,7 @@ const METER = Symbol.for("cxloop.usage-meter");
 const METERED = Symbol.for("cxloop.dynalite-metered");
 
 interface Store {
-  options: { [METER]?: UsageMeter };
+  options: { [METER]?: DynamoMeter };
 }
 interface Request {
   TableName: string;
@@ -47,6 +57,55 @@ const storeOfOptions = new WeakMap<object, DynaliteStore>();
 const asksForCapacity = (data: Request) =>
   data.ReturnConsumedCapacity === "TOTAL" || data.ReturnConsumedCapacity === "INDEXES";
 
+/** dynalite's table of table descriptions: one JSON value per table, read by every request that names one. */
+interface TableDb {
+  get(name: string, cb: (error: Error | null, table?: TableDefinition) => void): void;
+  put(name: string, table: TableDefinition, cb: (error: Error | null) => void): void;
+  del(name: string, cb: (error: Error | null) => void): void;
+}
+
+/**
+ * Every item request reads its table's description from LevelDB and decodes it again (GetItem, PutItem and Query
+ * each paid a LevelDB round trip for it, most of dynalite's reads under load). The description changes only
+ * through this same sub-database (CreateTable, UpdateTable, DeleteTable put or delete it), so it is kept here
+ * from the first read until then; each caller gets its own copy, as from LevelDB, since UpdateTable edits its copy.
+ */
+function cacheTableDescriptions(store: { tableDb: TableDb }) {
+  const { tableDb } = store;
+  const described = new Map<string, TableDefinition>();
+  // Bumped by every put and delete: a read that a write overtook (CREATING read, ACTIVE written) keeps nothing.
+  const writes = new Map<string, number>();
+  const { get, put, del } = tableDb;
+  const written = (name: string) => {
+    described.delete(name);
+    writes.set(name, (writes.get(name) ?? 0) + 1);
+  };
+  tableDb.get = (name, cb) => {
+    const cached = described.get(name);
+    // Answered on a later turn, as LevelDB answers: callers rely on it (their locks are released in between).
+    if (cached) return setImmediate(cb, null, structuredClone(cached));
+    const before = writes.get(name);
+    get.call(tableDb, name, (error, table) => {
+      if (!error && table && writes.get(name) === before) described.set(name, structuredClone(table));
+      cb(error, table);
+    });
+  };
+  tableDb.put = (name, table, cb) => {
+    written(name);
+    put.call(tableDb, name, table, (error) => {
+      written(name);
+      cb(error);
+    });
+  };
+  tableDb.del = (name, cb) => {
+    written(name);
+    del.call(tableDb, name, (error) => {
+      written(name);
+      cb(error);
+    });
+  };
+}
+
 /**
  * dynalite, its actions wrapped so each request's read and write units reach the meter of the server that
  * answered it, GSI writes included (dynalite reports table units only). Loaded here, once a process: the
@@ -61,11 +120,12 @@ function meteredDynalite(): typeof dynaliteServer {
   if (require.cache[index]) throw new Error("dynalite was loaded before its actions could be metered");
   db[METERED] = true;
   // Only a request's input links the helpers that lack the store (a condition, a GetItem) to their server.
-  const meterOfRequest = new WeakMap<Request, UsageMeter>();
+  const meterOfRequest = new WeakMap<Request, DynamoMeter>();
 
   const { create, updateIndexes, checkConditional, addConsumedCapacity, queryTable } = db;
   db.create = (options) => {
     const store = create(options);
+    cacheTableDescriptions(store as DynaliteStore & { tableDb: TableDb });
     storeOfOptions.set(options, store);
     return store;
   };
@@ -122,7 +182,7 @@ function meteredDynalite(): typeof dynaliteServer {
  * read and write units of what it answers are counted there.
  */
 export async function startDynalite(
-  options: { path?: string; port?: number; usage?: UsageMeter } = {},
+  options: { path?: string; port?: number; usage?: DynamoMeter } = {},
 ): Promise<LocalDynamo> {
   const dynalite = meteredDynalite();
   const serverOptions = {
@@ -133,6 +193,9 @@ export async function startDynalite(
     ...(options.usage ? { [METER]: options.usage } : {}),
   };
   const server = dynalite(serverOptions);
+  // Node closes a keep-alive connection idle for 5 s; a sandbox's SDK client reusing it at that moment got
+  // "socket hang up" (ECONNRESET) under load. The clients are the runtime's own few, so idle ones stay open.
+  server.keepAliveTimeout = 0;
   const store = storeOfOptions.get(serverOptions);
   if (!store) throw new Error("dynalite made its store without the wrapped db.create");
   serveTransactions(
@@ -149,6 +212,83 @@ export async function startDynalite(
         server.closeAllConnections();
       }),
   };
+}
+
+/** A meter call as a dynalite thread forwards it: the method's name and its arguments. */
+export type MeterCall = {
+  [Method in keyof DynamoMeter]: [Method, ...Parameters<DynamoMeter[Method]>];
+}[keyof DynamoMeter];
+export interface DynaliteThreadInput {
+  path?: string;
+  metered: boolean;
+}
+export type FromDynaliteThread =
+  | { listening: string }
+  | { metered: MeterCall[] }
+  | { settled: number }
+  | { closed: true };
+export type ToDynaliteThread = { settle: number } | { close: true };
+
+export interface ThreadedDynamo extends LocalDynamo {
+  /** Resolves once every unit the thread metered for what it has answered so far is on the meter. */
+  meterSettled(): Promise<void>;
+}
+
+/**
+ * dynalite (as `startDynalite` starts it, metered) in a worker thread of its own: its LevelDB calls, its
+ * request parsing and its answers run beside the other stand-ins rather than between them, and the clients
+ * reach it over HTTP as before. Its meter calls come back as messages and are applied to `usage` here, in order.
+ */
+export async function startDynaliteThread(
+  options: { path?: string; usage?: UsageMeter } = {},
+): Promise<ThreadedDynamo> {
+  const { usage } = options;
+  // The thread runs the TypeScript sources as the runtime does (npm start runs under tsx); a thread loads no loader of its own.
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  const worker = new Worker(new URL("./dynalite-thread.ts", import.meta.url), {
+    execArgv: ["--import", loader],
+    workerData: { path: options.path, metered: usage !== undefined } satisfies DynaliteThreadInput,
+  });
+  const waiting = new Map<number, () => void>();
+  let nextSettle = 0;
+  let closed: (() => void) | undefined;
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the dynalite thread exited with code ${code}`)));
+    worker.on("message", (message: FromDynaliteThread) => {
+      if ("listening" in message) resolve(message.listening);
+      else if ("metered" in message)
+        for (const [method, ...args] of message.metered) applyMeterCall(usage, method, args);
+      else if ("settled" in message) {
+        waiting.get(message.settled)?.();
+        waiting.delete(message.settled);
+      } else closed?.();
+    });
+  });
+  return {
+    url,
+    meterSettled: () =>
+      new Promise((resolve) => {
+        const id = nextSettle++;
+        waiting.set(id, resolve);
+        worker.postMessage({ settle: id } satisfies ToDynaliteThread);
+      }),
+    close: async () => {
+      const done = new Promise<void>((resolve) => {
+        closed = resolve;
+      });
+      worker.postMessage({ close: true } satisfies ToDynaliteThread);
+      await done;
+      await worker.terminate();
+    },
+  };
+}
+
+function applyMeterCall(usage: UsageMeter | undefined, method: MeterCall[0], args: unknown[]) {
+  if (!usage) return;
+  if (method === "dynamoRead") usage.dynamoRead(...(args as Parameters<DynamoMeter["dynamoRead"]>));
+  else if (method === "dynamoWrite") usage.dynamoWrite(...(args as Parameters<DynamoMeter["dynamoWrite"]>));
+  else usage.dynamoFailedConditionalWrite();
 }
 
 /** Creates the cxloop table with the key schema and indexes the stack declares (TableKeys). */

@@ -22,7 +22,7 @@ import { LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
 import { CHART_FILES, EXPORT_FILES, LOCAL_BUCKETS, LocalBucket } from "./bucket-files";
 import { ConsoleSite } from "./console-site";
 import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
-import { startDynalite } from "./dynamodb";
+import { startDynaliteThread } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
 import { bundleHandlers } from "./handler-bundles";
@@ -128,7 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const usage = new UsageMeter(options.loggingAsDeployed === true);
 
   // Stand-ins that speak the AWS APIs; queues and accepted events are journaled, so a crash loses neither.
-  const dynamo = await startDynalite({ path: join(options.dataDir, "dynamodb"), usage });
+  const dynamo = await startDynaliteThread({ path: join(options.dataDir, "dynamodb"), usage });
   const queueJournal = await openJournal<JournaledMessage>(join(options.dataDir, QUEUE_JOURNAL), log);
   const eventJournal = await openJournal<PendingDelivery>(join(options.dataDir, EVENT_JOURNAL), log);
   const localSqs = await startDurableSqs({ host, journal: queueJournal, usage });
@@ -139,7 +139,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     new LocalBucket(CHART_FILES, join(options.dataDir, "outbox-files")),
     new LocalBucket(EXPORT_FILES, join(options.dataDir, "exports")),
   ];
-  const smtp = await startSmtpCapture(outbox, host);
+  const smtp = await startSmtpCapture(outbox, host, log);
 
   // The HTTP server listens first so its URL (the Slack webhook stand-in) can go into function environments.
   let markReady: () => void = () => undefined;
@@ -192,7 +192,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   const clientConfig = { region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
-  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl });
+  // The pollers' and the router's client, on the main thread with every stand-in: hashing each body again to check
+  // the MD5 local-aws-sqs computed a moment ago guards nothing but a loopback socket.
+  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl, md5: false });
 
   for (const table of topology.tables) await createTable(dynamoClient, table.logicalId, table.properties);
   const queueUrls = new Map<string, string>();
@@ -407,8 +409,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const path = url.pathname;
     if (method === "GET" && path === "/_local/health") return sendJson(response, 200, { status: "ok", endpoints });
     if (method === "GET" && path === "/_local/outbox") return sendJson(response, 200, { items: outbox.list() });
-    if (method === "GET" && path === "/_local/usage") return sendJson(response, 200, usage.report());
-    if (method === "POST" && path === "/_local/usage/reset") return sendJson(response, 200, usage.reset());
+    if (method === "GET" && path === "/_local/usage") {
+      await dynamo.meterSettled();
+      return sendJson(response, 200, usage.report());
+    }
+    if (method === "POST" && path === "/_local/usage/reset") {
+      await dynamo.meterSettled();
+      return sendJson(response, 200, usage.reset());
+    }
     if (method === "GET" && path === "/_local/jwks.json") return sendJson(response, 200, people.jwks);
     if (method === "POST" && path === "/_local/token") return issueToken(request, response);
     if (method === "GET" && path === "/_local/sign-in") return signIn(url, response);

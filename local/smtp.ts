@@ -7,7 +7,11 @@ import type { Outbox } from "./outbox";
  * An SMTP server that accepts every message and files it in the outbox, so
  * email senders (nodemailer over SMTP) run unchanged locally.
  */
-export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSmtpCapture(
+  outbox: Outbox,
+  host: string,
+  log: (line: string) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -39,6 +43,9 @@ export async function startSmtpCapture(outbox: Outbox, host: string): Promise<{ 
         .catch((error: Error) => callback(error));
     },
   });
+  // A sender gone mid-mail (a sandbox discarded at its timeout) is a failed connection, not a failed stand-in: the
+  // mail it never saw acknowledged is sent again by its retry. Left unheard, smtp-server's error took the runtime down.
+  server.on("error", (error: Error) => log(`smtp: ${error.message}`));
   await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {

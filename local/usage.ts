@@ -254,6 +254,9 @@ const usd = (amount: number) => Math.round(amount * 1e12) / 1e12;
 
 export type UsageReport = ReturnType<UsageMeter["report"]>;
 
+/** What dynalite's wrapped actions count: the part of the meter a dynalite thread forwards to the runtime's. */
+export type DynamoMeter = Pick<UsageMeter, "dynamoRead" | "dynamoWrite" | "dynamoFailedConditionalWrite">;
+
 /** Counts since the runtime started (or since the last reset). */
 export class UsageMeter {
   private counts = emptyCounts();

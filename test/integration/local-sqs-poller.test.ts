@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { localArn } from "../../local/aws-local";
@@ -10,6 +10,7 @@ import { type DurableSqs, type JournaledMessage, startDurableSqs } from "../../l
 import { Journal } from "../../local/journal";
 import { type BatchTarget, SqsPoller } from "../../local/sqs-poller";
 import type { QueueMappingSpec } from "../../local/template";
+import { UsageMeter } from "../../local/usage";
 
 const VISIBILITY_SECONDS = 1;
 const MAX_RECEIVES = 2;
@@ -76,9 +77,9 @@ afterEach(async () => {
 });
 
 /** The durable local SQS on `dir`'s journal, with a work queue whose poison messages go to a dead-letter queue. */
-async function queues(dir: string): Promise<LocalQueues> {
+async function queues(dir: string, usage?: UsageMeter): Promise<LocalQueues> {
   const { journal } = await Journal.open<JournaledMessage>(join(dir, "sqs.jsonl"));
-  const local = await startDurableSqs({ host: "127.0.0.1", journal });
+  const local = await startDurableSqs({ host: "127.0.0.1", journal, ...(usage ? { usage } : {}) });
   const sqs = new SQSClient({
     region: "us-east-1",
     endpoint: local.url,
@@ -202,5 +203,20 @@ describe("an SQS event-source mapping's local pollers", () => {
     await expect.poll(() => after.local.queued("Work"), { timeout: 20_000 }).toBe(0);
     await restarted.stop();
     expect([...first.bodies(), ...second.bodies()].sort()).toEqual(messages(40));
+  });
+});
+
+describe("the durable local SQS's meter", () => {
+  it("counts a receive that returned nothing apart from one that returned messages", async () => {
+    const usage = new UsageMeter(false);
+    const work = await queues(tempDir(), usage);
+    await send(work, messages(1));
+    const receive = () =>
+      work.sqs.send(new ReceiveMessageCommand({ QueueUrl: work.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    expect((await receive()).Messages).toHaveLength(1);
+    expect((await receive()).Messages ?? []).toHaveLength(0);
+    const { sqs } = usage.report();
+    expect(sqs.byAction.ReceiveMessage).toBe(1);
+    expect(sqs.emptyReceives).toBe(1);
   });
 });
