@@ -20,7 +20,9 @@ const options: LocalRuntimeOptions = {
   apiKey: API_KEY,
   cdkJsonPath: join(import.meta.dirname, "../../cdk.json"),
   log: () => undefined,
-  maxVisibilityTimeoutSeconds: 1,
+  // Short, so a poison message reaches its dead-letter queue in seconds; long enough that a cold enrichment
+  // sandbox on a loaded machine finishes a good message before it is received a second time.
+  maxVisibilityTimeoutSeconds: 3,
   adjustConfig: (config) => ({ ...config, maxReceiveCount: 2 }),
   // A rule target of our own, declared with CDK like any other, to watch Response Recorded arrive.
   extendStack: (stack) => {
@@ -91,7 +93,7 @@ describe("local runtime over HTTP", () => {
     const record = await eventually(async () => {
       const answer = await fetch(`${runtime.url}/v1/responses/e2e-1`, { headers: auth });
       return answer.status === 200 ? body(answer) : undefined;
-    }, 2_000);
+    }, 15_000);
     expect(record).toMatchObject({ id: "e2e-1", category: "detractor", themes: ["delivery"] });
 
     const event = await eventually(async () => {
@@ -140,7 +142,7 @@ describe("local runtime over HTTP", () => {
       );
       const count = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
       return count > 0 ? count : undefined;
-    }, 15_000);
+    }, 30_000);
     expect(depth).toBe(1);
   });
 
