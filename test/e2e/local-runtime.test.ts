@@ -142,7 +142,7 @@ describe("local runtime over HTTP", () => {
       );
       const count = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
       return count > 0 ? count : undefined;
-    }, 30_000);
+    }, 25_000);
     expect(depth).toBe(1);
   });
 
