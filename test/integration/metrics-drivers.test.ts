@@ -1,7 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MetricsStore } from "../../lambdas/adapters/metrics-store";
+import type { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition } from "../../lambdas/contracts/table";
 import {
   aggregateDay,
@@ -13,29 +12,20 @@ import {
 import { computeDrivers, dayViews } from "../../lambdas/core/drivers";
 import { addDays } from "../../lambdas/core/metrics";
 import { driversFor } from "../../lambdas/core/metrics-queries";
-import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
+import { startMetricsStore } from "../support/metrics-store";
 
 const TABLE = "metrics-drivers-test";
 const AT = new Date("2026-11-23T06:00:00Z");
-let dynamo: LocalDynamo;
-let raw: DynamoDBClient;
+let local: Awaited<ReturnType<typeof startMetricsStore>>;
 let client: DynamoDBDocumentClient;
 let store: MetricsStore;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  raw = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await ensureTable(raw, TABLE);
-  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  store = new MetricsStore(client, TABLE);
+  local = await startMetricsStore(TABLE);
+  ({ client, store } = local);
 });
 afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+  await local?.stop();
 });
 
 const THEMES = ["delivery", "price", "staff"];
@@ -132,37 +122,13 @@ describe("driver blocks against the local DynamoDB", () => {
     await store.putDay(aggregateDay(first, responsesOf(first, 6)), AT);
     // A writer whose first consistent read is answered, then held until another writer has
     // rewritten the other day in full: the half it read is then stale.
-    const held = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: dynamo.url,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      }),
+    const writer = local.heldWriter(
+      (input) => input.ExpressionAttributeValues?.[":pk"] === aggregatePartition("themes"),
+      () => store.putDay(aggregateDay(first, responsesOf(first, 10, 1)), AT),
     );
-    let meanwhile: (() => Promise<void>) | null = () =>
-      store.putDay(aggregateDay(first, responsesOf(first, 10, 1)), AT);
-    held.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        const input = args.input as { ConsistentRead?: boolean; ExpressionAttributeValues?: Record<string, unknown> };
-        const pk = input.ExpressionAttributeValues?.[":pk"];
-        if (
-          context.commandName === "QueryCommand" &&
-          input.ConsistentRead &&
-          pk === aggregatePartition("themes") &&
-          meanwhile
-        ) {
-          const run = meanwhile;
-          meanwhile = null;
-          await run();
-        }
-        return result;
-      },
-      { step: "initialize" },
-    );
-    await new MetricsStore(held, TABLE).putDay(aggregateDay(second, responsesOf(second, 8)), AT);
-    held.destroy();
-    expect(meanwhile).toBeNull();
+    await writer.store.putDay(aggregateDay(second, responsesOf(second, 8)), AT);
+    writer.destroy();
+    expect(writer.held()).toBe(true);
 
     const window = { from: first, to: second };
     const [block] = [...(await store.driverBlocks([driverBlockOf(first, 1)])).values()];

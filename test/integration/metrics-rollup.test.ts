@@ -1,5 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
@@ -13,30 +12,22 @@ import {
 import { computeMetrics, resolveWindow } from "../../lambdas/core/metrics";
 import { metricsFor } from "../../lambdas/core/metrics-queries";
 import { INDEX_SETTLE_MS, type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
-import { ensureTable, type LocalDynamo, startDynalite } from "../../local/dynamodb";
+import { startMetricsStore } from "../support/metrics-store";
 
 const TABLE = "metrics-rollup-test";
 const AT = new Date("2026-11-23T06:00:00Z");
 /** When the rollup runs: long enough after the marks for the index to have every response. */
 const LATER = new Date(AT.getTime() + INDEX_SETTLE_MS);
-let dynamo: LocalDynamo;
+let local: Awaited<ReturnType<typeof startMetricsStore>>;
 let client: DynamoDBDocumentClient;
 let store: MetricsStore;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  const raw = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await ensureTable(raw, TABLE);
-  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  store = new MetricsStore(client, TABLE);
+  local = await startMetricsStore(TABLE);
+  ({ client, store } = local);
 });
 afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+  await local?.stop();
 });
 
 /** Stores a response the way the response store does: in GSI1 by its month, keyed by submittedAt. */
@@ -285,29 +276,13 @@ describe("metrics rollup against the local DynamoDB", () => {
     await store.putDay(aggregateDay(second, responsesOf(second, 2, 10)), AT);
     // A second writer whose first read of the cubes is answered, then held until another writer
     // has rewritten the earlier day and its sums in full: the sum it read before is then stale.
-    const raw = new DynamoDBClient({
-      endpoint: dynamo.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const held = DynamoDBDocumentClient.from(raw);
-    let meanwhile: (() => Promise<void>) | null = () => store.putDay(aggregateDay(first, responsesOf(first, 4, 0)), AT);
-    held.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown>; ConsistentRead?: boolean };
-        if (context.commandName === "QueryCommand" && input.ConsistentRead && meanwhile) {
-          const run = meanwhile;
-          meanwhile = null;
-          await run();
-        }
-        return result;
-      },
-      { step: "initialize" },
+    const writer = local.heldWriter(
+      () => true,
+      () => store.putDay(aggregateDay(first, responsesOf(first, 4, 0)), AT),
     );
-    await new MetricsStore(held, TABLE).putDay(aggregateDay(second, responsesOf(second, 2, 9)), AT);
-    raw.destroy();
-    expect(meanwhile).toBeNull();
+    await writer.store.putDay(aggregateDay(second, responsesOf(second, 2, 9)), AT);
+    writer.destroy();
+    expect(writer.held()).toBe(true);
 
     const sums = await store.runningSums([second]);
     const nps = (sums.get(second) ?? []).find((cell) => cell.key.survey === "relationship")?.stats.nps;
