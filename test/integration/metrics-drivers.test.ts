@@ -1,6 +1,5 @@
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MetricsStore } from "../../lambdas/adapters/metrics-store";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, describe, expect, it } from "vitest";
 import { aggregatePartition } from "../../lambdas/contracts/table";
 import {
   aggregateDay,
@@ -16,17 +15,9 @@ import { startMetricsStore } from "../support/metrics-store";
 
 const TABLE = "metrics-drivers-test";
 const AT = new Date("2026-11-23T06:00:00Z");
-let local: Awaited<ReturnType<typeof startMetricsStore>>;
-let client: DynamoDBDocumentClient;
-let store: MetricsStore;
-
-beforeAll(async () => {
-  local = await startMetricsStore(TABLE);
-  ({ client, store } = local);
-});
-afterAll(async () => {
-  await local?.stop();
-});
+const local = await startMetricsStore(TABLE);
+const { client, store } = local;
+afterAll(() => local.stop());
 
 const THEMES = ["delivery", "price", "staff"];
 /** A day's answers: NPS and CSAT of overlapping customers, some mentioning a theme, the score following it. */

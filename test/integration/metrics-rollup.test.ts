@@ -1,5 +1,5 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, describe, expect, it } from "vitest";
 import { MetricsStore } from "../../lambdas/adapters/metrics-store";
 import { aggregatePartition, monthBucket, responseKey, TableKeys } from "../../lambdas/contracts/table";
 import {
@@ -18,17 +18,9 @@ const TABLE = "metrics-rollup-test";
 const AT = new Date("2026-11-23T06:00:00Z");
 /** When the rollup runs: long enough after the marks for the index to have every response. */
 const LATER = new Date(AT.getTime() + INDEX_SETTLE_MS);
-let local: Awaited<ReturnType<typeof startMetricsStore>>;
-let client: DynamoDBDocumentClient;
-let store: MetricsStore;
-
-beforeAll(async () => {
-  local = await startMetricsStore(TABLE);
-  ({ client, store } = local);
-});
-afterAll(async () => {
-  await local?.stop();
-});
+const local = await startMetricsStore(TABLE);
+const { client, store } = local;
+afterAll(() => local.stop());
 
 /** Stores a response the way the response store does: in GSI1 by its month, keyed by submittedAt. */
 async function storeResponse(id: string, submittedAt: string, score: number, segment = "smb") {
