@@ -7,7 +7,6 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { HANDLERS, type HandlerName } from "../lambdas/contracts/routes";
-import { EnvName } from "../lambdas/contracts/runtime-env";
 import { HANDLER_METADATA_KEY, handlerEntry, LAMBDA_BUNDLING } from "../lib/constructs/bundling";
 import { type CfnTemplate, synthesizeTemplate } from "../local/template";
 
@@ -166,8 +165,24 @@ function functionOf(template: CfnTemplate, name: HandlerName): Resource {
 }
 
 /** Placeholders for the values the template gives as references (table, bus, queue, secret). */
+/** What a deploy-time reference stands for, in the shape its setting is checked for (a URL, an ARN, a name). */
 const placeholder = (variable: string) =>
-  variable === EnvName.queueUrl ? "https://sqs.us-east-1.amazonaws.com/123456789012/cxloop-bench" : `cxloop-bench`;
+  variable.endsWith("_URL")
+    ? "https://sqs.us-east-1.amazonaws.com/123456789012/cxloop-bench"
+    : variable.endsWith("_ARN")
+      ? "arn:aws:secretsmanager:us-east-1:123456789012:secret:cxloop-bench"
+      : "cxloop-bench";
+
+/**
+ * A variable's value with the deploy-time references in it replaced by a placeholder; an `Fn::Join` (a JSON
+ * setting built with `Stack.toJsonString`, such as the people-auth settings) is joined, so it stays JSON.
+ */
+function templateValue(variable: string, value: unknown): string {
+  if (typeof value === "string") return value;
+  const join = (value as { "Fn::Join"?: [string, unknown[]] } | null)?.["Fn::Join"];
+  if (join) return join[1].map((part) => (typeof part === "string" ? part : placeholder(variable))).join(join[0]);
+  return placeholder(variable);
+}
 
 /** The function's environment as Lambda gives it: its template variables plus the runtime's own. */
 function environmentOf(template: CfnTemplate, name: HandlerName): NodeJS.ProcessEnv {
@@ -183,9 +198,7 @@ function environmentOf(template: CfnTemplate, name: HandlerName): NodeJS.Process
     AWS_LAMBDA_FUNCTION_NAME: `cxloop-${name}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(functionOf(template, name).Properties?.MemorySize ?? 512),
     LAMBDA_TASK_ROOT: out,
-    ...Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, typeof value === "string" ? value : placeholder(key)]),
-    ),
+    ...Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, templateValue(key, value)])),
   };
 }
 
@@ -198,6 +211,7 @@ const CLIENT_ACTIONS: Record<string, string[]> = {
   "@aws-sdk/client-comprehend": ["comprehend:BatchDetectSentiment", "comprehend:DetectSentiment"],
   "@aws-sdk/client-sesv2": ["ses:SendEmail"],
   "@aws-sdk/client-secrets-manager": ["secretsmanager:GetSecretValue"],
+  "@aws-sdk/client-s3": ["s3:PutObject", "s3:GetObject"],
 };
 
 /** Actions the function's role allows: its attached policies and inline policies. */

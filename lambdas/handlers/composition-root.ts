@@ -1,4 +1,3 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ulid } from "ulid";
 import { ActionPlanStore } from "../adapters/action-plan-store";
 import { CaseStore, VersionConflictError } from "../adapters/case-store";
@@ -31,12 +30,10 @@ import { SurveyLinkLedgerStore } from "../adapters/survey-link-ledger";
 import { GuardedWebhookPoster } from "../adapters/webhook-poster";
 import { WebhookDeliveryLog, WebhookQueue, WebhookStore } from "../adapters/webhook-store";
 import { abuseControlSchema } from "../contracts/auth";
-import { type InboundHookSecrets, inboundHookSecretsSchema } from "../contracts/inbound-hooks";
 import { readEnv } from "../contracts/runtime-env";
 import { MAX_CLOCK_SKEW_MS } from "../contracts/submission";
 import { KeyDirectory } from "../core/api-keys";
 import { dayOf } from "../core/calendar";
-import type { IdentityPolicy } from "../core/collect";
 import { assessCustomerRisk, type CustomerRiskPorts, newestResponses } from "../core/customer-risk";
 import { RateLimiter } from "../core/rate-limits";
 import { lexiconAnalyzer, type SentimentAnalyzer, vaderAnalyzer } from "../core/sentiment";
@@ -91,31 +88,10 @@ export const surveyLinkBaseUrl = /* @__PURE__ */ once(
 export const surveyLinkLedger = /* @__PURE__ */ once(
   () => new SurveyLinkLedgerStore(dynamoDocumentClient(), tableRules().tableName),
 );
-/** What verifies Delighted's and Formbricks' webhooks; cached five minutes, so a secret put after deploy is picked up. */
-export const inboundHookSecrets = async (): Promise<InboundHookSecrets> => {
-  const { inboundHookSecrets: given, inboundHookSecretsArn } = readEnv(["inboundHookSecrets", "inboundHookSecretsArn"]);
-  if (given) return given;
-  if (!inboundHookSecretsArn) return {};
-  return inboundHookSecretsSchema.parse(await getSecret(inboundHookSecretsArn, { maxAge: 300, transform: "json" }));
-};
 export const formbricksSurveys = /* @__PURE__ */ once(() => readEnv(["formbricksSurveys"]).formbricksSurveys);
 export const surveyAnswers = /* @__PURE__ */ once(
   () => new SurveyAnswers(dynamoDocumentClient(), tableRules().tableName),
 );
-/**
- * How browsers may speak for a customer id, or null when the stage has no identity secret. The secret is
- * read from Secrets Manager (cached five minutes) on AWS, from the environment locally.
- */
-export const identityPolicy = async (): Promise<IdentityPolicy | null> => {
-  const { identitySecret, identitySecretArn, requireSignedCustomers } = identitySettings();
-  const secret =
-    identitySecret ?? (identitySecretArn ? await getSecret<string>(identitySecretArn, { maxAge: 300 }) : undefined);
-  return secret ? { secret, required: requireSignedCustomers } : null;
-};
-const identitySettings = /* @__PURE__ */ once(() =>
-  readEnv(["identitySecret", "identitySecretArn", "requireSignedCustomers"]),
-);
-
 export const responseStore = /* @__PURE__ */ once(() => {
   const { tableName, commentRetentionDays } = tableRules();
   return new ResponseStore(dynamoDocumentClient(), tableName, { commentRetentionDays });

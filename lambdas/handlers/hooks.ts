@@ -8,16 +8,9 @@ import {
   verifyDelighted,
   verifyFormbricks,
 } from "../core/inbound-hooks";
-import {
-  apiAuth,
-  formbricksSurveys,
-  inboundHookSecrets,
-  now,
-  submissionQueue,
-  surveyAnswers,
-  surveySettings,
-} from "./composition-root";
+import { apiAuth, formbricksSurveys, now, submissionQueue, surveyAnswers, surveySettings } from "./composition-root";
 import { httpHandler } from "./http";
+import { inboundHookSecrets } from "./stage-secrets";
 
 const queue = submissionQueue();
 const answered = recordAnswers(surveySettings(), surveyAnswers());

@@ -18,7 +18,6 @@ import { renderSurveyPage, SURVEY_PAGE_HEADERS, surveyProblemPage } from "../cor
 import {
   abuseControl,
   apiAuth,
-  identityPolicy,
   newId,
   now,
   rateLimiter,
@@ -31,6 +30,7 @@ import {
 } from "./composition-root";
 import { httpHandler } from "./http";
 import { metrics } from "./observability";
+import { identityPolicy } from "./stage-secrets";
 
 const surveys = surveySettings();
 const shared: SubmissionPorts = {
