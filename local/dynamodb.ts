@@ -3,7 +3,12 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
 import type dynaliteServer from "dynalite";
 import { TableKeys } from "../lambdas/contracts/table";
 import { type DynaliteStore, serveTransactions, transactionHandler } from "./dynamodb-transactions";
@@ -322,4 +327,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  await untilTableActive(client, tableName);
+}
+
+/**
+ * Waits until a table just created is ACTIVE. dynalite answers CreateTable with the table CREATING and writes it
+ * ACTIVE a moment later (even at `createTableMs: 0`, a LevelDB write later); an item request in between is a
+ * ResourceNotFoundException, which a loaded machine made happen.
+ */
+export async function untilTableActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.5 }, { TableName: tableName });
 }

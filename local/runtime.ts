@@ -22,7 +22,7 @@ import { LOCAL_AWS_ENV, LOCAL_REGION, localArn } from "./aws-local";
 import { CHART_FILES, EXPORT_FILES, LOCAL_BUCKETS, LocalBucket } from "./bucket-files";
 import { ConsoleSite } from "./console-site";
 import { type JournaledMessage, startDurableSqs } from "./durable-sqs";
-import { startDynaliteThread } from "./dynamodb";
+import { startDynaliteThread, untilTableActive } from "./dynamodb";
 import { EventRouter, type PendingDelivery } from "./event-router";
 import { startLocalEventBridge } from "./eventbridge";
 import { bundleHandlers } from "./handler-bundles";
@@ -651,6 +651,7 @@ async function createTable(client: DynamoDBClient, name: string, properties: Rec
     // Data under the data directory survives restarts: the table is already there.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  await untilTableActive(client, name);
 }
 
 /** What stays up while Ctrl-C drains: the Slack stand-in the functions post to, and what shows the outcome. */
