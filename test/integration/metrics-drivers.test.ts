@@ -12,6 +12,7 @@ import { computeDrivers, dayViews } from "../../lambdas/core/drivers";
 import { addDays } from "../../lambdas/core/metrics";
 import { driversFor } from "../../lambdas/core/metrics-queries";
 import { startMetricsStore } from "../support/metrics-store";
+import { rollupResponse } from "../support/responses";
 
 const TABLE = "metrics-drivers-test";
 const AT = new Date("2026-11-23T06:00:00Z");
@@ -24,11 +25,10 @@ const THEMES = ["delivery", "price", "staff"];
 const responsesOf = (day: string, count: number, shift = 0): RollupResponse[] =>
   Array.from({ length: count }, (_, i) => {
     const theme = (i + shift) % 4 === 3 ? [] : [THEMES[(i + shift) % 3] as string];
-    return {
+    return rollupResponse({
       id: `drv-${day}-${shift}-${i}`,
       type: i % 3 === 2 ? ("csat" as const) : ("nps" as const),
       score: i % 3 === 2 ? 1 + ((i + shift) % 5) : theme[0] === "delivery" ? (i + shift) % 5 : 6 + ((i + shift) % 5),
-      scale: null,
       themes: theme,
       sentiment: { label: "neutral", score: ((i + shift) % 7) / 7 - 0.5 },
       survey: i % 2 === 0 ? "post-purchase" : "relationship",
@@ -37,7 +37,7 @@ const responsesOf = (day: string, count: number, shift = 0): RollupResponse[] =>
       channel: (["web", "email"] as const)[i % 2] as RollupResponse["channel"],
       customer: { id: `c${(i * 7 + shift) % 40}`, segment: "smb", annualValue: 100 + i, currency: "EUR" },
       submittedAt: `${day}T10:00:00.000Z`,
-    };
+    });
   });
 
 const ports = (today: string) => ({ aggregates: store, today: () => today, minResponses: 1 });

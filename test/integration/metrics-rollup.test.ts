@@ -9,10 +9,11 @@ import {
   type RollupResponse,
   RUNNING_VIEW,
 } from "../../lambdas/core/aggregates";
-import { computeMetrics, resolveWindow } from "../../lambdas/core/metrics";
 import { metricsFor } from "../../lambdas/core/metrics-queries";
 import { INDEX_SETTLE_MS, type RollupPorts, rollUpChangedDays } from "../../lambdas/core/rollup";
+import { metricsFromCubes } from "../support/metrics-from-cubes";
 import { startMetricsStore } from "../support/metrics-store";
+import { rollupResponse } from "../support/responses";
 
 const TABLE = "metrics-rollup-test";
 const AT = new Date("2026-11-23T06:00:00Z");
@@ -197,20 +198,19 @@ describe("metrics rollup against the local DynamoDB", () => {
 
   it("keeps the cube's running sums those of the cubes stored, whatever order and overlap days are written in", async () => {
     const responsesOf = (day: string, count: number, shift: number): RollupResponse[] =>
-      Array.from({ length: count }, (_, i) => ({
-        id: `run-${day}-${shift}-${i}`,
-        type: "nps" as const,
-        score: (i * 7 + shift) % 11,
-        scale: null,
-        themes: [],
-        sentiment: null,
-        survey: i % 3 === 0 ? "onboarding" : "post-purchase",
-        touchpoint: i % 2 === 0 ? "checkout" : "delivery",
-        stage: null,
-        channel: (["web", "email", "app"] as const)[i % 3] as RollupResponse["channel"],
-        customer: { id: `c${i}`, segment: i % 4 === 0 ? "enterprise" : "smb", annualValue: null, currency: null },
-        submittedAt: `${day}T10:00:00.000Z`,
-      }));
+      Array.from({ length: count }, (_, i) =>
+        rollupResponse({
+          id: `run-${day}-${shift}-${i}`,
+          type: "nps",
+          score: (i * 7 + shift) % 11,
+          survey: i % 3 === 0 ? "onboarding" : "post-purchase",
+          touchpoint: i % 2 === 0 ? "checkout" : "delivery",
+          stage: null,
+          channel: (["web", "email", "app"] as const)[i % 3] as RollupResponse["channel"],
+          customer: { id: `c${i}`, segment: i % 4 === 0 ? "enterprise" : "smb", annualValue: null, currency: null },
+          submittedAt: `${day}T10:00:00.000Z`,
+        }),
+      );
     // 2026-10-10 … 2026-11-10 is one block of running sums; 2026-11-12 is in the next.
     const days = ["2026-10-12", "2026-10-13", "2026-10-20", "2026-11-09", "2026-11-12"];
     for (const day of ["2026-10-20", "2026-11-12"]) await store.putDay(aggregateDay(day, responsesOf(day, 9, 0)), AT);
@@ -229,19 +229,9 @@ describe("metrics rollup against the local DynamoDB", () => {
       [{ from: "2026-10-21", to: "2026-11-12" }, null],
     ] as const) {
       const filters = { survey: "post-purchase", segment: "smb", touchpoint: "checkout" };
-      const windows = resolveWindow(query, "2026-11-30");
-      if (!windows.ok) throw new Error("a valid window");
       const fromSums = await metricsFor({ ...query, ...filters, ...(groupBy ? { groupBy } : {}) }, ports);
       expect(fromSums).toEqual(
-        computeMetrics({
-          window: windows.value.current,
-          previousWindow: windows.value.previous,
-          filters,
-          groupBy,
-          days: cubes,
-          previousDays: cubes,
-          minResponses: 1,
-        }),
+        metricsFromCubes({ ...query, filters, groupBy }, cubes, { today: "2026-11-30", minResponses: 1 }),
       );
       expect(fromSums.nps.responses).toBeGreaterThan(0);
     }
@@ -249,20 +239,19 @@ describe("metrics rollup against the local DynamoDB", () => {
 
   it("rewrites its running sums when another writer changes an input of them while it writes", async () => {
     const responsesOf = (day: string, count: number, score: number): RollupResponse[] =>
-      Array.from({ length: count }, (_, i) => ({
-        id: `race-${day}-${score}-${i}`,
-        type: "nps" as const,
-        score,
-        scale: null,
-        themes: [],
-        sentiment: null,
-        survey: "relationship",
-        touchpoint: "account",
-        stage: null,
-        channel: "web" as const,
-        customer: { id: `c${i}`, segment: "smb", annualValue: null, currency: null },
-        submittedAt: `${day}T10:00:00.000Z`,
-      }));
+      Array.from({ length: count }, (_, i) =>
+        rollupResponse({
+          id: `race-${day}-${score}-${i}`,
+          type: "nps",
+          score,
+          survey: "relationship",
+          touchpoint: "account",
+          stage: null,
+          channel: "web" as const,
+          customer: { id: `c${i}`, segment: "smb", annualValue: null, currency: null },
+          submittedAt: `${day}T10:00:00.000Z`,
+        }),
+      );
     const [first, second] = ["2026-08-10", "2026-08-12"] as const;
     await store.putDay(aggregateDay(first, responsesOf(first, 3, 10)), AT);
     await store.putDay(aggregateDay(second, responsesOf(second, 2, 10)), AT);
@@ -282,20 +271,19 @@ describe("metrics rollup against the local DynamoDB", () => {
   });
   it("answers three dimensions from the cubes of a block rolled up before running sums existed", async () => {
     const responses = (day: string): RollupResponse[] =>
-      Array.from({ length: 4 }, (_, i) => ({
-        id: `old-${day}-${i}`,
-        type: "nps" as const,
-        score: i === 0 ? 3 : 10,
-        scale: null,
-        themes: [],
-        sentiment: null,
-        survey: "legacy-survey",
-        touchpoint: "account",
-        stage: null,
-        channel: "email" as const,
-        customer: { id: `c${i}`, segment: "enterprise", annualValue: null, currency: null },
-        submittedAt: `${day}T09:00:00.000Z`,
-      }));
+      Array.from({ length: 4 }, (_, i) =>
+        rollupResponse({
+          id: `old-${day}-${i}`,
+          type: "nps",
+          score: i === 0 ? 3 : 10,
+          survey: "legacy-survey",
+          touchpoint: "account",
+          stage: null,
+          channel: "email" as const,
+          customer: { id: `c${i}`, segment: "enterprise", annualValue: null, currency: null },
+          submittedAt: `${day}T09:00:00.000Z`,
+        }),
+      );
     const days = ["2026-06-02", "2026-06-03"];
     for (const day of days) await store.putDay(aggregateDay(day, responses(day)), AT);
     // What an older deploy left: the cubes, and no running sums.

@@ -14,30 +14,32 @@ import {
 } from "../../lambdas/core/aggregates";
 import { type AggregateReader, computeDrivers, daysForDrivers } from "../../lambdas/core/drivers";
 import { addDays } from "../../lambdas/core/metrics";
+import { rollupResponse } from "../support/responses";
 
 const THEMES = ["delivery", "price", "staff"];
 /** A busy day: far more customers per theme than a block keeps, and scores that follow the themes. */
 const responsesOf = (day: string, count: number): RollupResponse[] =>
-  Array.from({ length: count }, (_, i) => ({
-    id: `${day}-${i}`,
-    type: i % 4 === 3 ? ("csat" as const) : ("nps" as const),
-    score: i % 4 === 3 ? 1 + (i % 5) : i % 3 === 0 ? i % 6 : 7 + (i % 4),
-    scale: null,
-    themes: i % 5 === 4 ? [] : [THEMES[i % 3] as string],
-    // Multiples of 1/8 add up exactly in any order, so merges in any grouping agree to the bit.
-    sentiment: { label: "neutral", score: ((i % 9) - 4) / 8 },
-    survey: i % 2 === 0 ? "post-purchase" : "relationship",
-    touchpoint: "delivery",
-    stage: null,
-    channel: "web",
-    customer: {
-      id: `c${(i * 13 + day.length * 7 + Number(day.slice(-2)) * 31) % 900}`,
-      segment: "smb",
-      annualValue: 100,
-      currency: "EUR",
-    },
-    submittedAt: `${day}T10:00:00.000Z`,
-  }));
+  Array.from({ length: count }, (_, i) =>
+    rollupResponse({
+      id: `${day}-${i}`,
+      type: i % 4 === 3 ? ("csat" as const) : ("nps" as const),
+      score: i % 4 === 3 ? 1 + (i % 5) : i % 3 === 0 ? i % 6 : 7 + (i % 4),
+      themes: i % 5 === 4 ? [] : [THEMES[i % 3] as string],
+      // Multiples of 1/8 add up exactly in any order, so merges in any grouping agree to the bit.
+      sentiment: { label: "neutral", score: ((i % 9) - 4) / 8 },
+      survey: i % 2 === 0 ? "post-purchase" : "relationship",
+      touchpoint: "delivery",
+      stage: null,
+      channel: "web",
+      customer: {
+        id: `c${(i * 13 + day.length * 7 + Number(day.slice(-2)) * 31) % 900}`,
+        segment: "smb",
+        annualValue: 100,
+        currency: "EUR",
+      },
+      submittedAt: `${day}T10:00:00.000Z`,
+    }),
+  );
 /** What drivers read of a day: its totals by survey, theme cells and answer sample. */
 const pieceOf = (aggregate: DayAggregate): DayAggregate => ({
   ...aggregate,
