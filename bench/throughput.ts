@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, paginateQuery, QueryCommand } from "@aws-sdk/client-dynamodb";
@@ -45,19 +44,6 @@ export interface ThroughputResult {
    * thread that waits for a core is busy by the event loop's count, but not spending CPU.
    */
   cpuMsPerResponse: { mainThread: number; process: number };
-}
-
-/**
- * The main thread's CPU time, user and system, in ms: `process.threadCpuUsage` where Node has it (22.19 and
- * later), else Linux's count for the thread whose id is the process's (utime and stime, in 100 Hz ticks).
- */
-function mainThreadCpuMs(): number {
-  if (typeof process.threadCpuUsage === "function") {
-    const { user, system } = process.threadCpuUsage();
-    return (user + system) / 1000;
-  }
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const percentile = (values: number[], share: number) => {
@@ -147,7 +133,7 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
       log(`throughput: ${responses} POSTs from ${CONCURRENCY} clients`);
       await call("POST", "/_local/usage/reset");
       const loopBefore = performance.eventLoopUtilization();
-      const mainThreadBefore = mainThreadCpuMs();
+      const mainThreadBefore = process.threadCpuUsage();
       const processBefore = process.cpuUsage();
       const started = performance.now();
       await post("throughput", responses);
@@ -155,7 +141,7 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
       await allStored(WARM_UP + responses);
       const enriched = performance.now();
       const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
-      const mainThreadCpu = mainThreadCpuMs() - mainThreadBefore;
+      const mainThreadCpu = process.threadCpuUsage(mainThreadBefore);
       const processCpu = process.cpuUsage(processBefore);
       const usage = (await call("GET", "/_local/usage")) as unknown as UsageReport;
       const readable = (await storedTimes()).map(({ receivedAt, enrichedAt }) => enrichedAt - receivedAt);
@@ -174,7 +160,7 @@ export function throughputBench(log: (line: string) => void): Promise<Throughput
         readableP50Ms: percentile(readable, 0.5),
         readableP90Ms: percentile(readable, 0.9),
         mainThreadBusy,
-        cpuMsPerResponse: { mainThread: each(mainThreadCpu), process: msEach(processCpu) },
+        cpuMsPerResponse: { mainThread: msEach(mainThreadCpu), process: msEach(processCpu) },
       };
     } finally {
       dynamo.destroy();
