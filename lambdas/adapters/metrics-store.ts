@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { deflateSync, inflateSync } from "node:zlib";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -41,7 +42,10 @@ import {
 import { DEFAULT_TIME_ZONE, dayBounds, dayOf } from "../core/calendar";
 import { conditionHeld } from "./conditional-write";
 
-/** DynamoDB items are at most 400 KB; a day's cells are split into chunks well under that. */
+/**
+ * DynamoDB items are at most 400 KB; a day's cells are split into chunks whose JSON is well under
+ * that, so a chunk fits even where deflating it gains nothing.
+ */
 const CHUNK_CHARS = 300_000;
 /** Rewrites of what is derived from several days (running sums, driver blocks) before giving up while other writers keep changing them. */
 const DERIVED_ATTEMPTS = 5;
@@ -436,7 +440,7 @@ export class MetricsStore {
     const last = page.Items?.[0];
     if (!last) return null;
     const day = String(last.day);
-    if (Number(last.chunks) === 1) return [day, [String(last.data)]] as const;
+    if (Number(last.chunks) === 1) return [day, [chunkJson(last.data)]] as const;
     const days = consistent ? await this.rawDays(view, day, day, true) : await this.rawDays(view, day, day, false);
     return days ? ([day, days.get(day) ?? []] as const) : undefined;
   }
@@ -456,7 +460,7 @@ export class MetricsStore {
             // One per write, so a consistent read can tell a day's chunks all come from the same one.
             writeId,
             computedAt: at.toISOString(),
-            data: JSON.stringify(part),
+            data: deflateSync(JSON.stringify(part)),
           },
         }),
       );
@@ -522,7 +526,7 @@ export class MetricsStore {
       for (const item of page.Items ?? []) {
         const day = String(item.day);
         const into = days.get(day) ?? { parts: [], chunks: Number(item.chunks), writes: new Set() };
-        into.parts.push(String(item.data));
+        into.parts.push(chunkJson(item.data));
         into.writes.add(item.writeId);
         days.set(day, into);
       }
@@ -531,6 +535,12 @@ export class MetricsStore {
     return new Map([...days].map(([day, { parts }]) => [day, parts]));
   }
 }
+
+/**
+ * A chunk's JSON from its stored `data`: deflated (aggregates are repetitive JSON, about a seventh
+ * of the bytes deflated, and DynamoDB bills reads and writes by size), or the text older deploys wrote.
+ */
+const chunkJson = (data: unknown) => (data instanceof Uint8Array ? inflateSync(data).toString("utf8") : String(data));
 
 const parseCells = (parts: readonly string[]) => parts.flatMap((part) => JSON.parse(part) as Cell[]);
 
