@@ -175,15 +175,19 @@ export function addStats(into: Stats, from: Stats): Stats {
 export const ANSWER_SAMPLE_SIZE = 200;
 
 const sampleRank = (answer: SampledAnswer) => customerHash(answer.customer ?? `#${answer.id}`);
-/** The sample's order: by customer hash, then response id. */
-export const bySampleRank = (a: SampledAnswer, b: SampledAnswer) =>
-  sampleRank(a) - sampleRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-/** The `size` answers ranked first among any answers (duplicates by id counted once): a day's sample by default. */
+/**
+ * The `size` answers ranked first among any answers (duplicates by id counted once), by customer
+ * hash, then response id: a day's sample by default.
+ */
 export function sampleAnswers(answers: Iterable<SampledAnswer>, size = ANSWER_SAMPLE_SIZE): SampledAnswer[] {
   const unique = new Map<string, SampledAnswer>();
   for (const answer of answers) unique.set(answer.id, answer);
-  return [...unique.values()].sort(bySampleRank).slice(0, size);
+  // Each rank hashed once, not at every comparison: a window merges some 13,000 answers.
+  return [...unique.values()]
+    .map((answer) => ({ answer, rank: sampleRank(answer) }))
+    .sort((a, b) => a.rank - b.rank || (a.answer.id < b.answer.id ? -1 : a.answer.id > b.answer.id ? 1 : 0))
+    .slice(0, size)
+    .map(({ answer }) => answer);
 }
 
 function answerOf(response: RollupResponse): SampledAnswer | null {
@@ -388,8 +392,6 @@ export function customerHash(id: string): number {
   return (hash + 1) / 2 ** 32;
 }
 
-const byHash = (a: string, b: string) => customerHash(a) - customerHash(b) || (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * Cuts a theme cell's customers down to the `size` whose ids hash smallest (a day's sample by
  * default), marking it sampled when anyone was left out.
@@ -397,7 +399,10 @@ const byHash = (a: string, b: string) => customerHash(a) - customerHash(b) || (a
 export function sampleCustomers(cell: Pick<ThemeCell, "customers" | "customersSampled">, size = CUSTOMER_SAMPLE_SIZE) {
   const ids = Object.keys(cell.customers);
   if (ids.length <= size) return;
-  for (const id of ids.sort(byHash).slice(size)) delete cell.customers[id];
+  const ranked = ids
+    .map((id) => ({ id, hash: customerHash(id) }))
+    .sort((a, b) => a.hash - b.hash || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const { id } of ranked.slice(size)) delete cell.customers[id];
   cell.customersSampled = true;
 }
 
