@@ -336,7 +336,7 @@ export async function sendWeeklyDigest(ports: DigestPorts) {
   const windows = digestWindows(now, ports.timeZone);
   const [days, driverDays] = await Promise.all([
     ports.aggregates.days("total", windows.trend.from, windows.week.to),
-    daysForDrivers(ports.aggregates, windows.week),
+    daysForDrivers(ports.aggregates, windows.week, dayOf(now, ports.timeZone)),
   ]);
   const metrics = computeMetrics({
     window: windows.week,

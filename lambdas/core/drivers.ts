@@ -7,6 +7,7 @@ import {
   type DayAggregate,
   type DriverBlock,
   dayAfter,
+  dayBefore,
   driverBlockHalves,
   driverBlocksOf,
   emptyStats,
@@ -36,15 +37,27 @@ export interface AggregateReader {
 
 /**
  * What drivers read of a window: its aligned blocks of days where stored (about 10 for 90 days,
- * whatever they hold; a block is stored once all its days are over), and the days of the rest, each
- * day's totals by survey, theme cells and answer sample (three views, joined by day).
+ * whatever they hold), and the days of the rest, each day's totals by survey, theme cells and
+ * answer sample (three views, joined by day). A block is stored once all its days are over, so the
+ * days from `today` on are read as days, alongside the blocks before them, in one round.
  */
-export async function daysForDrivers(aggregates: AggregateReader, window: Window): Promise<DayAggregate[]> {
+export async function daysForDrivers(
+  aggregates: AggregateReader,
+  window: Window,
+  today: string,
+): Promise<DayAggregate[]> {
   if (!aggregates.driverBlocks) return dayViews(aggregates, window);
+  const closedTo = window.to < today ? window.to : dayBefore(today);
+  const open: Window | null =
+    window.to >= today ? { from: window.from > today ? window.from : today, to: window.to } : null;
+  const openDays = open ? dayViews(aggregates, open) : Promise.resolve([]);
   const found: DayAggregate[] = [];
   const fromDays: Window[] = [];
-  // A block not stored (it holds today, or was rolled up before blocks existed) is read as its two halves, down to days.
-  for (let wanted = driverBlocksOf(window); wanted.length > 0; ) {
+  // A closed block not stored (the rollup has not run since it closed, or it was rolled up before blocks existed) is read as its two halves, down to days.
+  for (
+    let wanted = window.from <= closedTo ? driverBlocksOf({ from: window.from, to: closedTo }) : [];
+    wanted.length > 0;
+  ) {
     const stored = await aggregates.driverBlocks(wanted.filter((block) => block.level > 0));
     const halves: DriverBlock[] = [];
     for (const block of wanted) {
@@ -59,7 +72,7 @@ export async function daysForDrivers(aggregates: AggregateReader, window: Window
     }
     wanted = halves;
   }
-  const days = await Promise.all(fromDays.map((span) => dayViews(aggregates, span)));
+  const days = await Promise.all([openDays, ...fromDays.map((span) => dayViews(aggregates, span))]);
   return [...found, ...days.flat()];
 }
 

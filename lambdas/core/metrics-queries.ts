@@ -67,7 +67,8 @@ export async function metricsFor(query: MetricsQuery, ports: MetricsQueryPorts) 
 }
 
 export async function driversFor(query: DriversQuery, ports: MetricsQueryPorts) {
-  const { current } = windowsOf(query, ports.today());
-  const days = await daysForDrivers(ports.aggregates, current);
+  const today = ports.today();
+  const { current } = windowsOf(query, today);
+  const days = await daysForDrivers(ports.aggregates, current, today);
   return computeDrivers({ window: current, survey: query.survey, days, minResponses: ports.minResponses });
 }

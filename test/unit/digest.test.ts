@@ -4,6 +4,7 @@ import type { Case } from "../../lambdas/contracts/cases";
 import { metricsComputedDetailSchema } from "../../lambdas/contracts/events";
 import { aggregateDay, cellsOfView, type RollupResponse } from "../../lambdas/core/aggregates";
 import type { EmailMessage, SlackMessage } from "../../lambdas/core/alerts";
+import { dayOf } from "../../lambdas/core/calendar";
 import { npsTrendSvg } from "../../lambdas/core/chart";
 import {
   buildDigest,
@@ -303,7 +304,10 @@ async function digestContent(value: DigestPorts): Promise<DigestContent> {
       days,
       previousDays: [],
     }),
-    drivers: computeDrivers({ window: windows.week, days: await daysForDrivers(value.aggregates, windows.week) }),
+    drivers: computeDrivers({
+      window: windows.week,
+      days: await daysForDrivers(value.aggregates, windows.week, dayOf(NOW, value.timeZone)),
+    }),
     examples: new Map(),
     overdue: [],
     revenue: revenueAtRisk([], value.riskThreshold),

@@ -6,6 +6,7 @@ import {
   cellsOfView,
   type DayAggregate,
   DRIVER_BLOCK_LEVELS,
+  type DriverBlock,
   dayAfter,
   driverBlockOf,
   driverBlocksOf,
@@ -108,8 +109,9 @@ describe("driver blocks", () => {
           ]),
         ),
     };
-    const fromDays = computeDrivers({ window, days: await daysForDrivers(days, window) });
-    const fromBlocks = computeDrivers({ window, days: await daysForDrivers(blocks, window) });
+    const today = addDays(window.to, 1);
+    const fromDays = computeDrivers({ window, days: await daysForDrivers(days, window, today) });
+    const fromBlocks = computeDrivers({ window, days: await daysForDrivers(blocks, window, today) });
     // The days' lists are complete, so they count customers exactly; the blocks' samples estimate them.
     const scores = (drivers: typeof fromDays) =>
       drivers.drivers.map(({ customers, customersEstimated, annualValue, ...scored }) => scored);
@@ -123,5 +125,45 @@ describe("driver blocks", () => {
       expect(driver.customersEstimated).toBe(true);
       expect(Math.abs(driver.customers / (exact?.customers ?? 0) - 1)).toBeLessThan(0.4);
     }
+  });
+
+  it("read the days from today on as days, and every closed block in one round", async () => {
+    const from = driverBlockOf("2026-03-01", 5).from;
+    const today = addDays(from, 40);
+    const window = { from, to: addDays(from, 45) };
+    const stored = new Map<string, DayAggregate>();
+    for (let index = 0; index < 46; index++) {
+      const day = addDays(from, index);
+      stored.set(day, pieceOf(aggregateDay(day, responsesOf(day, 20))));
+    }
+    const rounds: DriverBlock[][] = [];
+    const daySpans: string[] = [];
+    const reader: AggregateReader = {
+      days: async (view, dayFrom, dayTo) => {
+        if (view === "survey") daySpans.push(`${dayFrom}..${dayTo}`);
+        return [...stored.values()]
+          .filter((day) => day.day >= dayFrom && day.day <= dayTo)
+          .map((day) => ({ ...day, ...(view === "survey" ? { themes: [], answers: [] } : { cells: [] }) }));
+      },
+      driverBlocks: async (wanted) => {
+        rounds.push([...wanted]);
+        return new Map(
+          wanted.map((block) => [
+            block.from,
+            mergeDriverBlock(
+              block.from,
+              [...stored.values()].filter((day) => day.day >= block.from && day.day <= block.to),
+            ),
+          ]),
+        );
+      },
+    };
+    const read = await daysForDrivers(reader, window, today);
+    expect(rounds).toHaveLength(1);
+    expect(rounds.flat().every((block) => block.to < today)).toBe(true);
+    expect(daySpans).toEqual([`${today}..${window.to}`]);
+    expect(read.map((piece) => piece.day).sort()).toEqual(
+      [...rounds.flat().map((block) => block.from), ...[0, 1, 2, 3, 4, 5].map((index) => addDays(today, index))].sort(),
+    );
   });
 });
