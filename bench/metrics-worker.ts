@@ -7,16 +7,15 @@ import { ApiRoute } from "../lambdas/contracts/routes";
 import { aggregatePartition } from "../lambdas/contracts/table";
 import {
   aggregateDay,
-  type DriverBlock,
-  driverBlockHalves,
-  driverBlocksOf,
-  driverBlockView,
+  dayAfter,
+  type driverBlockView,
   RUNNING_VIEW,
   runningTerms,
   type View,
 } from "../lambdas/core/aggregates";
+import { daysForDrivers } from "../lambdas/core/drivers";
 import { addDays, type Filters, periodWindows, resolveWindow, viewFor, type Window } from "../lambdas/core/metrics";
-import { metricsFor } from "../lambdas/core/metrics-queries";
+import { driversFor, type MetricsQueryPorts, metricsFor } from "../lambdas/core/metrics-queries";
 import { apiGatewayEvent, benchContext } from "./lambda-invocation";
 import { dailyCounts, responsesOfDay, type SyntheticPlan } from "./synthetic";
 
@@ -51,8 +50,19 @@ export interface WorkerResult {
     bodyKb: number;
   }[];
   queryPeakRssMb: number;
-  /** `GET /v1/drivers` over the same 90 days: the window's driver blocks, and the day views of any day no block covers. */
-  drivers: { medianMs: number; p90Ms: number; items: number; bytes: number };
+  /**
+   * `GET /v1/drivers` over 90 days ending on the last day and DRIVER_SHIFT_DAYS before it: the
+   * window's driver blocks, and the day views of any day no block covers.
+   */
+  drivers: {
+    endsDaysBefore: number;
+    medianMs: number;
+    p90Ms: number;
+    items: number;
+    bytes: number;
+    readMs: number;
+    computeMs: number;
+  }[];
 }
 
 const [runsArg, keyArg, ...sizeArgs] = process.argv.slice(2);
@@ -67,6 +77,11 @@ const SPAN_DAYS = 180;
 const WINDOW_DAYS = 90;
 const WARMUPS = 2;
 /** Runs of the read and the computation timed apart (fewer: they only show where the time goes). */
+/**
+ * The second drivers window ends this many days before the last day: where the 64-day block grid
+ * cuts a 90-day window into the most items (8 against 5 for one ending on the last day).
+ */
+const DRIVER_SHIFT_DAYS = 44;
 const SPLIT_RUNS = Math.max(3, Math.round(runs / 6));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -78,6 +93,10 @@ const metricsEvent = (query: Record<string, string>, routeKey: string = ApiRoute
   apiGatewayEvent(routeKey, key, { query });
 const context = () => benchContext("metrics-api");
 
+/** A chunk's size as stored (and billed): deflated bytes, or the text an older format wrote. */
+const storedBytes = (data: unknown) =>
+  data instanceof Uint8Array ? data.byteLength : Buffer.byteLength(String(data ?? ""));
+
 /** Items and data bytes put into each partition, counted on the client the store writes with (which names a put by its low-level command). */
 const puts = new Map<string, { items: number; bytes: number }>();
 dynamoDocumentClient().middlewareStack.add(
@@ -86,7 +105,7 @@ dynamoDocumentClient().middlewareStack.add(
     if (context.commandName === "PutItemCommand" && typeof item?.pk === "string") {
       const into = puts.get(item.pk) ?? { items: 0, bytes: 0 };
       into.items += 1;
-      into.bytes += Buffer.byteLength(String(item.data ?? ""));
+      into.bytes += storedBytes(item.data);
       puts.set(item.pk, into);
     }
     return next(args);
@@ -96,32 +115,32 @@ dynamoDocumentClient().middlewareStack.add(
 
 const isBlock = (pk: string) => pk.startsWith(aggregatePartition("drivers-"));
 
-/**
- * What `GET /v1/drivers` reads (`daysForDrivers`): each block of the window as stored, a block not
- * stored as its halves (the query that found nothing counted too), down to the three day views of a day.
- */
-async function driverVolume(tableName: string, window: Window) {
-  let items = 0;
-  let bytes = 0;
-  const add = (read: { items: number; bytes: number }) => {
-    items += read.items;
-    bytes += read.bytes;
-  };
-  for (let wanted = driverBlocksOf(window); wanted.length > 0; ) {
-    const halves: DriverBlock[] = [];
-    for (const block of wanted) {
-      if (block.level === 0) {
-        for (const view of ["survey", "themes", "answers"] as const)
-          add(await readVolume(tableName, view, block.from, block.to));
-        continue;
+/** The handler's today: the real date, in UTC as no metrics time zone is set (both sizes' windows are over). */
+const handlerToday = () => new Date().toISOString().slice(0, 10);
+
+/** Items and data bytes the store's queries fetch while `counting` is set. */
+let counting: { items: number; bytes: number } | null = null;
+dynamoDocumentClient().middlewareStack.add(
+  (next) => async (args) => {
+    const result = await next(args);
+    const items = (result.output as { Items?: { data?: unknown }[] }).Items;
+    if (counting && items)
+      for (const item of items) {
+        counting.items += 1;
+        counting.bytes += storedBytes(item.data);
       }
-      const stored = await readVolume(tableName, driverBlockView(block.level), block.from, block.from);
-      add(stored);
-      if (stored.items === 0) halves.push(...driverBlockHalves(block));
-    }
-    wanted = halves;
-  }
-  return { items, bytes };
+    return result;
+  },
+  { step: "initialize" },
+);
+
+/** What `GET /v1/drivers` reads of a window (`daysForDrivers` on the store), counted on the store's client. */
+async function driverVolume(store: MetricsStore, window: Window, today: string) {
+  counting = { items: 0, bytes: 0 };
+  await daysForDrivers(store, window, today);
+  const read = counting;
+  counting = null;
+  return read;
 }
 
 async function load(store: MetricsStore, plan: SyntheticPlan) {
@@ -131,6 +150,8 @@ async function load(store: MetricsStore, plan: SyntheticPlan) {
   let themeCustomers = 0;
   let peakRss = 0;
   const at = new Date(`${plan.lastDay}T23:59:59Z`);
+  // The rollup's first run after midnight closes the blocks that end on the last day: the steady state.
+  const nextRun = new Date(`${dayAfter(plan.lastDay)}T00:05:00Z`);
   const started = performance.now();
   for (const { day, count } of dailyCounts(plan)) {
     const aggregate = aggregateDay(day, responsesOfDay(plan, day, count));
@@ -140,6 +161,7 @@ async function load(store: MetricsStore, plan: SyntheticPlan) {
     await store.putDay(aggregate, at);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
+  await store.closeDriverBlocks(nextRun);
   return {
     loadMs: since(started),
     loadPeakRssMb: Math.round(peakRss / 2 ** 20),
@@ -181,7 +203,7 @@ async function readVolume(
     pages += 1;
     for (const item of page.Items ?? []) {
       items += 1;
-      bytes += Buffer.byteLength(String(item.data));
+      bytes += storedBytes(item.data);
     }
   }
   return { items, bytes, pages };
@@ -190,15 +212,55 @@ async function readVolume(
 /** What a query on three or more dimensions reads: the running sums its spans are made of, one query each. */
 async function runningVolume(store: MetricsStore, spans: readonly Window[]) {
   const days = [...new Set(spans.map(runningTerms).flatMap((term) => [...term.add, ...term.subtract]))];
-  const sums = await store.runningSums(days);
-  const bytes = [...sums.values()].reduce((sum, cells) => sum + (cells.length ? JSON.stringify(cells).length : 0), 0);
-  return { items: days.length, bytes, pages: days.length };
+  counting = { items: 0, bytes: 0 };
+  await store.runningSums(days);
+  const read = counting;
+  counting = null;
+  return { ...read, pages: days.length };
+}
+
+/**
+ * The query's own path run again with its reads timed apart, to see where the time goes: read time
+ * is while any read is in flight (reads run in parallel), compute the rest. Medians of SPLIT_RUNS.
+ */
+async function readAndCompute(
+  store: MetricsStore,
+  query: (aggregates: MetricsQueryPorts["aggregates"]) => Promise<unknown>,
+) {
+  const reads: number[] = [];
+  const computes: number[] = [];
+  let readMs = 0;
+  let inFlight = 0;
+  let since0 = 0;
+  const timed =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    async (...args: A) => {
+      if (inFlight++ === 0) since0 = performance.now();
+      try {
+        return await read(...args);
+      } finally {
+        if (--inFlight === 0) readMs += since(since0);
+      }
+    };
+  const aggregates = {
+    days: timed(store.days.bind(store)),
+    runningSums: timed(store.runningSums.bind(store)),
+    driverBlocks: timed(store.driverBlocks.bind(store)),
+  };
+  for (let run = 0; run < SPLIT_RUNS; run++) {
+    readMs = 0;
+    const started = performance.now();
+    await query(aggregates);
+    reads.push(readMs);
+    computes.push(since(started) - readMs);
+  }
+  return { readMs: median(reads), computeMs: median(computes) };
 }
 
 async function main() {
   const tableName = process.env.TABLE_NAME as string;
   const store = new MetricsStore(dynamoDocumentClient(), tableName);
-  const loaded = [];
+  const loaded: Awaited<ReturnType<typeof load>>[] = [];
   for (const size of sizes)
     loaded.push(await load(store, { total: size.total, lastDay: size.lastDay, days: SPAN_DAYS, seed: 20_261_120 }));
 
@@ -261,26 +323,8 @@ async function main() {
       });
     });
     for (const [index, window] of windows.entries()) {
-      // The query's own path with its reads timed apart, to see where the time goes.
-      const reads: number[] = [];
-      const computes: number[] = [];
-      let readMs = 0;
-      const timed =
-        <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
-        async (...args: A) => {
-          const started = performance.now();
-          const result = await read(...args);
-          readMs += since(started);
-          return result;
-        };
-      const aggregates = {
-        days: timed(store.days.bind(store)),
-        runningSums: timed(store.runningSums.bind(store)),
-      };
-      for (let run = 0; run < SPLIT_RUNS; run++) {
-        readMs = 0;
-        const started = performance.now();
-        await metricsFor(
+      const split = await readAndCompute(store, (aggregates) =>
+        metricsFor(
           {
             from: window.from,
             to: window.lastDay,
@@ -288,10 +332,8 @@ async function main() {
             ...variant.filters,
           },
           { aggregates, today: () => window.lastDay, minResponses: 30 },
-        );
-        reads.push(readMs);
-        computes.push(since(started) - readMs);
-      }
+        ),
+      );
       const groupBy = variant.groupBy;
       const spans = [
         window.previous,
@@ -305,33 +347,40 @@ async function main() {
           : await readVolume(tableName, dayView, window.previous.from, window.current.to)),
         medianMs: median(times[index] ?? []),
         p90Ms: p90(times[index] ?? []),
-        readMs: median(reads),
-        computeMs: median(computes),
+        ...split,
         bodyKb: (bodies[index] ?? 0) / 1024,
       });
     }
   }
 
-  const drivers = await timeInTurns((index) => {
-    const window = windows[index] as (typeof windows)[number];
-    return metricsEvent({ from: window.from, to: window.lastDay }, ApiRoute.getDrivers);
-  });
-  const results: WorkerResult[] = [];
-  for (const [index, window] of windows.entries()) {
-    const read = await driverVolume(tableName, window.current);
-    results.push({
-      total: sizes[index]?.total ?? 0,
-      days: SPAN_DAYS,
-      ...(loaded[index] as Awaited<ReturnType<typeof load>>),
-      queries: queries[index] ?? [],
-      queryPeakRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-      drivers: {
-        medianMs: median(drivers.times[index] ?? []),
-        p90Ms: p90(drivers.times[index] ?? []),
-        ...read,
-      },
+  const drivers = sizes.map(() => [] as WorkerResult["drivers"]);
+  for (const shift of [0, DRIVER_SHIFT_DAYS]) {
+    const spans = windows.map((window) => windowsOf(addDays(window.lastDay, -shift)));
+    const timed = await timeInTurns((index) => {
+      const span = spans[index] as (typeof spans)[number];
+      return metricsEvent({ from: span.from, to: span.lastDay }, ApiRoute.getDrivers);
     });
+    for (const [index, span] of spans.entries()) {
+      const query = { from: span.from, to: span.lastDay };
+      drivers[index]?.push({
+        endsDaysBefore: shift,
+        medianMs: median(timed.times[index] ?? []),
+        p90Ms: p90(timed.times[index] ?? []),
+        ...(await driverVolume(store, span.current, handlerToday())),
+        ...(await readAndCompute(store, (aggregates) =>
+          driversFor(query, { aggregates, today: handlerToday, minResponses: 30 }),
+        )),
+      });
+    }
   }
+  const results: WorkerResult[] = windows.map((_, index) => ({
+    total: sizes[index]?.total ?? 0,
+    days: SPAN_DAYS,
+    ...(loaded[index] as (typeof loaded)[number]),
+    queries: queries[index] ?? [],
+    queryPeakRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    drivers: drivers[index] ?? [],
+  }));
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 

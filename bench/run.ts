@@ -223,9 +223,12 @@ async function metrics() {
   console.log(
     `cube cells per day 1M / 10k: ${round(large.cellsPerDay / small.cellsPerDay, 2)} (target for the time ratio: ≤ 1.5)`,
   );
-  console.log(
-    `GET /v1/drivers, same 90 days: 10k ${round(small.drivers.medianMs, 1)} ms (${round(small.drivers.bytes / 1024)} KB read), 1M ${round(large.drivers.medianMs, 1)} ms (${round(large.drivers.bytes / 1024)} KB read, p90 ${round(large.drivers.p90Ms, 1)} ms), 1M / 10k ${round(large.drivers.medianMs / small.drivers.medianMs, 2)}`,
-  );
+  for (const [index, wide] of large.drivers.entries()) {
+    const base = small.drivers[index] as (typeof small.drivers)[number];
+    console.log(
+      `GET /v1/drivers, 90 days ending ${wide.endsDaysBefore} days before the last (${base.items} / ${wide.items} items): 10k ${round(base.medianMs, 1)} ms (${round(base.bytes / 1024)} KB read), 1M ${round(wide.medianMs, 1)} ms (${round(wide.bytes / 1024)} KB read, p90 ${round(wide.p90Ms, 1)} ms), 1M / 10k ${round(wide.medianMs / base.medianMs, 2)}; read / compute ms 10k ${round(base.readMs, 1)} / ${round(base.computeMs, 1)}, 1M ${round(wide.readMs, 1)} / ${round(wide.computeMs, 1)}`,
+    );
+  }
 }
 
 async function widget() {
