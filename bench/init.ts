@@ -87,6 +87,7 @@ async function bundle(entry: Entry, mode: SdkMode): Promise<Bundle> {
     minify: LAMBDA_BUNDLING.minify,
     // `true`: a linked map, as NodejsFunction's `--sourcemap`; NODE_OPTIONS=--enable-source-maps reads it at load.
     sourcemap: LAMBDA_BUNDLING.sourceMap,
+    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
     target: LAMBDA_BUNDLING.target,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     external: mode === "external" ? [...others, "@aws-sdk/*"] : others,

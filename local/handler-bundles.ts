@@ -44,6 +44,7 @@ const OPTIONS: BuildOptions = {
   outExtension: { ".js": ".mjs" },
   minify: LAMBDA_BUNDLING.minify,
   sourcemap: LAMBDA_BUNDLING.sourceMap ? "linked" : false,
+  sourcesContent: LAMBDA_BUNDLING.sourcesContent,
   target: LAMBDA_BUNDLING.target,
   mainFields: [...LAMBDA_BUNDLING.mainFields],
   external: [...LAMBDA_BUNDLING.external, ...UNBUNDLED],

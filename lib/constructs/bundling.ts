@@ -14,6 +14,11 @@ export const handlerEntry = (name: HandlerName) =>
 export const LAMBDA_BUNDLING = {
   minify: true,
   sourceMap: true,
+  /**
+   * Stack traces need only the map's mappings; the sources it would embed (the SDK's among them)
+   * triple the map that `--enable-source-maps` reads at every cold start.
+   */
+  sourcesContent: false,
   target: "node22",
   mainFields: ["module", "main"],
   external: [],

@@ -83,6 +83,7 @@ export class CxFunction extends Construct {
       bundling: {
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
         target: LAMBDA_BUNDLING.target,
         format: OutputFormat.ESM,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
