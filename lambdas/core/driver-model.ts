@@ -145,20 +145,23 @@ function subsetFits(products: ReturnType<typeof crossProducts>, offsets: readonl
   }
   equations[outcome * size + outcome] = products.yy;
   const fits = new Array<{ rSquared: number; rank: number }>(2 ** offsets.length);
-  const visit = (mask: number, first: number, reduced: Float64Array, rank: number) => {
+  // One matrix per depth, reused: a child is done with it before its next sibling overwrites it.
+  const levels = Array.from({ length: offsets.length }, () => new Float64Array(size * size));
+  const visit = (mask: number, first: number, reduced: Float64Array, rank: number, depth: number) => {
     fits[mask] = {
       rSquared: Math.min(1, (products.yy - (reduced[outcome * size + outcome] as number)) / products.yy),
       rank,
     };
     for (let index = first; index < offsets.length; index++) {
-      const next = reduced.slice();
+      const next = levels[depth] as Float64Array;
+      next.set(reduced);
       let kept = rank;
       for (const pivot of offsets[index] as number[])
         if (eliminate(next, size, pivot, products.xx[pivot]?.[pivot] as number)) kept += 1;
-      visit(mask | (1 << index), index + 1, next, kept);
+      visit(mask | (1 << index), index + 1, next, kept, depth + 1);
     }
   };
-  visit(0, 0, equations, 0);
+  visit(0, 0, equations, 0, 0);
   return fits;
 }
 
@@ -196,11 +199,14 @@ export function fitDriverModel(input: {
   if (rows.length === 0) return null;
   const n = rows.length;
   const outcome = rows.map((row) => 10 * row.score);
+  // Most columns first: the walk in subsetFits eliminates the i-th predictor 2^i times, so the
+  // attributes' several columns go where they are eliminated least often (R² and rank of a subset
+  // do not depend on the order; drivers are sorted by weight below).
   const predictors = [
     ...themePredictors(rows),
     ...answerPredictors(rows, answers),
     ...attributePredictors(rows, input.survey),
-  ];
+  ].sort((a, b) => b.columns.length - a.columns.length);
   const products = crossProducts(
     predictors.flatMap((predictor) => predictor.columns),
     outcome,
@@ -220,13 +226,14 @@ export function fitDriverModel(input: {
   const residualDf = n - full.rank - 1;
   // The share of the orders of entry in which a driver enters after exactly `size` others.
   const orderShare = Array.from({ length: p }, (_, size) => (factorial(size) * factorial(p - size - 1)) / factorial(p));
+  const rSquared = Float64Array.from(subsets, (subset) => subset.rSquared);
+  const shareOf = Float64Array.from(subsets, (_, mask) => orderShare[popCount(mask)] ?? 0);
   const weights = predictors.map((_, index) => {
+    const bit = 1 << index;
     let weight = 0;
-    for (let mask = 0; mask < 2 ** p; mask++) {
-      if (mask & (1 << index)) continue;
-      const gain = (subsets[mask | (1 << index)]?.rSquared ?? 0) - (subsets[mask]?.rSquared ?? 0);
-      weight += (orderShare[popCount(mask)] as number) * gain;
-    }
+    for (let mask = 0; mask < rSquared.length; mask++)
+      if (!(mask & bit))
+        weight += (shareOf[mask] as number) * ((rSquared[mask | bit] as number) - (rSquared[mask] as number));
     return weight;
   });
   const drivers = predictors.map((predictor, index) => {
