@@ -36,8 +36,10 @@ import {
   runningBlock,
   runningSums,
   type SampledAnswer,
+  sampleRank,
   type ThemeCell,
   type View,
+  windowSampleBound,
 } from "../core/aggregates";
 import { DEFAULT_TIME_ZONE, dayBounds, dayOf } from "../core/calendar";
 import { conditionHeld } from "./conditional-write";
@@ -90,8 +92,14 @@ function projection(paths: readonly string[]) {
   return { ProjectionExpression: expression, ExpressionAttributeNames: names };
 }
 
-/** A driver block keeps three kinds of entries in one list, so that its chunks split anywhere. */
-type BlockEntry = ["cell", Cell] | ["theme", ThemeCell] | ["answer", SampledAnswer];
+/**
+ * A driver block keeps three kinds of entries in one list, so that its chunks split anywhere. Its
+ * answers are pages of ANSWER_PAGE_SIZE in sample order, each with its last answer's rank and its
+ * length, and the answers' JSON as text: a reader parses only the pages that can reach the window's
+ * sample (`windowSampleBound`), about 2,000 answers of a 90-day window's 8,000 at volume.
+ */
+type BlockEntry = ["cell", Cell] | ["theme", ThemeCell] | ["answers", number, number, string];
+const ANSWER_PAGE_SIZE = 100;
 type StoredEntry = Cell | ThemeCell | SampledAnswer | EmployeeCell | BlockEntry;
 /** The views queries read by day, the cube's running sums (read by `runningSums`) and the driver blocks (`driverBlocks`). */
 type StoredView = View | typeof RUNNING_VIEW | ReturnType<typeof driverBlockView>;
@@ -391,15 +399,23 @@ export class MetricsStore {
     return { piece, raw: JSON.stringify([...views.map((view) => [...(view ?? [])])]) };
   }
 
-  /** The stored driver blocks among `blocks`, by first day; one missing is not in the map. */
+  /**
+   * The stored driver blocks among `blocks`, by first day; one missing is not in the map. Answers
+   * that cannot be in the sample of a window holding these blocks (`windowSampleBound`) may be left out.
+   */
   async driverBlocks(blocks: readonly DriverBlock[]): Promise<Map<string, DayAggregate>> {
-    const read = await Promise.all(
-      blocks.map(async (block) => {
-        const parts = (await this.rawDays(driverBlockView(block.level), block.from, block.from, false)).get(block.from);
-        return parts ? [[block.from, parseBlock(block.from, parts)] as const] : [];
-      }),
-    );
-    return new Map(read.flat());
+    const read = (
+      await Promise.all(
+        blocks.map(async (block) => {
+          const parts = (await this.rawDays(driverBlockView(block.level), block.from, block.from, false)).get(
+            block.from,
+          );
+          return parts ? [readBlock(block.from, parts)] : [];
+        }),
+      )
+    ).flat();
+    const bound = windowSampleBound(read);
+    return new Map(read.map((stored) => [stored.block.day, withAnswers(stored, bound)]));
   }
 
   /**
@@ -544,21 +560,45 @@ const chunkJson = (data: unknown) => (data instanceof Uint8Array ? inflateSync(d
 
 const parseCells = (parts: readonly string[]) => parts.flatMap((part) => JSON.parse(part) as Cell[]);
 
-const blockEntries = (block: DayAggregate): BlockEntry[] => [
-  ...block.cells.map((cell): BlockEntry => ["cell", cell]),
-  ...block.themes.map((theme): BlockEntry => ["theme", theme]),
-  ...block.answers.map((answer): BlockEntry => ["answer", answer]),
-];
+function blockEntries(block: DayAggregate): BlockEntry[] {
+  const pages: BlockEntry[] = [];
+  for (let from = 0; from < block.answers.length; from += ANSWER_PAGE_SIZE) {
+    const page = block.answers.slice(from, from + ANSWER_PAGE_SIZE);
+    pages.push(["answers", sampleRank(page[page.length - 1] as SampledAnswer), page.length, JSON.stringify(page)]);
+  }
+  return [
+    ...block.cells.map((cell): BlockEntry => ["cell", cell]),
+    ...block.themes.map((theme): BlockEntry => ["theme", theme]),
+    ...pages,
+  ];
+}
 
-function parseBlock(day: string, parts: readonly string[]): DayAggregate {
+/** A stored block's entries, its answers still as pages of text. */
+function readBlock(day: string, parts: readonly string[]) {
   const block: DayAggregate = { day, cells: [], themes: [], answers: [] };
+  const pages: { lastRank: number; text: string }[] = [];
+  let answers = 0;
   for (const entry of parts.flatMap((part) => JSON.parse(part) as BlockEntry[])) {
     if (entry[0] === "cell") block.cells.push(entry[1]);
     else if (entry[0] === "theme") block.themes.push(entry[1]);
-    else block.answers.push(entry[1]);
+    else {
+      pages.push({ lastRank: entry[1], text: entry[3] });
+      answers += entry[2];
+    }
+  }
+  return { block, pages, answers, lastRank: pages[pages.length - 1]?.lastRank ?? 0 };
+}
+
+/** The block with the answers of its pages that may rank up to `bound` (every page by default). */
+function withAnswers({ block, pages }: ReturnType<typeof readBlock>, bound = Number.POSITIVE_INFINITY): DayAggregate {
+  for (const [index, page] of pages.entries()) {
+    if (index > 0 && (pages[index - 1] as (typeof pages)[number]).lastRank > bound) break;
+    block.answers.push(...(JSON.parse(page.text) as SampledAnswer[]));
   }
   return block;
 }
+
+const parseBlock = (day: string, parts: readonly string[]) => withAnswers(readBlock(day, parts));
 const sameParts = (stored: readonly string[] | undefined, parts: readonly string[]) =>
   stored !== undefined && stored.length === parts.length && stored.every((part, index) => part === parts[index]);
 

@@ -174,7 +174,8 @@ export function addStats(into: Stats, from: Stats): Stats {
  */
 export const ANSWER_SAMPLE_SIZE = 200;
 
-const sampleRank = (answer: SampledAnswer) => customerHash(answer.customer ?? `#${answer.id}`);
+/** An answer's place in every sample: its customer's hash (a customer-less answer by its response id). */
+export const sampleRank = (answer: SampledAnswer) => customerHash(answer.customer ?? `#${answer.id}`);
 /**
  * The `size` answers ranked first among any answers (duplicates by id counted once), by customer
  * hash, then response id: a day's sample by default.
@@ -600,6 +601,19 @@ export function driverBlocksOf(span: { from: string; to: string }): DriverBlock[
     start += 2 ** level;
   }
   return blocks;
+}
+
+/**
+ * The highest sample rank any answer of a window's sample can have, from its blocks' samples: a
+ * block whose sample is full (BLOCK_ANSWER_SAMPLE_SIZE answers) already gives the window that many
+ * answers ranked up to its last one, so no answer ranked above the smallest such last rank can be
+ * among the window's BLOCK_ANSWER_SAMPLE_SIZE. Infinity when no block is full.
+ */
+export function windowSampleBound(blocks: readonly { answers: number; lastRank: number }[]): number {
+  return blocks.reduce(
+    (bound, block) => (block.answers >= BLOCK_ANSWER_SAMPLE_SIZE ? Math.min(bound, block.lastRank) : bound),
+    Number.POSITIVE_INFINITY,
+  );
 }
 
 /**

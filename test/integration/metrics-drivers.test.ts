@@ -2,9 +2,12 @@ import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { aggregatePartition } from "../../lambdas/contracts/table";
 import {
+  ANSWER_SAMPLE_SIZE,
   aggregateDay,
+  BLOCK_ANSWER_SAMPLE_SIZE,
   DRIVER_BLOCK_LEVELS,
   driverBlockOf,
+  driverBlocksOf,
   driverBlockView,
   type RollupResponse,
 } from "../../lambdas/core/aggregates";
@@ -146,5 +149,34 @@ describe("driver blocks against the local DynamoDB", () => {
     await store.closeDriverBlocks(noon(addDays(today, 1)));
     expect(await blockItems(yesterday, today)).toEqual(closed);
     expect(await driversFor(window, ports(addDays(today, 1)))).toEqual(await fromDays(window));
+  });
+
+  it("reads only the answers that can reach the window's sample once a block's sample is full, with the same model", async () => {
+    // 16 + 4 + 2 days: the 16-day block's 1,000 answers are full, so the smaller blocks' answers
+    // ranked above its last one cannot be in the window's 1,000.
+    const from = driverBlockOf("2026-01-10", 4).from;
+    const window = { from, to: addDays(from, 21) };
+    for (let index = 0; index < 22; index++) {
+      const day = addDays(from, index);
+      const many = responsesOf(day, 240).map((response, i) => ({
+        ...response,
+        customer: { id: `full-${day}-${i}`, segment: "smb", annualValue: 100, currency: "EUR" },
+      }));
+      await store.putDay(aggregateDay(day, many), AT);
+    }
+    const blocks = driverBlocksOf(window);
+    expect(blocks.map((block) => block.level)).toEqual([4, 2, 1]);
+    const read = await store.driverBlocks(blocks);
+    expect(read.get(from)?.answers).toHaveLength(BLOCK_ANSWER_SAMPLE_SIZE);
+    const fourDays = read.get((blocks[1] as { from: string }).from);
+    expect(fourDays?.answers.length).toBeLessThan(4 * ANSWER_SAMPLE_SIZE);
+
+    const answer = await driversFor(window, ports(addDays(window.to, 1)));
+    const exact = await fromDays(window);
+    expect(answer.model).toEqual(exact.model);
+    expect(answer.model).toMatchObject({ sampled: true });
+    const scores = (drivers: typeof exact) =>
+      drivers.drivers.map(({ customers, customersEstimated, annualValue, ...scored }) => scored);
+    expect(scores(answer)).toEqual(scores(exact));
   });
 });
