@@ -92,6 +92,18 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** Client settings for a stand-in that checks no signature: requests go out unsigned (Smithy's `noAuth` scheme). */
+const UNSIGNED = {
+  httpAuthSchemes: [
+    {
+      schemeId: "smithy.api#noAuth",
+      identityProvider: () => async () => ({}),
+      signer: { sign: async <Request>(request: Request) => request },
+    },
+  ],
+  httpAuthSchemeProvider: () => [{ schemeId: "smithy.api#noAuth" }],
+};
+
 /** Where earlier versions saved queued messages at shutdown; read once on start and removed. */
 const LEGACY_QUEUE_SNAPSHOT = "queues.json";
 const QUEUE_JOURNAL = join("journal", "sqs.jsonl");
@@ -193,8 +205,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clientConfig = { region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
   const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.url });
   // The pollers' and the router's client, on the main thread with every stand-in: hashing each body again to check
-  // the MD5 local-aws-sqs computed a moment ago guards nothing but a loopback socket.
-  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl, md5: false });
+  // the MD5 local-aws-sqs computed a moment ago guards nothing but a loopback socket, and local-aws-sqs reads no
+  // signature, so signing each request (SigV4: canonical request, HMACs) was work for nobody.
+  const sqs = new SQSClient({ ...clientConfig, endpoint: sqsUrl, md5: false, ...UNSIGNED });
 
   for (const table of topology.tables) await createTable(dynamoClient, table.logicalId, table.properties);
   const queueUrls = new Map<string, string>();
