@@ -63,6 +63,17 @@ const afterEachDay = (then: () => Promise<void>): RollupPorts => ({
     clearChanged: (day, version) => store.clearChanged(day, version),
   },
 });
+/** A view's stored chunk items of one day, as the table holds them. */
+const storedChunks = async (view: string, day: string) =>
+  (
+    await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
+        ExpressionAttributeValues: { ":pk": aggregatePartition(view), ":day": `${day}#` },
+      }),
+    )
+  ).Items ?? [];
 const npsOf = (aggregate: DayAggregate | undefined) =>
   aggregate?.cells.reduce((n, cell) => n + cell.stats.nps.responses, 0);
 
@@ -171,16 +182,7 @@ describe("metrics rollup against the local DynamoDB", () => {
     }));
     const big = aggregateDay("2026-10-01", many);
     await store.putDay(big, AT);
-    const chunks = async () =>
-      (
-        await client.send(
-          new QueryCommand({
-            TableName: TABLE,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
-            ExpressionAttributeValues: { ":pk": aggregatePartition("cube"), ":day": "2026-10-01#" },
-          }),
-        )
-      ).Items ?? [];
+    const chunks = () => storedChunks("cube", "2026-10-01");
     const stored = await chunks();
     expect(stored.length).toBeGreaterThan(1);
     // Deflated: what a chunk holds is repetitive JSON, and DynamoDB bills an item by its size.
@@ -203,16 +205,7 @@ describe("metrics rollup against the local DynamoDB", () => {
       rollupResponse({ id: "legacy-text", type: "nps", score: 2, submittedAt: "2026-09-14T10:00:00.000Z" }),
     ]);
     await store.putDay(day, AT);
-    const [chunk] =
-      (
-        await client.send(
-          new QueryCommand({
-            TableName: TABLE,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
-            ExpressionAttributeValues: { ":pk": aggregatePartition("total"), ":day": "2026-09-14#" },
-          }),
-        )
-      ).Items ?? [];
+    const [chunk] = await storedChunks("total", "2026-09-14");
     expect(chunk?.data).toBeInstanceOf(Uint8Array);
     const text = inflateSync(chunk?.data as Uint8Array).toString("utf8");
     await client.send(new PutCommand({ TableName: TABLE, Item: { ...chunk, data: text } }));
