@@ -76,12 +76,12 @@ const sizes = sizeArgs.map((arg) => {
 const SPAN_DAYS = 180;
 const WINDOW_DAYS = 90;
 const WARMUPS = 2;
-/** Runs of the read and the computation timed apart (fewer: they only show where the time goes). */
 /**
  * The second drivers window ends this many days before the last day: where the 64-day block grid
- * cuts a 90-day window into the most items (8 against 5 for one ending on the last day).
+ * cuts a 90-day window into 8 blocks (5 for one ending on the last day).
  */
 const DRIVER_SHIFT_DAYS = 44;
+/** Runs of the read and the computation timed apart (fewer: they only show where the time goes). */
 const SPLIT_RUNS = Math.max(3, Math.round(runs / 6));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
