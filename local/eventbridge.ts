@@ -20,7 +20,10 @@ export interface BusEvent {
 
 export interface LocalEventBridge {
   url: string;
-  /** Every event accepted so far, oldest first. */
+  /**
+   * Every event accepted so far, oldest first, when started with `recordEvents` (the tests read it);
+   * otherwise empty, so a long-running local runtime does not keep every event in memory.
+   */
   events: BusEvent[];
   /** Makes the next `count` PutEvents entries fail as EventBridge reports failures (FailedEntryCount). */
   failNext(count: number): void;
@@ -91,7 +94,13 @@ function testEventPattern(input: TestEventPatternInput): [number, unknown] {
  * Answers PutEvents and TestEventPattern; rules and targets are the local runtime's concern.
  */
 export async function startLocalEventBridge(
-  options: { port?: number /** Counts each accepted PutEvents entry, by its size. */; usage?: UsageMeter } = {},
+  options: {
+    port?: number;
+    /** Counts each accepted PutEvents entry, by its size. */
+    usage?: UsageMeter;
+    /** Keep every accepted event in `events`. */
+    recordEvents?: boolean;
+  } = {},
 ): Promise<LocalEventBridge> {
   const events: BusEvent[] = [];
   const listeners: ((event: BusEvent) => void | Promise<void>)[] = [];
@@ -125,7 +134,7 @@ export async function startLocalEventBridge(
         detail,
         "event-bus-name": entry.EventBusName ?? "default",
       };
-      events.push(event);
+      if (options.recordEvents) events.push(event);
       options.usage?.eventEntry(putEventsEntrySize(entry));
       for (const listener of listeners) {
         const done = listener(event);

@@ -8,7 +8,7 @@ let bus: LocalEventBridge;
 let client: EventBridgeClient;
 
 beforeAll(async () => {
-  bus = await startLocalEventBridge();
+  bus = await startLocalEventBridge({ recordEvents: true });
   client = new EventBridgeClient({
     endpoint: bus.url,
     region: "us-east-1",

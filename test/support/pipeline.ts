@@ -117,7 +117,7 @@ export async function startPipeline(
     ],
   });
   const sqsUrl = `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
-  const bus = await startLocalEventBridge();
+  const bus = await startLocalEventBridge({ recordEvents: true });
 
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
