@@ -45,10 +45,11 @@ import { DEFAULT_TIME_ZONE, dayBounds, dayOf } from "../core/calendar";
 import { conditionHeld } from "./conditional-write";
 
 /**
- * DynamoDB items are at most 400 KB; a day's cells are split into chunks whose JSON is well under
- * that, so a chunk fits even where deflating it gains nothing.
+ * DynamoDB items are at most 400 KB; a day's cells are split into chunks whose JSON, in UTF-8, is
+ * well under that, so a chunk fits even where deflating it gains nothing (survey, theme and
+ * customer names in other scripts take 2-4 bytes a character).
  */
-const CHUNK_CHARS = 300_000;
+const CHUNK_BYTES = 300_000;
 /** Rewrites of what is derived from several days (running sums, driver blocks) before giving up while other writers keep changing them. */
 const DERIVED_ATTEMPTS = 5;
 const { byTime } = TableKeys.indexes;
@@ -602,13 +603,13 @@ const parseBlock = (day: string, parts: readonly string[]) => withAnswers(readBl
 const sameParts = (stored: readonly string[] | undefined, parts: readonly string[]) =>
   stored !== undefined && stored.length === parts.length && stored.every((part, index) => part === parts[index]);
 
-/** Packs entries into parts whose JSON stays under the chunk size (an empty day is one empty part). */
+/** Packs entries into parts whose JSON stays under the chunk size in UTF-8 (an empty day is one empty part). */
 function pack<T>(entries: readonly T[]): T[][] {
   const parts: T[][] = [[]];
   let size = 0;
   for (const entry of entries) {
-    const length = JSON.stringify(entry).length + 1;
-    if (size + length > CHUNK_CHARS && size > 0) {
+    const length = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    if (size + length > CHUNK_BYTES && size > 0) {
       parts.push([]);
       size = 0;
     }

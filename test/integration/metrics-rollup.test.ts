@@ -200,6 +200,28 @@ describe("metrics rollup against the local DynamoDB", () => {
     expect(npsOf((await store.days("cube", "2026-10-01", "2026-10-01"))[0])).toBe(10);
   });
 
+  it("sizes chunks by their UTF-8 bytes, so names in other scripts cannot push one past the item limit", async () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      rollupResponse({
+        id: `cjk-${i}`,
+        type: "nps",
+        score: i % 11,
+        survey: `顧客満足度調査-${i % 60}`,
+        touchpoint: `配送とお届けの体験-${i % 17}`,
+        customer: { id: `c${i}`, segment: `セグメント-${i % 9}`, annualValue: null, currency: null },
+        submittedAt: "2026-10-02T10:00:00.000Z",
+      }),
+    );
+    const day = aggregateDay("2026-10-02", many);
+    await store.putDay(day, AT);
+    const stored = await storedChunks("cube", "2026-10-02");
+    expect(stored.length).toBeGreaterThan(1);
+    for (const item of stored)
+      expect(Buffer.byteLength(inflateSync(item.data as Uint8Array).toString("utf8"))).toBeLessThanOrEqual(300_000);
+    const [readBack] = await store.days("cube", "2026-10-02", "2026-10-02");
+    expect(readBack?.cells).toHaveLength(day.cells.length);
+  });
+
   it("reads the chunks older deploys wrote as JSON text alongside the deflated ones", async () => {
     const day = aggregateDay("2026-09-14", [
       rollupResponse({ id: "legacy-text", type: "nps", score: 2, submittedAt: "2026-09-14T10:00:00.000Z" }),
