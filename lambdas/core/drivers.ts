@@ -51,6 +51,8 @@ export async function daysForDrivers(
   const open: Window | null =
     window.to >= today ? { from: window.from > today ? window.from : today, to: window.to } : null;
   const openDays = open ? dayViews(aggregates, open) : Promise.resolve([]);
+  // Awaited below with the rest; marked handled so a failure while the blocks are read first is not an unhandled rejection.
+  openDays.catch(() => undefined);
   const found: DayAggregate[] = [];
   const fromDays: Window[] = [];
   // A closed block not stored (the rollup has not run since it closed, or it was rolled up before blocks existed) is read as its two halves, down to days.

@@ -127,6 +127,20 @@ describe("driver blocks", () => {
     }
   });
 
+  it("fail with the blocks' error, leaving no rejection of today's read unhandled", async () => {
+    const from = driverBlockOf("2026-03-01", 5).from;
+    const failing: AggregateReader = {
+      days: () => new Promise((_, reject) => setTimeout(() => reject(new Error("days unavailable")), 5)),
+      driverBlocks: async () => {
+        throw new Error("blocks unavailable");
+      },
+    };
+    await expect(daysForDrivers(failing, { from, to: addDays(from, 45) }, addDays(from, 40))).rejects.toThrow(
+      "blocks unavailable",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
   it("read the days from today on as days, and every closed block in one round", async () => {
     const from = driverBlockOf("2026-03-01", 5).from;
     const today = addDays(from, 40);
