@@ -260,11 +260,24 @@ export async function startDynaliteThread(
   let nextSettle = 0;
   let closed: (() => void) | undefined;
   const url = await new Promise<string>((resolve, reject) => {
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the dynalite thread exited with code ${code}`)));
+    let listening = false;
+    // Before it listens a failure fails the start; after, it fails the process, as dynalite in the process did,
+    // rather than leave the runtime up with no DynamoDB (the journal and the table replay on the next start).
+    const fail = (error: Error) => {
+      if (!listening) return reject(error);
+      process.nextTick(() => {
+        throw new Error("the dynalite thread failed", { cause: error });
+      });
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!closed) fail(new Error(`the dynalite thread exited with code ${code}`));
+    });
     worker.on("message", (message: FromDynaliteThread) => {
-      if ("listening" in message) resolve(message.listening);
-      else if ("metered" in message)
+      if ("listening" in message) {
+        listening = true;
+        resolve(message.listening);
+      } else if ("metered" in message)
         for (const [method, ...args] of message.metered) applyMeterCall(usage, method, args);
       else if ("settled" in message) {
         waiting.get(message.settled)?.();
